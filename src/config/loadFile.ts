@@ -1,0 +1,43 @@
+// Reads and validates the config file: a missing, unreadable or invalid file is a ConfigError naming the problem.
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { type ConfigFile, CONFIG_SHAPE } from './schema.js';
+import { validateShape } from './shape.js';
+
+export const DEFAULT_CONFIG_FILE = 'cachedoctor.config.json';
+
+/** The explicit --config file, else ./cachedoctor.config.json when present, else nothing. */
+export function loadConfigFile(explicit: string | undefined, cwd: string): { path: string | null; config: ConfigFile } {
+  const path = explicit ?? (existsSync(`${cwd}/${DEFAULT_CONFIG_FILE}`) ? `${cwd}/${DEFAULT_CONFIG_FILE}` : null);
+  if (path === null) return { path: null, config: {} };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code);
+    throw new ConfigError(`config file ${path}: ${why}`, 'check --config');
+  }
+  return { path, config: parseConfigText(text, path) };
+}
+
+/** Pure: JSON text -> validated config, with line and column for syntax errors. */
+export function parseConfigText(text: string, source: string): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new ConfigError(`${source}: invalid JSON${locate(text, (err as Error).message)}`, 'fix the syntax, or see "Config file" in the README');
+  }
+  validateShape(raw, CONFIG_SHAPE, '', source);
+  return raw as ConfigFile;
+}
+
+function locate(text: string, message: string): string {
+  const pos = /position (\d+)/.exec(message)?.[1];
+  if (pos === undefined) return text.trim() === '' ? ' (the file is empty)' : '';
+  const before = text.slice(0, Number(pos));
+  const line = before.split('\n').length;
+  const column = Number(pos) - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}`;
+}

@@ -1,0 +1,126 @@
+// Settings from defaults < config file < environment < flags, validated, with every secret collected for scrubbing.
+import { UsageError } from '../errors.js';
+import { secretsInUrl } from '../core/redact.js';
+import { parseBytes, parseDuration } from '../core/units.js';
+import type { ConfigFile, MappingConfig } from './schema.js';
+
+export const DEFAULTS = {
+  timeoutMs: 5000,
+  maxLagSeconds: 5,
+  maxLagBytes: 16 * 1024 * 1024,
+  maxStale: 0,
+} as const;
+
+/** The PostgreSQL primary: a URL, or null to use libpq's PG* environment variables. */
+export interface PgTarget {
+  url: string | null;
+}
+
+export interface Settings {
+  configPath: string | null;
+  redis: { url: string | null; cluster: boolean };
+  primary: PgTarget | null;
+  replicas: string[];
+  mappings: MappingConfig[];
+  thresholds: {
+    maxLagSeconds: number;
+    maxLagBytes: number;
+    expectReplicas: number | null;
+    maxStale: number;
+    maxStaleRatio: number | null;
+  };
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+  secrets: string[];
+}
+
+/** Raw values as commander parsed them (all optional strings/booleans). */
+export interface Flags {
+  redis?: string;
+  pg?: string;
+  replica?: string[];
+  json?: boolean;
+  color?: boolean;
+  timeout?: string;
+  verbose?: boolean;
+  maxLagSeconds?: string;
+  maxLagBytes?: string;
+  expectReplicas?: string;
+}
+
+const LIBPQ_TARGET_VARS = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER'];
+
+export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { path: string | null; config: ConfigFile }): Settings {
+  const c = file.config;
+  const envReplicas = env.CACHEDOCTOR_REPLICA_URLS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const primaryUrl = flags.pg ?? nonEmpty(env.DATABASE_URL) ?? c.postgres?.primary ?? null;
+  const usesLibpqEnv = LIBPQ_TARGET_VARS.some((v) => nonEmpty(env[v]) !== undefined);
+  const fileMaxLagBytes = c.thresholds?.maxLagBytes;
+
+  const settings: Settings = {
+    configPath: file.path,
+    redis: { url: flags.redis ?? nonEmpty(env.REDIS_URL) ?? c.redis?.url ?? null, cluster: c.redis?.cluster ?? false },
+    primary: primaryUrl !== null ? { url: primaryUrl } : usesLibpqEnv ? { url: null } : null,
+    replicas: flags.replica && flags.replica.length > 0 ? flags.replica : (envReplicas ?? c.postgres?.replicas ?? []),
+    mappings: c.mappings ?? [],
+    thresholds: {
+      maxLagSeconds: flags.maxLagSeconds !== undefined ? seconds('--max-lag-seconds', flags.maxLagSeconds) : (c.thresholds?.maxLagSeconds ?? DEFAULTS.maxLagSeconds),
+      maxLagBytes:
+        flags.maxLagBytes !== undefined
+          ? bytes('--max-lag-bytes', flags.maxLagBytes)
+          : fileMaxLagBytes !== undefined
+            ? bytes('thresholds.maxLagBytes', String(fileMaxLagBytes))
+            : DEFAULTS.maxLagBytes,
+      expectReplicas: flags.expectReplicas !== undefined ? count('--expect-replicas', flags.expectReplicas) : (c.thresholds?.expectReplicas ?? null),
+      maxStale: c.thresholds?.maxStale ?? DEFAULTS.maxStale,
+      maxStaleRatio: c.thresholds?.maxStaleRatio ?? null,
+    },
+    timeoutMs: flags.timeout !== undefined ? durationMs('--timeout', flags.timeout, 'ms') : (c.timeout ?? DEFAULTS.timeoutMs),
+    json: flags.json === true,
+    color: flags.color !== false && nonEmpty(env.NO_COLOR) === undefined,
+    verbose: flags.verbose === true,
+    secrets: [],
+  };
+  settings.secrets = collectSecrets([flags.redis, flags.pg, ...(flags.replica ?? []), env.REDIS_URL, env.DATABASE_URL, ...(envReplicas ?? []), c.redis?.url, c.postgres?.primary, ...(c.postgres?.replicas ?? [])], env);
+  return settings;
+}
+
+/** Passwords from every URL anyone gave us, plus PGPASSWORD: all are masked in every line we print. */
+export function collectSecrets(urls: readonly (string | undefined)[], env: NodeJS.ProcessEnv): string[] {
+  const found = urls.flatMap((u) => (u ? secretsInUrl(u) : []));
+  for (const name of ['PGPASSWORD', 'REDISCLI_AUTH']) {
+    const v = nonEmpty(env[name]);
+    if (v) found.push(v);
+  }
+  return [...new Set(found)];
+}
+
+export function durationMs(option: string, text: string, bareUnit: 'ms' | 's'): number {
+  const ms = parseDuration(text, bareUnit);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${option}: expected a duration such as ${bareUnit === 'ms' ? '5000 or 5s' : '1s or 500ms'}, got "${text}"`);
+  return ms;
+}
+
+function seconds(option: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${option}: expected a number of seconds, got "${text}"`);
+  return n;
+}
+
+function bytes(option: string, text: string): number {
+  const n = parseBytes(text);
+  if (n === undefined) throw new UsageError(`${option}: expected a size such as 16MiB or 1048576, got "${text}"`);
+  return n;
+}
+
+export function count(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${option}: expected a whole number, got "${text}"`);
+  return n;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v : undefined;
+}

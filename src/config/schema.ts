@@ -1,0 +1,71 @@
+// The shape of cachedoctor.config.json. Mappings follow the scan design; thresholds cover every command.
+import type { Shape } from './shape.js';
+
+const str = { type: 'string', nonEmpty: true } as const;
+const size: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a byte count or a size such as "16MiB"' };
+
+const mapping: Shape = {
+  type: 'object',
+  fields: {
+    name: { ...str, required: true },
+    key: { ...str, required: true },
+    table: { ...str, required: true },
+    columns: { type: 'record', values: str },
+    encoding: { type: 'string', oneOf: ['json', 'hash'] },
+    version: {
+      type: 'object',
+      fields: { field: str, column: str, kind: { type: 'string', oneOf: ['counter', 'timestamp'] } },
+    },
+    updatedAt: { type: 'object', fields: { field: str, column: str } },
+    compare: { type: 'array', items: str },
+  },
+};
+
+export const CONFIG_SHAPE: Shape = {
+  type: 'object',
+  fields: {
+    $schema: { type: 'string' },
+    redis: { type: 'object', fields: { url: str, cluster: { type: 'boolean' } } },
+    postgres: {
+      type: 'object',
+      fields: { primary: str, replicas: { type: 'array', items: str } },
+    },
+    mappings: { type: 'array', items: mapping },
+    thresholds: {
+      type: 'object',
+      fields: {
+        maxLagSeconds: { type: 'number', min: 0 },
+        maxLagBytes: size,
+        expectReplicas: { type: 'number', min: 0, integer: true },
+        maxStale: { type: 'number', min: 0, integer: true },
+        maxStaleRatio: { type: 'number', min: 0, max: 1 },
+      },
+    },
+    timeout: { type: 'number', min: 1, integer: true },
+  },
+};
+
+export interface MappingConfig {
+  name: string;
+  key: string;
+  table: string;
+  columns?: Record<string, string>;
+  encoding?: 'json' | 'hash';
+  version?: { field?: string; column?: string; kind?: 'counter' | 'timestamp' };
+  updatedAt?: { field?: string; column?: string };
+  compare?: string[];
+}
+
+export interface ConfigFile {
+  redis?: { url?: string; cluster?: boolean };
+  postgres?: { primary?: string; replicas?: string[] };
+  mappings?: MappingConfig[];
+  thresholds?: {
+    maxLagSeconds?: number;
+    maxLagBytes?: number | string;
+    expectReplicas?: number;
+    maxStale?: number;
+    maxStaleRatio?: number;
+  };
+  timeout?: number;
+}

@@ -1,0 +1,57 @@
+// Plain snapshots of what the primary and each replica report about replication. Sources fill them; core reads them.
+
+/** One row of pg_stat_replication, read on the primary. NULL columns mean "not visible" (privileges) or "not known yet". */
+export interface WalSenderRow {
+  pid: number;
+  applicationName: string | null;
+  clientAddr: string | null;
+  state: string | null;
+  syncState: string | null;
+  sentLsn: string | null;
+  writeLsn: string | null;
+  flushLsn: string | null;
+  replayLsn: string | null;
+  writeLagSeconds: number | null;
+  flushLagSeconds: number | null;
+  replayLagSeconds: number | null;
+  replyAgeSeconds: number | null;
+}
+
+export interface PrimarySnapshot {
+  /** host:port, never with credentials. */
+  target: string;
+  role: string;
+  serverVersion: string;
+  inRecovery: boolean;
+  /** pg_current_wal_lsn(), or the replay position when the server is itself in recovery. */
+  currentLsn: string | null;
+  /** Superuser or member of pg_read_all_stats (pg_monitor includes it). */
+  canReadStats: boolean;
+  walSenders: WalSenderRow[];
+}
+
+export type ReplayPauseState = 'not paused' | 'pause requested' | 'paused';
+
+/** What one --replica server says about itself, or why it could not be asked. */
+export interface ReplicaSnapshot {
+  /** host:port, never with credentials. */
+  target: string;
+  host: string;
+  error: string | null;
+  role: string | null;
+  inRecovery: boolean | null;
+  clusterName: string | null;
+  /** application_name the WAL receiver connects with (from its conninfo), when visible. */
+  receiverApplicationName: string | null;
+  receiveLsn: string | null;
+  replayLsn: string | null;
+  pauseState: ReplayPauseState | null;
+  /** now() - pg_last_xact_replay_timestamp(); NULL before the first replayed transaction. */
+  replayTimestampAgeSeconds: number | null;
+  /** pg_stat_wal_receiver.status; null when there is no receiver or its details are hidden. */
+  receiverStatus: string | null;
+  /** True when a WAL receiver process exists (its pid is visible even without privileges). */
+  hasReceiver: boolean;
+  lastMessageAgeSeconds: number | null;
+  canReadStats: boolean;
+}

@@ -1,0 +1,52 @@
+// Typed errors: thrown anywhere, mapped to exit codes only in cli.ts.
+export const EXIT = {
+  healthy: 0,
+  findings: 1,
+  usage: 2,
+  source: 3,
+  interrupted: 130,
+} as const;
+
+export type ErrorKind = 'usage' | 'config' | 'source' | 'interrupted';
+
+export abstract class CachedoctorError extends Error {
+  abstract readonly kind: ErrorKind;
+  abstract readonly exitCode: number;
+  /** A short next step for the reader, printed after the cause in parentheses. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.hint = hint;
+    this.name = new.target.name;
+  }
+
+  /** The one line shown to the user. */
+  get line(): string {
+    return this.hint ? `${this.message} (${this.hint})` : this.message;
+  }
+}
+
+/** Bad flags or arguments. */
+export class UsageError extends CachedoctorError {
+  readonly kind = 'usage';
+  readonly exitCode = EXIT.usage;
+}
+
+/** A config file that is missing, unreadable or invalid. */
+export class ConfigError extends CachedoctorError {
+  readonly kind = 'config';
+  readonly exitCode = EXIT.usage;
+}
+
+/** A Redis or PostgreSQL server could not be reached or queried. */
+export class SourceError extends CachedoctorError {
+  readonly kind = 'source';
+  readonly exitCode = EXIT.source;
+}
+
+/** Ctrl-C or SIGTERM before there was anything to report. */
+export class InterruptedError extends CachedoctorError {
+  readonly kind = 'interrupted';
+  readonly exitCode = EXIT.interrupted;
+}

@@ -1,0 +1,169 @@
+// Throwaway Redis and PostgreSQL primary + streaming standby in a temp folder, for tests, benchmarks and the demo.
+import { chmodSync, chownSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findBinary } from './binaries.js';
+import { SANDBOX_PREFIX, reapOrphans, recordPids, removeDir, track } from './cleanup.js';
+import { freePort } from './ports.js';
+import { PostgresServer } from './postgresServer.js';
+import { postgresRunAs, run } from './processes.js';
+import { RedisServer } from './redisServer.js';
+
+export interface SandboxOptions {
+  redis?: boolean;
+  postgres?: boolean;
+  /** A streaming standby of the primary (needs postgres). */
+  standby?: boolean;
+  /** Tear down on SIGINT/SIGTERM and exit (default true). Turn off when the host program handles signals itself. */
+  handleSignals?: boolean;
+}
+
+export const STANDBY_NAME = 'standby1';
+
+export class Sandbox {
+  redis: RedisServer | null = null;
+  primary: PostgresServer | null = null;
+  standby: PostgresServer | null = null;
+  private untrack: () => void = () => {};
+
+  private constructor(readonly dir: string) {}
+
+  static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
+    reapOrphans();
+    const dir = mkdtempSync(join(tmpdir(), SANDBOX_PREFIX));
+    const sb = new Sandbox(dir);
+    sb.untrack = track({ dir, pids: () => sb.pids() }, opts.handleSignals ?? true);
+    try {
+      if (opts.redis ?? true) await sb.startRedis();
+      if (opts.postgres ?? true) await sb.startPrimary();
+      if ((opts.standby ?? true) && sb.primary) await sb.startStandby();
+      return sb;
+    } catch (err) {
+      await sb.teardown();
+      throw err;
+    }
+  }
+
+  get redisUrl(): string {
+    return must(this.redis, 'redis').url;
+  }
+
+  get primaryUrl(): string {
+    return must(this.primary, 'primary').url;
+  }
+
+  get standbyUrl(): string {
+    return must(this.standby, 'standby').url;
+  }
+
+  pids(): number[] {
+    return [this.redis?.pid(), this.primary?.pid(), this.standby?.pid()].filter((p): p is number => p !== undefined);
+  }
+
+  private async startRedis(): Promise<void> {
+    this.redis = await withPortRetry((port) => new RedisServer(this.dir, port));
+    recordPids(this.dir, this.pids());
+  }
+
+  private pgDirs(name: string): { data: string; sockets: string } {
+    const runAs = postgresRunAs();
+    const sockets = join(this.dir, 'pg');
+    mkdirSync(sockets, { recursive: true });
+    // The postgres OS user must be able to reach its folders inside our (root-owned) temp folder.
+    chmodSync(this.dir, 0o755);
+    if (runAs) chownSync(sockets, runAs.uid, runAs.gid);
+    return { data: join(sockets, name), sockets };
+  }
+
+  private async startPrimary(): Promise<void> {
+    const runAs = postgresRunAs();
+    const { data, sockets } = this.pgDirs('primary');
+    await run(findBinary('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], runAs);
+    this.primary = await withPortRetry((port) => new PostgresServer('primary', data, sockets, port, runAs));
+    recordPids(this.dir, this.pids());
+  }
+
+  private async startStandby(): Promise<void> {
+    const runAs = postgresRunAs();
+    const primary = must(this.primary, 'primary');
+    const { data, sockets } = this.pgDirs(STANDBY_NAME);
+    await run(findBinary('pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], runAs);
+    this.standby = await withPortRetry((port) => new PostgresServer(STANDBY_NAME, data, sockets, port, runAs));
+    recordPids(this.dir, this.pids());
+    await this.waitForStreaming();
+  }
+
+  /** Waits until the primary lists the standby as streaming. */
+  async waitForStreaming(timeoutMs = 30_000): Promise<void> {
+    const primary = must(this.primary, 'primary');
+    await poll(async () => {
+      const rows = await primary.sql<{ state: string }>('SELECT state FROM pg_stat_replication WHERE application_name = $1', [STANDBY_NAME]);
+      return rows[0]?.state === 'streaming';
+    }, timeoutMs, 'standby streaming');
+  }
+
+  /** Waits until the standby has replayed everything the primary has written so far. */
+  async waitForCatchUp(timeoutMs = 30_000): Promise<void> {
+    const primary = must(this.primary, 'primary');
+    const standby = must(this.standby, 'standby');
+    const [{ lsn }] = (await primary.sql<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')) as [{ lsn: string }];
+    await poll(async () => {
+      const [row] = await standby.sql<{ behind: boolean }>('SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [lsn]);
+      return row?.behind === false;
+    }, timeoutMs, 'standby catch-up');
+  }
+
+  /** Pauses WAL replay on the standby and waits until it is really paused. */
+  async pauseReplay(): Promise<void> {
+    const standby = must(this.standby, 'standby');
+    await standby.sql('SELECT pg_wal_replay_pause()');
+    await poll(async () => (await standby.sql<{ s: string }>('SELECT pg_get_wal_replay_pause_state() AS s'))[0]?.s === 'paused', 10_000, 'replay pause');
+  }
+
+  async resumeReplay(): Promise<void> {
+    await must(this.standby, 'standby').sql('SELECT pg_wal_replay_resume()');
+  }
+
+  /** Stops every server and removes the folder. Safe to call twice. */
+  async teardown(): Promise<void> {
+    await Promise.all([this.standby?.stop(), this.redis?.stop()]);
+    await this.primary?.stop();
+    removeDir(this.dir);
+    this.untrack();
+  }
+}
+
+function must<T>(v: T | null, what: string): T {
+  if (v === null) throw new Error(`sandbox: no ${what} in this sandbox`);
+  return v;
+}
+
+/** Starts a server on a free port, trying again with another port if a race took the first one. */
+async function withPortRetry<S extends { start(): Promise<void> }>(make: (port: number) => S): Promise<S> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const server = make(await freePort());
+    try {
+      await server.start();
+      return server;
+    } catch (err) {
+      last = err;
+      if (!/in use|bind/i.test(String(err))) break;
+    }
+  }
+  throw last;
+}
+
+export async function poll(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sandbox: ${what} did not happen within ${timeoutMs} ms${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
+}

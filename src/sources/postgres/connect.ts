@@ -1,0 +1,78 @@
+// Opens a read-only pg connection that gives up within the timeout, with errors mapped to one line.
+import pg from 'pg';
+import { UsageError } from '../../errors.js';
+import { withDeadline } from '../deadline.js';
+import { pgSourceError } from './errors.js';
+
+export interface PgConnection {
+  /** host:port, safe to print. */
+  target: string;
+  query<Row extends object>(sql: string, params?: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export interface PgConnectOptions {
+  /** null: connect with libpq's PG* environment variables only. */
+  url: string | null;
+  /** The option the URL came from, named in hints. */
+  flag: string;
+  timeoutMs: number;
+}
+
+export function assertPgUrl(url: string, flag: string): void {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new UsageError(`${flag}: expected a postgres:// or postgresql:// URL`, 'e.g. postgres://user@host:5432/db');
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`${flag}: not a valid URL`, 'special characters in a password must be percent-encoded');
+  }
+}
+
+/** host:port of what a URL (or the PG* environment) points at, without connecting. */
+export function pgTarget(url: string | null): { target: string; host: string } {
+  return describeClient(new pg.Client({ connectionString: url ?? undefined }));
+}
+
+function describeClient(client: pg.Client): { target: string; host: string } {
+  const host = client.host || 'localhost';
+  if (host.startsWith('/')) return { target: `socket ${host}/.s.PGSQL.${client.port}`, host };
+  return { target: `${host.includes(':') ? `[${host}]` : host}:${client.port}`, host };
+}
+
+export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
+  if (opts.url !== null) assertPgUrl(opts.url, opts.flag);
+  const client = new pg.Client({
+    connectionString: opts.url ?? undefined,
+    connectionTimeoutMillis: opts.timeoutMs,
+    query_timeout: opts.timeoutMs,
+    statement_timeout: opts.timeoutMs,
+    application_name: 'cachedoctor',
+  });
+  const { target } = describeClient(client);
+  // A connection lost while idle must not crash the process; the next query reports it.
+  client.on('error', () => {});
+  try {
+    await withDeadline(client.connect(), opts.timeoutMs + 250);
+    // cachedoctor only reads: make that a server-side guarantee for this session.
+    await client.query('SET default_transaction_read_only = on');
+  } catch (err) {
+    void client.end().catch(() => {});
+    throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'connect');
+  }
+  return {
+    target,
+    async query<Row extends object>(sql: string, params?: unknown[]) {
+      try {
+        const res = await client.query(sql, params);
+        return res.rows as Row[];
+      } catch (err) {
+        throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'query');
+      }
+    },
+    async close() {
+      await withDeadline(client.end(), 1000).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// Reads replication state: pg_stat_replication on the primary, recovery and WAL receiver state on a replica.
+import { receiverApplicationName } from '../../core/conninfo.js';
+import type { PrimarySnapshot, ReplayPauseState, ReplicaSnapshot, WalSenderRow } from '../../core/replicationSnapshot.js';
+import { SourceError } from '../../errors.js';
+import type { PgConnection } from './connect.js';
+
+const SERVER_SQL = `
+SELECT current_user AS role,
+       current_setting('server_version') AS server_version,
+       current_setting('server_version_num')::int AS version_num,
+       current_setting('cluster_name') AS cluster_name,
+       pg_is_in_recovery() AS in_recovery,
+       COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
+         OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
+
+const WAL_SENDERS_SQL = `
+SELECT pid, application_name, client_addr::text AS client_addr, state, sync_state,
+       sent_lsn::text AS sent_lsn, write_lsn::text AS write_lsn, flush_lsn::text AS flush_lsn, replay_lsn::text AS replay_lsn,
+       extract(epoch FROM write_lag)::float8 AS write_lag,
+       extract(epoch FROM flush_lag)::float8 AS flush_lag,
+       extract(epoch FROM replay_lag)::float8 AS replay_lag,
+       extract(epoch FROM clock_timestamp() - reply_time)::float8 AS reply_age
+  FROM pg_stat_replication
+ ORDER BY application_name, pid`;
+
+const CURRENT_LSN_SQL = `
+SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn`;
+
+const RECEIVER_SQL = `
+SELECT pid, status,
+       extract(epoch FROM clock_timestamp() - last_msg_receipt_time)::float8 AS last_msg_age,
+       conninfo
+  FROM pg_stat_wal_receiver`;
+
+function replicaStateSql(versionNum: number): string {
+  // pg_get_wal_replay_pause_state() exists from PostgreSQL 14; before that only a boolean is known.
+  const pause =
+    versionNum >= 140000
+      ? 'pg_get_wal_replay_pause_state()'
+      : `CASE WHEN pg_is_wal_replay_paused() THEN 'paused' ELSE 'not paused' END`;
+  return `
+SELECT pg_last_wal_receive_lsn()::text AS receive_lsn,
+       pg_last_wal_replay_lsn()::text AS replay_lsn,
+       CASE WHEN pg_is_in_recovery() THEN ${pause} END AS pause_state,
+       extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 AS replay_ts_age`;
+}
+
+interface ServerRow {
+  role: string;
+  server_version: string;
+  version_num: number;
+  cluster_name: string;
+  in_recovery: boolean;
+  can_read_stats: boolean;
+}
+
+async function serverInfo(db: PgConnection): Promise<ServerRow> {
+  const [row] = await db.query<ServerRow>(SERVER_SQL);
+  if (!row) throw new Error('server info query returned no row');
+  if (row.version_num < 100000) {
+    throw new SourceError(`PostgreSQL ${row.server_version} at ${db.target} is not supported`, 'cachedoctor needs PostgreSQL 10 or newer');
+  }
+  return row;
+}
+
+export async function readPrimary(db: PgConnection): Promise<PrimarySnapshot> {
+  const info = await serverInfo(db);
+  const [lsn] = await db.query<{ lsn: string | null }>(CURRENT_LSN_SQL);
+  const rows = await db.query<Record<string, unknown>>(WAL_SENDERS_SQL);
+  return {
+    target: db.target,
+    role: info.role,
+    serverVersion: info.server_version,
+    inRecovery: info.in_recovery,
+    currentLsn: lsn?.lsn ?? null,
+    canReadStats: info.can_read_stats,
+    walSenders: rows.map(toWalSender),
+  };
+}
+
+function toWalSender(r: Record<string, unknown>): WalSenderRow {
+  return {
+    pid: Number(r.pid),
+    applicationName: (r.application_name as string | null) || null,
+    clientAddr: (r.client_addr as string | null)?.replace(/\/(32|128)$/, '') ?? null,
+    state: (r.state as string | null) ?? null,
+    syncState: (r.sync_state as string | null) ?? null,
+    sentLsn: (r.sent_lsn as string | null) ?? null,
+    writeLsn: (r.write_lsn as string | null) ?? null,
+    flushLsn: (r.flush_lsn as string | null) ?? null,
+    replayLsn: (r.replay_lsn as string | null) ?? null,
+    writeLagSeconds: (r.write_lag as number | null) ?? null,
+    flushLagSeconds: (r.flush_lag as number | null) ?? null,
+    replayLagSeconds: (r.replay_lag as number | null) ?? null,
+    replyAgeSeconds: (r.reply_age as number | null) ?? null,
+  };
+}
+
+export async function readReplica(db: PgConnection, host: string): Promise<ReplicaSnapshot> {
+  const info = await serverInfo(db);
+  const [state] = await db.query<Record<string, unknown>>(replicaStateSql(info.version_num));
+  const [receiver] = await db.query<Record<string, unknown>>(RECEIVER_SQL);
+  return {
+    target: db.target,
+    host,
+    error: null,
+    role: info.role,
+    inRecovery: info.in_recovery,
+    clusterName: info.cluster_name || null,
+    receiverApplicationName: receiverApplicationName((receiver?.conninfo as string | null) ?? null),
+    receiveLsn: (state?.receive_lsn as string | null) ?? null,
+    replayLsn: (state?.replay_lsn as string | null) ?? null,
+    pauseState: (state?.pause_state as ReplayPauseState | null) ?? null,
+    replayTimestampAgeSeconds: (state?.replay_ts_age as number | null) ?? null,
+    receiverStatus: (receiver?.status as string | null) ?? null,
+    hasReceiver: receiver !== undefined,
+    lastMessageAgeSeconds: (receiver?.last_msg_age as number | null) ?? null,
+    canReadStats: info.can_read_stats,
+  };
+}
+
+/** A replica that could not be asked: only its address and the reason. */
+export function unreachableReplica(target: string, host: string, error: string): ReplicaSnapshot {
+  return {
+    target,
+    host,
+    error,
+    role: null,
+    inRecovery: null,
+    clusterName: null,
+    receiverApplicationName: null,
+    receiveLsn: null,
+    replayLsn: null,
+    pauseState: null,
+    replayTimestampAgeSeconds: null,
+    receiverStatus: null,
+    hasReceiver: false,
+    lastMessageAgeSeconds: null,
+    canReadStats: false,
+  };
+}

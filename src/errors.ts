@@ -43,6 +43,13 @@ export class ConfigError extends CachedoctorError {
 export class SourceError extends CachedoctorError {
   readonly kind = 'source';
   readonly exitCode = EXIT.source;
+  /** The bare cause ("connection refused"), for findings that already name the server. */
+  readonly reason: string;
+
+  constructor(message: string, hint?: string, options?: { cause?: unknown; reason?: string }) {
+    super(message, hint, options);
+    this.reason = options?.reason ?? message;
+  }
 }
 
 /** Ctrl-C or SIGTERM before there was anything to report. */

@@ -10,6 +10,11 @@ export const RECEIVER_SILENCE_LIMIT_SECONDS = 45;
 
 export type LagBasis = 'caught-up' | 'primary-replay-lag' | 'replay-timestamp';
 
+export interface Estimate {
+  seconds: number;
+  basis: LagBasis;
+}
+
 export interface ReplicaLag {
   name: string;
   /** The --replica this entry was matched with (host:port), if any. */
@@ -30,6 +35,7 @@ export interface ReplicaLag {
   receiveLsn: string | null;
   replayLsn: string | null;
   pauseState: string | null;
+  replayAdvancing: boolean | null;
   receiverStatus: string | null;
   /** Whether the replica runs a WAL receiver at all; null when the replica was not asked. */
   hasReceiver: boolean | null;
@@ -46,7 +52,7 @@ export interface ReplicaLag {
 }
 
 /** Replica-side lag with the idle guard: caught up only when streaming, recently heard from, and fully replayed. */
-export function replicaSideLag(r: ReplicaSnapshot): { seconds: number; basis: LagBasis } | null {
+export function replicaSideLag(r: ReplicaSnapshot): Estimate | null {
   if (!r.inRecovery) return null;
   const receive = parseLsn(r.receiveLsn);
   const replay = parseLsn(r.replayLsn);
@@ -66,11 +72,28 @@ export function isReceiverConnected(r: ReplicaSnapshot): boolean {
   );
 }
 
-/** Primary-side lag: the replay_lag interval, or 0 when the replica has replayed everything the primary wrote. */
-export function primarySideLag(row: WalSenderRow, replayLagBytes: number | null): { seconds: number; basis: LagBasis } | null {
-  if (row.replayLagSeconds !== null) return { seconds: row.replayLagSeconds, basis: 'primary-replay-lag' };
+/**
+ * Primary-side lag: 0 when the replica has replayed everything the primary wrote (replay_lag then only
+ * remembers the last catch-up), else the replay_lag interval.
+ */
+export function primarySideLag(row: WalSenderRow, replayLagBytes: number | null): Estimate | null {
   if (replayLagBytes === 0 && row.state === 'streaming') return { seconds: 0, basis: 'caught-up' };
+  if (row.replayLagSeconds !== null) return { seconds: row.replayLagSeconds, basis: 'primary-replay-lag' };
   return null;
+}
+
+/**
+ * Picks the replay lag that is true now. The primary's replay_lag is exact while replay advances but keeps its
+ * last value when replay stops (paused, blocked by a conflict); the replica's replay-timestamp age is an upper
+ * bound that overshoots after an idle spell. So: caught up per the primary wins; a stuck replay uses the
+ * replica's age; otherwise replay_lag; otherwise whatever the replica can say.
+ */
+export function bestLag(fromPrimary: Estimate | null, replica: ReplicaSnapshot | null): Estimate | null {
+  const fromReplica = replica ? replicaSideLag(replica) : null;
+  if (fromPrimary?.basis === 'caught-up') return fromPrimary;
+  const stuck = replica !== null && (replica.pauseState === 'paused' || replica.pauseState === 'pause requested' || replica.replayAdvancing === false);
+  if (stuck) return fromReplica;
+  return fromPrimary ?? fromReplica;
 }
 
 /** Pairs each --replica with its pg_stat_replication row: by application name, then by client address. */
@@ -115,11 +138,7 @@ function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, repl
   // A replica the primary does not list is measured against the primary's position from its own replay LSN.
   const lagBytes = row ? replayLagBytes : (lsnBytesBetween(current, replica?.replayLsn) ?? null);
 
-  const estimates = [row ? primarySideLag(row, replayLagBytes) : null, replica ? replicaSideLag(replica) : null].filter(
-    (e): e is { seconds: number; basis: LagBasis } => e !== null,
-  );
-  const worst = estimates.reduce<{ seconds: number; basis: LagBasis } | null>((w, e) => (w === null || e.seconds > w.seconds ? e : w), null);
-
+  const best = bestLag(row ? primarySideLag(row, replayLagBytes) : null, replica);
   return {
     name: row?.applicationName ?? replica?.clusterName ?? replica?.target ?? `walsender pid ${row?.pid}`,
     target: replica?.target ?? null,
@@ -139,13 +158,14 @@ function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, repl
     receiveLsn: replica?.receiveLsn ?? null,
     replayLsn: replica?.replayLsn ?? row?.replayLsn ?? null,
     pauseState: replica?.pauseState ?? null,
+    replayAdvancing: replica?.replayAdvancing ?? null,
     receiverStatus: replica?.receiverStatus ?? null,
     hasReceiver: replica && replica.error === null ? replica.hasReceiver : null,
     lastMessageAgeSeconds: replica?.lastMessageAgeSeconds ?? null,
     replayTimestampAgeSeconds: replica?.replayTimestampAgeSeconds ?? null,
     lagBytes,
-    lagSeconds: worst ? round3(worst.seconds) : null,
-    lagBasis: worst?.basis ?? null,
+    lagSeconds: best ? round3(best.seconds) : null,
+    lagBasis: best?.basis ?? null,
     receiverConnected: replica && replica.error === null && replica.inRecovery ? isReceiverConnected(replica) : null,
     error: replica?.error ?? null,
   };

@@ -46,6 +46,11 @@ export interface ReplicaSnapshot {
   receiveLsn: string | null;
   replayLsn: string | null;
   pauseState: ReplayPauseState | null;
+  /**
+   * With WAL received but not yet replayed: did replay move during a short second look?
+   * false means replay is stuck (paused or blocked by a query conflict); null when not checked.
+   */
+  replayAdvancing: boolean | null;
   /** now() - pg_last_xact_replay_timestamp(); NULL before the first replayed transaction. */
   replayTimestampAgeSeconds: number | null;
   /** pg_stat_wal_receiver.status; null when there is no receiver or its details are hidden. */

@@ -11,7 +11,7 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
   const e = (err ?? {}) as PgLikeError;
   const msg = e.message ?? String(err);
   const at = phase === 'connect' ? `cannot connect to PostgreSQL at ${target}` : `query on PostgreSQL at ${target} failed`;
-  const line = (cause: string, hint: string) => new SourceError(`${at}: ${cause}`, hint, { cause: err });
+  const line = (cause: string, hint: string) => new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause });
 
   switch (e.code) {
     case 'ECONNREFUSED':

@@ -1,5 +1,6 @@
 // Reads replication state: pg_stat_replication on the primary, recovery and WAL receiver state on a replica.
 import { receiverApplicationName } from '../../core/conninfo.js';
+import { parseLsn } from '../../core/lsn.js';
 import type { PrimarySnapshot, ReplayPauseState, ReplicaSnapshot, WalSenderRow } from '../../core/replicationSnapshot.js';
 import { SourceError } from '../../errors.js';
 import type { PgConnection } from './connect.js';
@@ -96,10 +97,23 @@ function toWalSender(r: Record<string, unknown>): WalSenderRow {
   };
 }
 
+/** How long to wait before the second look at a replay position that trails the received WAL. */
+export const REPLAY_RECHECK_MS = 200;
+
 export async function readReplica(db: PgConnection, host: string): Promise<ReplicaSnapshot> {
   const info = await serverInfo(db);
   const [state] = await db.query<Record<string, unknown>>(replicaStateSql(info.version_num));
   const [receiver] = await db.query<Record<string, unknown>>(RECEIVER_SQL);
+  const replayLsn = (state?.replay_lsn as string | null) ?? null;
+  let replayAdvancing: boolean | null = null;
+  const receive = parseLsn(state?.receive_lsn as string | null);
+  const replay = parseLsn(replayLsn);
+  if (receive !== undefined && replay !== undefined && receive > replay) {
+    await new Promise((r) => setTimeout(r, REPLAY_RECHECK_MS));
+    const [again] = await db.query<{ replay_lsn: string | null }>('SELECT pg_last_wal_replay_lsn()::text AS replay_lsn');
+    const later = parseLsn(again?.replay_lsn);
+    replayAdvancing = later !== undefined && later > replay;
+  }
   return {
     target: db.target,
     host,
@@ -109,8 +123,9 @@ export async function readReplica(db: PgConnection, host: string): Promise<Repli
     clusterName: info.cluster_name || null,
     receiverApplicationName: receiverApplicationName((receiver?.conninfo as string | null) ?? null),
     receiveLsn: (state?.receive_lsn as string | null) ?? null,
-    replayLsn: (state?.replay_lsn as string | null) ?? null,
+    replayLsn,
     pauseState: (state?.pause_state as ReplayPauseState | null) ?? null,
+    replayAdvancing,
     replayTimestampAgeSeconds: (state?.replay_ts_age as number | null) ?? null,
     receiverStatus: (receiver?.status as string | null) ?? null,
     hasReceiver: receiver !== undefined,
@@ -132,6 +147,7 @@ export function unreachableReplica(target: string, host: string, error: string):
     receiveLsn: null,
     replayLsn: null,
     pauseState: null,
+    replayAdvancing: null,
     replayTimestampAgeSeconds: null,
     receiverStatus: null,
     hasReceiver: false,

@@ -53,7 +53,7 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   const e = (err ?? {}) as { code?: string; message?: string };
   const msg = e.message ?? String(err);
   const at = `cannot connect to Redis at ${target}`;
-  const line = (cause: string, hint: string) => new SourceError(`${at}: ${cause}`, hint, { cause: err });
+  const line = (cause: string, hint: string) => new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause });
   if (e.code === 'ECONNREFUSED') return line('connection refused', `is the server running? check ${flag}`);
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return line('host not found', `check the host name in ${flag}`);
   if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return line(`no answer within ${timeoutMs} ms`, 'is the host reachable? raise --timeout if the network is slow');

@@ -1,0 +1,149 @@
+// The command-line entry: builds the command table, runs one command, renders it, and is the ONLY place that sets the exit code.
+import { Command, CommanderError, Option } from 'commander';
+import { COMMANDS, type CommandSpec } from './commands/index.js';
+import { loadConfigFile } from './config/loadFile.js';
+import { collectSecrets, type Flags, resolveSettings } from './config/resolve.js';
+import { type Envelope, toEnvelope } from './core/envelope.js';
+import { CachedoctorError, EXIT } from './errors.js';
+import { GLOBAL_OPTIONS, type OptionSpec } from './options.js';
+import { Output } from './output.js';
+import { makeChalk } from './report/colour.js';
+import { render } from './report/render.js';
+import { VERSION } from './version.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0    healthy: no finding at or above the failing severity
+  1    findings over the threshold
+  2    usage or configuration error
+  3    a data source (Redis, PostgreSQL) could not be reached or queried
+  70   internal error (a bug: please report it with --verbose output)
+  130  interrupted (Ctrl-C) before anything could be reported`;
+
+/** Exit code for errors that are bugs, not the user's or the servers' fault (EX_SOFTWARE). */
+const EXIT_INTERNAL = 70;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Secrets known before any parsing (URLs in argv and the environment) are masked from the very first line.
+  const out = new Output(collectSecrets([...argv, env.REDIS_URL, env.DATABASE_URL, ...(env.CACHEDOCTOR_REPLICA_URLS?.split(',') ?? [])], env));
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      out.note(`cachedoctor: ${sig} again, exiting now`);
+      process.exit(EXIT.interrupted);
+    }
+    out.note(`cachedoctor: ${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping (press again to quit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let json = argv.includes('--json');
+  let verbose = argv.includes('--verbose');
+  let exitCode: number = EXIT.healthy;
+  try {
+    const program = buildProgram(out, async (spec, command) => {
+      const flags = command.optsWithGlobals() as Flags & { config?: string } & Record<string, unknown>;
+      json = flags.json === true;
+      verbose = flags.verbose === true;
+      const settings = resolveSettings(flags, env, loadConfigFile(flags.config, process.cwd()));
+      out.addSecrets(settings.secrets);
+      const runner = await spec.load();
+      const result = await runner({ settings, options: command.opts(), out, signal: controller.signal, now: () => new Date() });
+      const envelope = toEnvelope(result, VERSION, new Date());
+      const useColour = settings.color && !json && process.stdout.isTTY === true;
+      out.result(render(json ? 'json' : 'table', envelope, makeChalk(useColour)));
+      exitCode = envelope.exitCode;
+    });
+    if (argv.length <= 2) {
+      out.note(program.helpInformation());
+      exitCode = EXIT.usage;
+    } else {
+      await program.parseAsync(argv);
+    }
+  } catch (err) {
+    exitCode = reportError(err, out, { json, verbose, argv });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  process.exitCode = exitCode;
+  // A connection some library forgot to close must not keep an on-call engineer's terminal waiting.
+  setTimeout(() => process.exit(exitCode), 2000).unref();
+}
+
+type Action = (spec: CommandSpec, command: Command) => Promise<void>;
+
+function buildProgram(out: Output, action: Action): Command {
+  const program = new Command('cachedoctor')
+    .description('Find why a Redis + PostgreSQL cache-aside system serves stale data.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText('after', `\nExamples:\n${COMMANDS.flatMap((c) => c.examples.slice(0, 1).map((e) => `  ${e}`)).join('\n')}\n${EXIT_HELP}`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out.result(s),
+      writeErr: (s) => out.note(s.trimEnd()),
+      outputError: (s, write) => write(`cachedoctor: ${s.replace(/^error: /, '').trimEnd()}`),
+    });
+  addOptions(program, GLOBAL_OPTIONS);
+  for (const spec of COMMANDS) {
+    const cmd = program
+      .command(spec.name)
+      .summary(spec.summary)
+      .description(spec.summary)
+      .addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_HELP}`)
+      .exitOverride()
+      .configureOutput(program.configureOutput())
+      .action(async (_opts: unknown, command: Command) => action(spec, command));
+    addOptions(cmd, spec.options);
+  }
+  return program;
+}
+
+function addOptions(command: Command, specs: readonly OptionSpec[]): void {
+  for (const spec of specs) {
+    const option = new Option(spec.flags, describe(spec));
+    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    command.addOption(option);
+  }
+}
+
+function describe(spec: OptionSpec): string {
+  const extras = [spec.defaultText ? `default: ${spec.defaultText}` : '', spec.env ? `env: ${spec.env}` : ''].filter(Boolean);
+  return extras.length ? `${spec.description} (${extras.join('; ')})` : spec.description;
+}
+
+/** One line on stderr (and an error envelope on stdout with --json); a stack only with --verbose. */
+function reportError(err: unknown, out: Output, mode: { json: boolean; verbose: boolean; argv: string[] }): number {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; commander already printed them.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.healthy;
+    if (mode.json) out.result(JSON.stringify(errorEnvelope(mode.argv, EXIT.usage, 'usage', err.message.replace(/^error: /, '')), null, 2));
+    return EXIT.usage;
+  }
+  const known = err instanceof CachedoctorError;
+  const exitCode = known ? err.exitCode : EXIT_INTERNAL;
+  const line = known ? err.line : `unexpected error: ${(err as Error)?.message ?? String(err)} (a bug: please report it; --verbose shows the stack)`;
+  out.note(`cachedoctor: ${line}`);
+  if (mode.verbose && err instanceof Error && err.stack) out.note(err.stack);
+  if (mode.json) out.result(JSON.stringify(errorEnvelope(mode.argv, exitCode, known ? err.kind : 'internal', line), null, 2));
+  return exitCode;
+}
+
+function errorEnvelope(argv: string[], exitCode: number, kind: string, message: string): Envelope<{ error: { kind: string; message: string } }> {
+  return {
+    tool: 'cachedoctor',
+    version: VERSION,
+    command: argv.slice(2).find((a) => COMMANDS.some((c) => c.name === a)) ?? '',
+    generatedAt: new Date().toISOString(),
+    ok: false,
+    exitCode,
+    complete: false,
+    summary: {},
+    findings: [],
+    error: { kind, message },
+  };
+}

@@ -1,0 +1,80 @@
+// Builds the lag command's result from its samples: pure, so the whole report is unit-testable.
+import type { CommandResult } from './envelope.js';
+import { countBySeverity, type Severity } from './findings.js';
+import { type LagThresholds, lagFindings } from './lagFindings.js';
+import { type LagSample, mergeSampleFindings, type ReplicaWindow, summarizeWindow } from './lagWatch.js';
+import { type ReadYourWritesAdvice, readYourWritesAdvice } from './readYourWrites.js';
+import { computeReplicaLags, type ReplicaLag } from './replicaLag.js';
+import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';
+
+export interface LagData {
+  primary: { target: string; serverVersion: string; inRecovery: boolean; currentLsn: string | null; role: string } | null;
+  /** Every replica as of the last sample. */
+  replicas: ReplicaLag[];
+  advice: ReadYourWritesAdvice;
+  thresholds: LagThresholds;
+  watch: {
+    intervalMs: number;
+    durationMs: number;
+    samples: { at: string; replicas: { name: string; lagSeconds: number | null; lagBytes: number | null; state: string | null }[] }[];
+    window: ReplicaWindow[];
+  } | null;
+}
+
+export function takeSample(at: Date, primary: PrimarySnapshot | null, replicas: readonly ReplicaSnapshot[], t: LagThresholds): LagSample {
+  const lags = computeReplicaLags(primary, replicas);
+  return { at: at.toISOString(), lags, findings: lagFindings(primary, replicas, lags, t) };
+}
+
+export interface LagRun {
+  samples: LagSample[];
+  /** The primary as last read, or null when only replicas were given. */
+  primary: PrimarySnapshot | null;
+  thresholds: LagThresholds;
+  watch: { intervalMs: number; durationMs: number } | null;
+  failOn: Severity;
+  complete: boolean;
+}
+
+export function buildLagResult(run: LagRun): CommandResult<LagData> {
+  const last = run.samples[run.samples.length - 1];
+  const replicas = last?.lags ?? [];
+  const findings = mergeSampleFindings(run.samples);
+  const all = run.samples.flatMap((s) => s.lags);
+  const maxOf = (pick: (l: ReplicaLag) => number | null) =>
+    all.reduce<number | null>((m, l) => {
+      const v = pick(l);
+      return v !== null && (m === null || v > m) ? v : m;
+    }, null);
+  const p = run.primary;
+  return {
+    command: 'lag',
+    failOn: run.failOn,
+    complete: run.complete,
+    findings,
+    summary: {
+      replicas: replicas.length,
+      streaming: replicas.filter((l) => l.state === 'streaming' || l.receiverStatus === 'streaming').length,
+      worstLagSeconds: maxOf((l) => l.lagSeconds),
+      worstLagBytes: maxOf((l) => l.lagBytes),
+      samples: run.samples.length,
+      ...countBySeverity(findings),
+    },
+    data: {
+      primary: p ? { target: p.target, serverVersion: p.serverVersion, inRecovery: p.inRecovery, currentLsn: p.currentLsn, role: p.role } : null,
+      replicas,
+      advice: readYourWritesAdvice(run.samples.map((s) => s.lags)),
+      thresholds: run.thresholds,
+      watch: run.watch
+        ? {
+            ...run.watch,
+            samples: run.samples.map((s) => ({
+              at: s.at,
+              replicas: s.lags.map((l) => ({ name: l.name, lagSeconds: l.lagSeconds, lagBytes: l.lagBytes, state: l.state ?? l.receiverStatus })),
+            })),
+            window: summarizeWindow(run.samples),
+          }
+        : null,
+    },
+  };
+}

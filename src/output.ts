@@ -1,0 +1,36 @@
+// The only writer to stdout and stderr: every line passes through the secret scrubber.
+import { scrub } from './core/redact.js';
+
+export interface Streams {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown };
+}
+
+export class Output {
+  private secrets: string[] = [];
+
+  constructor(
+    secrets: readonly string[],
+    private readonly streams: Streams = { out: process.stdout, err: process.stderr },
+  ) {
+    this.addSecrets(secrets);
+  }
+
+  addSecrets(secrets: readonly string[]): void {
+    for (const s of secrets) if (s && !this.secrets.includes(s)) this.secrets.push(s);
+  }
+
+  /** The command's result: the table, or the one JSON document. */
+  result(text: string): void {
+    this.streams.out.write(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  /** Progress, warnings and hints: stderr, so stdout stays machine-readable. */
+  note(text: string): void {
+    this.streams.err.write(this.clean(`${text}\n`));
+  }
+
+  clean(text: string): string {
+    return scrub(text, this.secrets);
+  }
+}

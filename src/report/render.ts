@@ -1,0 +1,21 @@
+// Renderers are a registry: a format name maps to (envelope) => text; table output picks the command's own layout.
+import type { ChalkInstance } from 'chalk';
+import type { Envelope } from '../core/envelope.js';
+import type { LagData } from '../core/lagReport.js';
+import { renderJson } from './json.js';
+import { renderLagTable } from './table/lag.js';
+
+export type Format = 'table' | 'json';
+
+type TableRenderer = (env: Envelope<never>, chalk: ChalkInstance) => string;
+
+const TABLES: Record<string, TableRenderer> = {
+  lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
+};
+
+export function render(format: Format, env: Envelope, chalk: ChalkInstance): string {
+  if (format === 'json') return renderJson(env);
+  const table = TABLES[env.command];
+  if (!table) throw new Error(`no table renderer for command ${env.command}`);
+  return table(env as Envelope<never>, chalk);
+}

@@ -1,0 +1,24 @@
+// The findings block shared by every command's table output.
+import type { ChalkInstance } from 'chalk';
+import type { Envelope } from '../../core/envelope.js';
+import { countBySeverity, SEVERITIES } from '../../core/findings.js';
+import { severityLabel } from '../colour.js';
+
+export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
+  if (env.findings.length === 0) return chalk.green('No findings.');
+  const lines = [chalk.bold('Findings')];
+  for (const f of env.findings) {
+    lines.push(`  ${severityLabel(chalk, f.severity)} ${chalk.bold(f.kind)}: ${f.message}`);
+    if (typeof f.fix === 'string') lines.push(`    ${chalk.dim('fix:')} ${f.fix}`);
+  }
+  return lines.join('\n');
+}
+
+/** The closing line: what the exit code means, in words. */
+export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
+  const c = countBySeverity(env.findings);
+  const counts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`).join(', ');
+  const partial = env.complete ? '' : ' (incomplete: the run was cut short)';
+  if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}${partial}`);
+  return chalk.red.bold(`FAIL: ${counts}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);
+}

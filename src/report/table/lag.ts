@@ -1,0 +1,63 @@
+// The lag command as tables: current state per replica, the --watch window, findings and advice.
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { Envelope } from '../../core/envelope.js';
+import type { LagData } from '../../core/lagReport.js';
+import type { ReplicaLag } from '../../core/replicaLag.js';
+import { formatBytes, formatSeconds } from '../../core/units.js';
+import { renderFindings, renderVerdict } from './findings.js';
+
+const DASH = '-';
+
+export function renderLagTable(env: Envelope<LagData>, chalk: ChalkInstance): string {
+  const out: string[] = [];
+  const p = env.primary;
+  out.push(
+    p
+      ? `${chalk.bold('Replication lag')}  primary ${p.target} (PostgreSQL ${p.serverVersion}, role ${p.role}, WAL at ${p.currentLsn ?? DASH})`
+      : `${chalk.bold('Replication lag')}  no primary given: replicas report on themselves`,
+  );
+  if (env.replicas.length > 0) out.push(replicaTable(env.replicas, env.thresholds, chalk));
+  else out.push(chalk.dim('  no replicas'));
+  if (env.watch) out.push(watchTable(env, chalk));
+  out.push('', renderFindings(env, chalk));
+  out.push('', `${chalk.bold('Advice')}: ${env.advice.message}`);
+  out.push('', renderVerdict(env, chalk));
+  return `${out.join('\n')}\n`;
+}
+
+function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'], chalk: ChalkInstance): string {
+  const table = new Table({
+    head: ['Replica', 'State', 'Lag', 'Behind', 'Write / flush / replay lag', 'Reply age', 'Receiver', 'Replay'],
+    style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },
+  });
+  for (const r of replicas) {
+    const lagText = r.lagSeconds === null ? DASH : formatSeconds(r.lagSeconds);
+    const over = (r.lagSeconds ?? 0) > t.maxLagSeconds || (r.lagBytes ?? 0) > t.maxLagBytes;
+    table.push([
+      r.target && r.target !== r.name ? `${r.name}\n${chalk.dim(r.target)}` : r.name,
+      [r.state ?? (r.onPrimary ? '?' : 'not on primary'), r.syncState].filter(Boolean).join(' / '),
+      over ? chalk.red.bold(lagText) : lagText,
+      r.lagBytes === null ? DASH : over ? chalk.red(formatBytes(r.lagBytes)) : formatBytes(r.lagBytes),
+      [r.writeLagSeconds, r.flushLagSeconds, r.replayLagSeconds].map((s) => (s === null ? DASH : formatSeconds(s))).join(' / '),
+      r.replyAgeSeconds === null ? DASH : formatSeconds(r.replyAgeSeconds),
+      r.error ? chalk.red('unreachable') : r.receiverStatus ?? (r.target ? 'none' : DASH),
+      r.pauseState === 'paused' || r.pauseState === 'pause requested' ? chalk.yellow(r.pauseState) : r.pauseState ?? DASH,
+    ]);
+  }
+  return table.toString();
+}
+
+function watchTable(env: Envelope<LagData>, chalk: ChalkInstance): string {
+  const w = env.watch;
+  if (!w) return '';
+  const table = new Table({
+    head: ['Replica', 'Samples', 'Min', 'Median', 'p95', 'Max', 'Max behind', 'Lag over the window'],
+    style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },
+  });
+  const sec = (v: number | undefined) => (v === undefined ? DASH : formatSeconds(v));
+  for (const r of w.window) {
+    table.push([r.name, String(r.samples), sec(r.lagSeconds?.min), sec(r.lagSeconds?.median), sec(r.lagSeconds?.p95), sec(r.lagSeconds?.max), r.lagBytes ? formatBytes(r.lagBytes.max) : DASH, r.sparkline]);
+  }
+  return `\n${chalk.bold('Over the window')} (${w.samples.length} samples, every ${formatSeconds(w.intervalMs / 1000)})\n${table.toString()}`;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfigFile, parseConfigText } from '../../src/config/loadFile.js';
+import { resolveSettings } from '../../src/config/resolve.js';
+import { conninfoValue, receiverApplicationName } from '../../src/core/conninfo.js';
+import { ConfigError, UsageError } from '../../src/errors.js';
+
+const FULL = {
+  redis: { url: 'redis://:filepass@cache:6379/0', cluster: false },
+  postgres: { primary: 'postgres://app:pgfile@db1/app', replicas: ['postgres://app:pgfile@db2/app'] },
+  mappings: [{ name: 'product', key: 'product:{id}', table: 'public.products', columns: { id: 'id' }, encoding: 'json', version: { field: 'version', column: 'version', kind: 'counter' }, updatedAt: { field: 'updated_at', column: 'updated_at' }, compare: ['price'] }],
+  thresholds: { maxLagSeconds: 2, maxLagBytes: '1MiB', expectReplicas: 1, maxStale: 0, maxStaleRatio: 0.001 },
+};
+
+function problem(value: unknown): string {
+  try {
+    parseConfigText(JSON.stringify(value), 'cfg.json');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.message;
+  }
+  return 'no error';
+}
+
+describe('config validation', () => {
+  it('accepts the full documented example', () => {
+    assert.deepEqual(parseConfigText(JSON.stringify(FULL), 'cfg.json'), FULL);
+  });
+  it('names the path of a wrong field', () => {
+    const bad = { mappings: [FULL.mappings[0], FULL.mappings[0], { ...FULL.mappings[0], table: 42 }] };
+    assert.equal(problem(bad), 'cfg.json: mappings[2].table: expected a string, got 42');
+  });
+  it('rejects unknown fields, wrong enums, missing required fields and bad numbers', () => {
+    assert.match(problem({ redis: { url: 'redis://x', clustr: true } }), /^cfg\.json: redis\.clustr: unknown field/);
+    assert.match(problem({ mappings: [{ ...FULL.mappings[0], encoding: 'xml' }] }), /mappings\[0\]\.encoding: expected one of "json", "hash", got "xml"/);
+    assert.match(problem({ mappings: [{ key: 'k:{id}', table: 't' }] }), /mappings\[0\]\.name: required/);
+    assert.match(problem({ thresholds: { maxStaleRatio: 2 } }), /thresholds\.maxStaleRatio: must be at most 1/);
+    assert.match(problem({ thresholds: { expectReplicas: 1.5 } }), /thresholds\.expectReplicas: expected a whole number/);
+    assert.match(problem([1, 2]), /\(top level\): expected an object/);
+  });
+  it('reports the line and column of a JSON syntax error', () => {
+    assert.throws(() => parseConfigText('{\n  "redis": {\n    "url": "x",\n  }\n}', 'cfg.json'), /cfg\.json: invalid JSON at line 4, column 3/);
+    assert.throws(() => parseConfigText('', 'cfg.json'), /invalid JSON.*empty/);
+  });
+  it('reads ./cachedoctor.config.json only when present, and fails clearly for a missing --config', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cd-cfg-'));
+    assert.deepEqual(loadConfigFile(undefined, dir), { path: null, config: {} });
+    writeFileSync(join(dir, 'cachedoctor.config.json'), JSON.stringify({ thresholds: { maxLagSeconds: 1 } }));
+    assert.equal(loadConfigFile(undefined, dir).config.thresholds?.maxLagSeconds, 1);
+    assert.throws(() => loadConfigFile(join(dir, 'nope.json'), dir), (e: unknown) => e instanceof ConfigError && /nope\.json: not found/.test(e.message));
+  });
+});
+
+describe('settings precedence: defaults < config file < environment < flags', () => {
+  const file = { path: 'cfg.json', config: parseConfigText(JSON.stringify(FULL), 'cfg.json') };
+  it('uses defaults with nothing given', () => {
+    const s = resolveSettings({}, {}, { path: null, config: {} });
+    assert.equal(s.timeoutMs, 5000);
+    assert.equal(s.thresholds.maxLagSeconds, 5);
+    assert.equal(s.thresholds.maxLagBytes, 16 * 1024 * 1024);
+    assert.equal(s.primary, null);
+    assert.deepEqual(s.replicas, []);
+  });
+  it('lets the environment override the file and flags override both', () => {
+    const env = { DATABASE_URL: 'postgres://envdb/app', CACHEDOCTOR_REPLICA_URLS: 'postgres://r1/app, postgres://r2/app', REDIS_URL: 'redis://envcache' };
+    const fromEnv = resolveSettings({}, env, file);
+    assert.equal(fromEnv.primary?.url, 'postgres://envdb/app');
+    assert.deepEqual(fromEnv.replicas, ['postgres://r1/app', 'postgres://r2/app']);
+    assert.equal(fromEnv.redis.url, 'redis://envcache');
+    assert.equal(fromEnv.thresholds.maxLagBytes, 1024 * 1024);
+    const fromFlags = resolveSettings({ pg: 'postgres://flagdb/app', replica: ['postgres://r9/app'], maxLagSeconds: '0.5', timeout: '2s' }, env, file);
+    assert.equal(fromFlags.primary?.url, 'postgres://flagdb/app');
+    assert.deepEqual(fromFlags.replicas, ['postgres://r9/app']);
+    assert.equal(fromFlags.thresholds.maxLagSeconds, 0.5);
+    assert.equal(fromFlags.timeoutMs, 2000);
+  });
+  it('falls back to libpq PG* variables for the primary', () => {
+    assert.deepEqual(resolveSettings({}, { PGHOST: 'db' }, { path: null, config: {} }).primary, { url: null });
+  });
+  it('collects every password it has seen, even overridden ones, for scrubbing', () => {
+    const s = resolveSettings({ pg: 'postgres://u:flagpw@h/db' }, { PGPASSWORD: 'envpw' }, file);
+    for (const secret of ['flagpw', 'envpw', 'filepass', 'pgfile']) assert.ok(s.secrets.includes(secret), secret);
+  });
+  it('rejects bad flag values with a usage error naming the flag', () => {
+    assert.throws(() => resolveSettings({ timeout: 'soon' }, {}, { path: null, config: {} }), (e: unknown) => e instanceof UsageError && /^--timeout:/.test(e.message));
+    assert.throws(() => resolveSettings({ maxLagBytes: 'lots' }, {}, { path: null, config: {} }), /--max-lag-bytes/);
+    assert.throws(() => resolveSettings({ expectReplicas: '-1' }, {}, { path: null, config: {} }), /--expect-replicas/);
+  });
+  it('turns colour off for --no-color and NO_COLOR', () => {
+    assert.equal(resolveSettings({ color: false }, {}, { path: null, config: {} }).color, false);
+    assert.equal(resolveSettings({}, { NO_COLOR: '1' }, { path: null, config: {} }).color, false);
+    assert.equal(resolveSettings({}, {}, { path: null, config: {} }).color, true);
+  });
+});
+
+describe('conninfo', () => {
+  it('reads plain and quoted values, and the fallback application name', () => {
+    const ci = "user=postgres password=******** host=10.0.0.1 port=5432 fallback_application_name=standby1 options='-c x=1'";
+    assert.equal(conninfoValue(ci, 'host'), '10.0.0.1');
+    assert.equal(conninfoValue(ci, 'options'), '-c x=1');
+    assert.equal(receiverApplicationName(ci), 'standby1');
+    assert.equal(receiverApplicationName(`application_name=mine ${ci}`), 'mine');
+    assert.equal(receiverApplicationName(null), null);
+  });
+});

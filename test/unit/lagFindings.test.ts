@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type LagThresholds, lagFindings } from '../../src/core/lagFindings.js';
+import { computeReplicaLags } from '../../src/core/replicaLag.js';
+import type { PrimarySnapshot, ReplicaSnapshot } from '../../src/core/replicationSnapshot.js';
+import { primary, replica, walSender } from '../helpers/snapshots.js';
+
+const T: LagThresholds = { maxLagSeconds: 5, maxLagBytes: 16 * 1024 * 1024, expectReplicas: null };
+
+function kinds(p: PrimarySnapshot | null, replicas: ReplicaSnapshot[], t: LagThresholds = T): string[] {
+  return lagFindings(p, replicas, computeReplicaLags(p, replicas), t).map((f) => f.kind).sort();
+}
+
+describe('lagFindings', () => {
+  it('finds nothing on a healthy, caught-up pair', () => {
+    assert.deepEqual(kinds(primary(), [replica()]), []);
+  });
+  it('reports replica-lag over the seconds or the bytes limit', () => {
+    const slow = primary({ walSenders: [walSender({ replayLagSeconds: 6 })], currentLsn: '0/3000100' });
+    assert.deepEqual(kinds(slow, []), ['replica-lag']);
+    const far = primary({ currentLsn: '1/0', walSenders: [walSender({ replayLsn: '0/0', replayLagSeconds: 0.1 })] });
+    assert.deepEqual(kinds(far, []), ['replica-lag']);
+  });
+  it('reports replay-paused and, with writes pending, replica-lag by the replica age', () => {
+    const p = primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 0.01 })] });
+    const r = replica({ pauseState: 'paused', receiveLsn: '0/3001000', replayTimestampAgeSeconds: 9 });
+    assert.deepEqual(kinds(p, [r]), ['replay-paused', 'replica-lag']);
+  });
+  it('reports a --replica that cannot be reached, or is not streaming, as disconnected', () => {
+    const down = replica({ error: 'connection refused', inRecovery: null });
+    assert.deepEqual(kinds(primary({ walSenders: [] }), [down]), ['replica-disconnected']);
+    const waiting = replica({ receiverStatus: 'waiting', lastMessageAgeSeconds: 80, replayTimestampAgeSeconds: 2 });
+    assert.deepEqual(kinds(primary({ walSenders: [] }), [waiting]), ['replica-disconnected']);
+  });
+  it('reports fewer streaming replicas than expected', () => {
+    const f = lagFindings(primary(), [], computeReplicaLags(primary(), []), { ...T, expectReplicas: 2 });
+    assert.equal(f[0]?.kind, 'replica-disconnected');
+    assert.match(f[0]?.message ?? '', /lists 1 streaming replica\(s\), expected 2/);
+  });
+  it('reports not-primary and not-replica', () => {
+    assert.ok(kinds(primary({ inRecovery: true }), []).includes('not-primary'));
+    assert.deepEqual(kinds(primary({ walSenders: [] }), [replica({ inRecovery: false })]), ['not-replica']);
+  });
+  it('names the grant when pg_stat_replication details are hidden, and claims no lag or disconnection', () => {
+    const hidden = walSender({ applicationName: null, clientAddr: null, state: null, syncState: null, sentLsn: null, writeLsn: null, flushLsn: null, replayLsn: null, replyAgeSeconds: null });
+    const p = primary({ role: 'app_ro', canReadStats: false, walSenders: [hidden] });
+    const f = lagFindings(p, [], computeReplicaLags(p, []), T);
+    assert.deepEqual(f.map((x) => x.kind), ['insufficient-privilege']);
+    assert.equal(f[0]?.fix, 'GRANT pg_monitor TO app_ro;');
+  });
+  it('quotes role names that need it in the grant', () => {
+    const p = primary({ role: 'Ops Team', canReadStats: false, walSenders: [walSender({ state: null })] });
+    assert.equal(lagFindings(p, [], computeReplicaLags(p, []), T)[0]?.fix, 'GRANT pg_monitor TO "Ops Team";');
+  });
+  it('says no-replicas (info) when there is nothing to measure', () => {
+    const f = lagFindings(primary({ walSenders: [] }), [], [], T);
+    assert.deepEqual(f.map((x) => [x.kind, x.severity]), [['no-replicas', 'info']]);
+  });
+});

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { exitCodeOf, toEnvelope } from '../../src/core/envelope.js';
+import { buildLagResult, takeSample } from '../../src/core/lagReport.js';
+import { mergeSampleFindings } from '../../src/core/lagWatch.js';
+import { readYourWritesAdvice } from '../../src/core/readYourWrites.js';
+import { computeReplicaLags } from '../../src/core/replicaLag.js';
+import { primary, replica, walSender } from '../helpers/snapshots.js';
+
+const T = { maxLagSeconds: 5, maxLagBytes: 16 * 1024 * 1024, expectReplicas: null };
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+function sampleWithLag(s: number, lagSeconds: number | null) {
+  const p = primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: lagSeconds })] });
+  return takeSample(at(s), p, [], T);
+}
+
+describe('--watch aggregation', () => {
+  it('keeps one finding per kind and replica, represented by its worst sample', () => {
+    const samples = [sampleWithLag(0, 0.1), sampleWithLag(1, 9), sampleWithLag(2, 6), sampleWithLag(3, 0.2)];
+    const merged = mergeSampleFindings(samples);
+    assert.equal(merged.length, 1);
+    assert.equal(merged[0]?.lagSeconds, 9);
+    assert.equal(merged[0]?.seenInSamples, 2);
+    assert.match(merged[0]?.message ?? '', /seen in 2 of 4 samples/);
+  });
+  it('reports the spread and a sparkline per replica, and keeps every sample in the data', () => {
+    const samples = [0.1, 0.2, 3, 0.2, 0.1].map((l, i) => sampleWithLag(i, l));
+    const r = buildLagResult({ samples, primary: primary(), thresholds: T, watch: { intervalMs: 1000, durationMs: 5000 }, failOn: 'warning', complete: true });
+    const w = r.data.watch?.window[0];
+    assert.equal(w?.lagSeconds?.max, 3);
+    assert.equal(w?.lagSeconds?.median, 0.2);
+    assert.equal([...(w?.sparkline ?? '')].length, 5);
+    assert.equal(r.data.watch?.samples.length, 5);
+    assert.equal(r.summary.worstLagSeconds, 3);
+    assert.equal(r.findings.length, 0);
+  });
+});
+
+describe('read-your-writes advice', () => {
+  it('is the worst lag times the margin, rounded up to whole seconds', () => {
+    const lags = computeReplicaLags(primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 2.2 })] }), []);
+    const a = readYourWritesAdvice([lags]);
+    assert.equal(a.windowSeconds, 4);
+    assert.equal(a.worstReplica, 'standby1');
+  });
+  it('is at least one second', () => {
+    assert.equal(readYourWritesAdvice([computeReplicaLags(primary(), [])]).windowSeconds, 1);
+  });
+  it('gives no window while a replica is not replaying', () => {
+    const lags = computeReplicaLags(primary(), [replica({ pauseState: 'paused' })]);
+    assert.equal(readYourWritesAdvice([lags]).windowSeconds, null);
+    assert.match(readYourWritesAdvice([lags]).message, /not replaying/);
+  });
+});
+
+describe('envelope and exit code', () => {
+  it('exits 1 only for findings at or above --fail-on', () => {
+    const info = { kind: 'no-replicas', severity: 'info' as const, message: 'x' };
+    const warning = { kind: 'replay-paused', severity: 'warning' as const, message: 'y' };
+    assert.equal(exitCodeOf([info], 'warning'), 0);
+    assert.equal(exitCodeOf([info, warning], 'warning'), 1);
+    assert.equal(exitCodeOf([warning], 'critical'), 0);
+    assert.equal(exitCodeOf([info], 'info'), 1);
+  });
+  it('sorts findings most severe first and sets ok from the exit code', () => {
+    const down = replica({ target: '10.0.0.3:5432', host: '10.0.0.3', error: 'connection refused', inRecovery: null });
+    const snapshot = takeSample(at(0), primary({ walSenders: [] }), [replica({ pauseState: 'paused' }), down], T);
+    const r = buildLagResult({ samples: [snapshot], primary: null, thresholds: T, watch: null, failOn: 'critical', complete: true });
+    const env = toEnvelope(r, '1.2.3', at(9));
+    assert.deepEqual(env.findings.map((f) => f.kind), ['replica-disconnected', 'replay-paused']);
+    assert.equal(env.exitCode, 1);
+    assert.equal(env.ok, false);
+    assert.equal(env.generatedAt, '2026-01-01T00:00:09.000Z');
+    const ranks = env.findings.map((f) => ({ critical: 3, warning: 2, info: 1 })[f.severity]);
+    assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a));
+  });
+});

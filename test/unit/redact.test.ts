@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { redactUrl, scrub, secretsInUrl } from '../../src/core/redact.js';
+
+describe('redactUrl', () => {
+  it('masks the password and keeps the user, host and path', () => {
+    assert.equal(redactUrl('postgres://app:s3cret@db:5432/app'), 'postgres://app:***@db:5432/app');
+    assert.equal(redactUrl('redis://:tok%40en@cache:6379/0'), 'redis://:***@cache:6379/0');
+  });
+  it('leaves URLs without a password alone', () => {
+    assert.equal(redactUrl('postgres://app@db/app'), 'postgres://app@db/app');
+    assert.equal(redactUrl('redis://cache:6379'), 'redis://cache:6379');
+  });
+  it('masks password-like query parameters', () => {
+    assert.equal(redactUrl('postgres://db/app?sslmode=require&password=hunter2'), 'postgres://db/app?sslmode=require&password=***');
+  });
+});
+
+describe('secretsInUrl', () => {
+  it('returns the raw and the decoded password', () => {
+    assert.deepEqual(secretsInUrl('redis://u:p%40ss@h'), ['p%40ss', 'p@ss']);
+    assert.deepEqual(secretsInUrl('postgres://db/x?password=abc'), ['abc']);
+    assert.deepEqual(secretsInUrl('postgres://u@db/x'), []);
+  });
+});
+
+describe('scrub', () => {
+  it('removes every known secret and any URL password from free text', () => {
+    const text = 'failed for postgres://u:zz9@h/db using hunter2 and again hunter2';
+    const out = scrub(text, ['hunter2']);
+    assert.ok(!out.includes('hunter2'));
+    assert.ok(!out.includes('zz9'));
+    assert.match(out, /postgres:\/\/u:\*\*\*@h\/db/);
+  });
+  it('masks a longer secret whole even when it contains a shorter one', () => {
+    assert.equal(scrub('x abcdef y', ['abc', 'abcdef']), 'x *** y');
+  });
+});

@@ -79,14 +79,13 @@ function buildProgram(out: Output, action: Action): Command {
     .description('Find why a Redis + PostgreSQL cache-aside system serves stale data.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .addHelpText('after', `\nExamples:\n${COMMANDS.flatMap((c) => c.examples.slice(0, 1).map((e) => `  ${e}`)).join('\n')}\n${EXIT_HELP}`)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => out.result(s),
       writeErr: (s) => out.note(s.trimEnd()),
-      outputError: (s, write) => write(`cachedoctor: ${s.replace(/^error: /, '').trimEnd()}`),
+      outputError: (s, write) => write(`cachedoctor: ${s.replace(/^error: /, '').trimEnd()} (see --help)`),
     });
   addOptions(program, GLOBAL_OPTIONS);
   for (const spec of COMMANDS) {

@@ -21,4 +21,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: LAG_OPTIONS,
     load: async () => (await import('./lag.js')).runLag,
   },
+  {
+    name: 'demo',
+    summary: 'start a throwaway PostgreSQL primary + standby, stage a stale-read failure, and show cachedoctor finding it',
+    examples: ['cachedoctor demo', 'npm run demo'],
+    options: [],
+    load: async () => (await import('./demo.js')).runDemo,
+  },
 ];

@@ -3,6 +3,8 @@ import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../core/envelope.js';
 import type { LagData } from '../core/lagReport.js';
 import { renderJson } from './json.js';
+import type { DemoData } from '../core/demo.js';
+import { renderDemoTable } from './table/demo.js';
 import { renderLagTable } from './table/lag.js';
 
 export type Format = 'table' | 'json';
@@ -11,6 +13,7 @@ type TableRenderer = (env: Envelope<never>, chalk: ChalkInstance) => string;
 
 const TABLES: Record<string, TableRenderer> = {
   lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
+  demo: (env, chalk) => renderDemoTable(env as Envelope<DemoData>, chalk, (step) => render('table', step, chalk)),
 };
 
 export function render(format: Format, env: Envelope, chalk: ChalkInstance): string {

@@ -1,5 +1,5 @@
 // Throwaway Redis and PostgreSQL primary + streaming standby in a temp folder, for tests, benchmarks and the demo.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary } from './binaries.js';
@@ -19,6 +19,9 @@ export interface SandboxOptions {
 }
 
 export const STANDBY_NAME = 'standby1';
+
+/** Members of this role must log in with a password (scram); everyone else is trusted on loopback. */
+export const PASSWORD_ROLE = 'password_required';
 
 export class Sandbox {
   redis: RedisServer | null = null;
@@ -79,8 +82,10 @@ export class Sandbox {
     const runAs = postgresRunAs();
     const { data, sockets } = this.pgDirs('primary');
     await run(findBinary('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], runAs);
+    requirePasswordFor(data, PASSWORD_ROLE);
     this.primary = await withPortRetry((port) => new PostgresServer('primary', data, sockets, port, runAs));
     recordPids(this.dir, this.pids());
+    await this.primary.sql(`CREATE ROLE ${PASSWORD_ROLE} NOLOGIN`);
   }
 
   private async startStandby(): Promise<void> {
@@ -131,6 +136,12 @@ export class Sandbox {
     removeDir(this.dir);
     this.untrack();
   }
+}
+
+/** Puts a scram rule for members of `role` ahead of initdb's trust rules. */
+function requirePasswordFor(dataDir: string, role: string): void {
+  const hba = join(dataDir, 'pg_hba.conf');
+  writeFileSync(hba, `host all +${role} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
 }
 
 function must<T>(v: T | null, what: string): T {

@@ -1,0 +1,53 @@
+// `cachedoctor demo`: starts a throwaway primary + standby, reproduces replica lag, and shows cachedoctor finding it.
+import { type DemoData, type DemoStep, missedExpectations } from '../core/demo.js';
+import { type CommandResult, toEnvelope } from '../core/envelope.js';
+import { InterruptedError } from '../errors.js';
+import { Sandbox } from '../sandbox/sandbox.js';
+import { VERSION } from '../version.js';
+import type { CommandContext } from './context.js';
+import { runLag } from './lag.js';
+
+export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoData>> {
+  const { out, signal } = ctx;
+  out.note('demo: starting a throwaway PostgreSQL primary and streaming standby in a temp folder ...');
+  const sb = await Sandbox.start({ redis: false, handleSignals: false });
+  const steps: DemoStep[] = [];
+  try {
+    const primary = sb.primary!;
+    const standby = sb.standby!;
+    await primary.sql('CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now())');
+    await primary.sql('INSERT INTO products (id, price) SELECT g, 10 + g FROM generate_series(1, 1000) g');
+    await sb.waitForCatchUp();
+    const lagOf = async (options: Record<string, unknown>) => {
+      if (signal.aborted) throw new InterruptedError('demo interrupted');
+      const settings = { ...ctx.settings, primary: { url: primary.url }, replicas: [standby.url], thresholds: { ...ctx.settings.thresholds, maxLagSeconds: 1 } };
+      return toEnvelope(await runLag({ ...ctx, settings, options }), VERSION, ctx.now());
+    };
+
+    out.note('demo: 1/2 healthy replication ...');
+    steps.push({
+      title: '1. A healthy primary and standby',
+      explanation: 'The standby has replayed everything: a cache miss served from it re-fills Redis with current rows.',
+      expected: [],
+      report: await lagOf({}),
+    });
+
+    out.note('demo: 2/2 pausing replay on the standby, then updating prices on the primary ...');
+    await sb.pauseReplay();
+    await primary.sql('UPDATE products SET price = price * 1.1, version = version + 1, updated_at = now() WHERE id <= 200');
+    await new Promise((r) => setTimeout(r, 1500));
+    steps.push({
+      title: '2. The replica-lag ambush',
+      explanation:
+        'The write committed on the primary, but the standby has not replayed it. Any cache miss routed to the standby now reads ' +
+        'the old price and writes it back into Redis as if it were fresh (limit for this demo: 1 s).',
+      expected: ['replica-lag', 'replay-paused'],
+      report: await lagOf({}),
+    });
+    await sb.resumeReplay();
+  } finally {
+    out.note('demo: tearing the sandbox down ...');
+    await sb.teardown();
+  }
+  return { command: 'demo', summary: { steps: steps.length }, findings: missedExpectations(steps), failOn: 'critical', complete: true, data: { steps } };
+}

@@ -1,0 +1,25 @@
+// The demo's steps and its one rule: it fails only when cachedoctor did not find what the demo staged.
+import type { Envelope } from './envelope.js';
+import type { Finding } from './findings.js';
+
+export interface DemoStep {
+  title: string;
+  explanation: string;
+  /** Finding kinds this step must produce (exactly none, for a healthy step). */
+  expected: string[];
+  report: Envelope;
+}
+
+export interface DemoData {
+  steps: DemoStep[];
+}
+
+export function missedExpectations(steps: readonly DemoStep[]): Finding[] {
+  return steps.flatMap((s) => {
+    const found = new Set(s.report.findings.map((f) => f.kind));
+    const missing = s.expected.filter((k) => !found.has(k));
+    const extra = s.expected.length === 0 ? [...found] : [];
+    if (missing.length === 0 && extra.length === 0) return [];
+    return [{ kind: 'demo-unexpected', severity: 'critical' as const, message: `${s.title}: expected [${s.expected.join(', ')}], found [${[...found].join(', ')}]` }];
+  });
+}

@@ -1,0 +1,155 @@
+// The built CLI as users and CI run it: exit codes, one JSON document on stdout, one-line errors, no secrets.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PASSWORD_ROLE } from '../../src/sandbox/sandbox.js';
+import { parseJson, runCli } from '../helpers/cli.js';
+import { useSandbox } from '../helpers/sandbox.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
+
+const sandbox = useSandbox({ redis: false });
+const SECRET = 'Sup3r-Secret-Pw';
+
+function assertOneLineError(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('cachedoctor CLI basics', () => {
+  it('--help lists every command with an example and the exit codes', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^\s+lag \[options\]\s+replication lag per replica/m);
+    assert.match(run.stdout, /Examples:\n\s+cachedoctor lag --pg/);
+    assert.match(run.stdout, /3\s+a data source \(Redis, PostgreSQL\) could not be reached/);
+  });
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const run = await runCli(['--version']);
+    assert.equal(run.stdout.trim(), pkg.version);
+  });
+  it('no command prints help on stderr and exits 2; an unknown option exits 2 in one line', async () => {
+    const bare = await runCli([]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /Usage: cachedoctor/);
+    const unknown = await runCli(['lag', '--frobnicate']);
+    assert.equal(unknown.code, 2);
+    assertOneLineError(unknown.stderr, /^cachedoctor: unknown option '--frobnicate' \(see --help\)$/);
+  });
+  it('lag with nothing to check is a usage error (exit 2) that says what to pass', async () => {
+    const run = await runCli(['lag']);
+    assert.equal(run.code, 2);
+    assertOneLineError(run.stderr, /nothing to check.*--pg/);
+  });
+  it('a bad config file exits 2 and names the field, in JSON too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cd-cli-'));
+    writeFileSync(join(dir, 'cachedoctor.config.json'), JSON.stringify({ mappings: [{ name: 'a', key: 'a:{id}', table: 'a' }, { name: 'b', key: 'b:{id}', table: 'b' }, { name: 'c', key: 'c:{id}', table: 7 }] }));
+    const run = await runCli(['lag', '--json'], { cwd: dir });
+    assert.equal(run.code, 2);
+    assertOneLineError(run.stderr, /mappings\[2\]\.table: expected a string/);
+    const doc = parseJson<{ error: { kind: string } }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.error.kind, 'config');
+  });
+  it('bad flag values exit 2', async () => {
+    for (const args of [['lag', '--pg', 'postgres://x/y', '--timeout', 'soon'], ['lag', '--pg', 'mysql://x/y'], ['lag', '--pg', 'postgres://x/y', '--fail-on', 'sometimes']]) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assertOneLineError(run.stderr, /^cachedoctor: --(timeout|pg|fail-on)/);
+    }
+  });
+});
+
+describe('cachedoctor lag (subprocess)', () => {
+  let silent: Server;
+  let silentPort = 0;
+  before(async () => {
+    // Accepts connections and never answers: the timeout must still hold.
+    silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    silentPort = (silent.address() as { port: number }).port;
+  });
+  after(() => silent.close());
+
+  it('prints one schema-valid JSON document and exits 0 on a healthy pair', async () => {
+    const sb = sandbox();
+    await sb.waitForCatchUp();
+    const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = parseJson<{ ok: boolean; command: string; replicas: { name: string; lagBytes: number }[] }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.ok, true);
+    assert.equal(doc.command, 'lag');
+    assert.equal(doc.replicas[0]?.name, 'standby1');
+    assert.equal(run.stderr, '');
+  });
+
+  it('prints a table by default', async () => {
+    const sb = sandbox();
+    const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl]);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /Replica\s+│ State/);
+    assert.match(run.stdout, /standby1\s+│ streaming \/ async/);
+    assert.match(run.stdout, /^OK/m);
+    assert.doesNotMatch(run.stdout, /\u001b\[/, 'no colour codes when not a terminal');
+  });
+
+  it('exits 3 within the timeout for an unreachable primary, without printing the password', async () => {
+    const sb = sandbox();
+    const url = `postgres://app:${SECRET}@127.0.0.1:${sb.primary!.port + 7}/app`;
+    const run = await runCli(['lag', '--pg', url, '--timeout', '2000', '--json']);
+    assert.equal(run.code, 3);
+    assertOneLineError(run.stderr, /cannot connect to PostgreSQL at 127\.0\.0\.1:\d+: connection refused \(is the server running\? check --pg\)/);
+    assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET));
+    const doc = parseJson<{ exitCode: number; error: { kind: string } }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.error.kind, 'source');
+  });
+
+  it('exits 3 within the timeout for a server that accepts and never answers', async () => {
+    const run = await runCli(['lag', '--pg', `postgres://app:${SECRET}@127.0.0.1:${silentPort}/app`, '--timeout', '1000']);
+    assert.equal(run.code, 3);
+    assertOneLineError(run.stderr, /no answer within 1000 ms/);
+    assert.ok(run.ms < 4000, `took ${run.ms} ms`);
+    assert.ok(!run.stderr.includes(SECRET));
+  });
+
+  it('exits 3 on a wrong password and never prints it, from the URL or PGPASSWORD', async () => {
+    const sb = sandbox();
+    await sb.primary!.sql(`DROP ROLE IF EXISTS pwuser; CREATE ROLE pwuser LOGIN PASSWORD 'right-one' IN ROLE ${PASSWORD_ROLE}`);
+    const inUrl = await runCli(['lag', '--pg', sb.primary!.urlFor('pwuser', SECRET)]);
+    assert.equal(inUrl.code, 3);
+    assertOneLineError(inUrl.stderr, /password authentication failed for user "pwuser" \(check the user and password in --pg or PGPASSWORD\)/);
+    const inEnv = await runCli(['lag', '--pg', sb.primary!.urlFor('pwuser'), '--verbose'], { env: { PGPASSWORD: SECRET } });
+    assert.equal(inEnv.code, 3);
+    for (const run of [inUrl, inEnv]) assert.ok(!`${run.stdout}${run.stderr}`.includes(SECRET));
+    const right = await runCli(['lag', '--pg', sb.primary!.urlFor('pwuser', 'right-one'), '--json']);
+    assert.notEqual(right.code, 3, right.stderr);
+  });
+
+  it('reads the primary from DATABASE_URL and replicas from CACHEDOCTOR_REPLICA_URLS', async () => {
+    const sb = sandbox();
+    const run = await runCli(['lag', '--json'], { env: { DATABASE_URL: sb.primaryUrl, CACHEDOCTOR_REPLICA_URLS: sb.standbyUrl } });
+    const doc = parseJson<{ replicas: { target: string | null }[] }>(run);
+    assert.equal(doc.replicas[0]?.target, `127.0.0.1:${sb.standby!.port}`);
+  });
+
+  it('Ctrl-C during --watch stops early and still prints what was sampled', async () => {
+    const sb = sandbox();
+    const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl, '--watch', '--interval', '200ms', '--duration', '60s', '--json'], {
+      onStart: (kill) => setTimeout(() => kill('SIGINT'), 1500),
+    });
+    assert.ok(run.ms < 10_000, `took ${run.ms} ms`);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = parseJson<{ complete: boolean; watch: { samples: unknown[] } }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.complete, false);
+    assert.ok(doc.watch.samples.length >= 2, `${doc.watch.samples.length} samples`);
+    assert.match(run.stderr, /Ctrl-C: stopping/);
+  });
+});

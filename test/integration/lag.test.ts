@@ -1,0 +1,156 @@
+// `lag` against a real PostgreSQL primary and streaming standby, in each situation an on-call engineer meets.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runLag } from '../../src/commands/lag.js';
+import type { LagData } from '../../src/core/lagReport.js';
+import { SourceError } from '../../src/errors.js';
+import { runInProcess } from '../helpers/command.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+const sandbox = useSandbox({ redis: false });
+
+async function lag(flags: Parameters<typeof runInProcess>[1], options: Record<string, unknown> = {}) {
+  return (await runInProcess<LagData>(runLag, flags, options)).env;
+}
+
+const kinds = (env: { findings: { kind: string }[] }) => env.findings.map((f) => f.kind).sort();
+
+describe('lag on a primary with a streaming standby', () => {
+  it('reports a healthy, caught-up pair as ok (exit 0) with the standby matched to its --replica', async () => {
+    const sb = sandbox();
+    await sb.primary!.sql('CREATE TABLE IF NOT EXISTS items (id int primary key, v text)');
+    await sb.waitForCatchUp();
+    const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl] });
+    assert.deepEqual(kinds(env), []);
+    assert.equal(env.exitCode, 0);
+    assert.equal(env.replicas.length, 1);
+    const r = env.replicas[0]!;
+    assert.equal(r.name, 'standby1');
+    assert.equal(r.onPrimary, true);
+    assert.equal(r.target, `127.0.0.1:${sb.standby!.port}`);
+    assert.equal(r.state, 'streaming');
+    assert.equal(r.receiverStatus, 'streaming');
+    assert.equal(r.lagBytes, 0);
+    assert.equal(r.lagSeconds, 0);
+  });
+
+  it('reports no false lag while the primary sits idle after catch-up (idle guard)', async () => {
+    const sb = sandbox();
+    await sb.primary!.sql("INSERT INTO items VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = 'a'");
+    await sb.waitForCatchUp();
+    await new Promise((r) => setTimeout(r, 3000));
+    const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], maxLagSeconds: '1' });
+    const r = env.replicas[0]!;
+    // The replay timestamp is seconds old: without the guard this would read as lag.
+    assert.ok((r.replayTimestampAgeSeconds ?? 0) >= 2.5, `replay timestamp age ${r.replayTimestampAgeSeconds}`);
+    assert.equal(r.lagSeconds, 0);
+    assert.deepEqual(kinds(env), []);
+    // The replica alone applies the same guard.
+    const alone = await lag({ replica: [sb.standbyUrl], maxLagSeconds: '1' });
+    assert.equal(alone.replicas[0]?.lagSeconds, 0);
+    assert.deepEqual(kinds(alone), []);
+  });
+
+  it('reports replay paused with writes on the primary as replica-lag and replay-paused (exit 1)', async () => {
+    const sb = sandbox();
+    await sb.pauseReplay();
+    try {
+      await sb.primary!.sql("INSERT INTO items SELECT g, repeat('x', 100) FROM generate_series(2, 2000) g");
+      await new Promise((r) => setTimeout(r, 1200));
+      const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], maxLagSeconds: '1' });
+      assert.deepEqual(kinds(env), ['replay-paused', 'replica-lag']);
+      assert.equal(env.exitCode, 1);
+      const r = env.replicas[0]!;
+      assert.ok((r.lagBytes ?? 0) > 0, `lagBytes ${r.lagBytes}`);
+      assert.ok((r.lagSeconds ?? 0) > 1, `lagSeconds ${r.lagSeconds}`);
+      assert.equal(r.pauseState, 'paused');
+      assert.equal(env.advice.windowSeconds, null);
+    } finally {
+      await sb.resumeReplay();
+      await sb.waitForCatchUp();
+    }
+  });
+
+  it('measures lag spikes over a --watch window', async () => {
+    const sb = sandbox();
+    const watching = lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { watch: true, interval: '200ms', duration: '2.5s' });
+    await new Promise((r) => setTimeout(r, 600));
+    await sb.pauseReplay();
+    await sb.primary!.sql("UPDATE items SET v = 'spike'");
+    await new Promise((r) => setTimeout(r, 900));
+    await sb.resumeReplay();
+    const env = await watching;
+    const w = env.watch!;
+    assert.ok(w.samples.length >= 8 && w.samples.length <= 14, `${w.samples.length} samples`);
+    const win = w.window.find((x) => x.name === 'standby1')!;
+    assert.equal(win.lagSeconds?.min, 0);
+    assert.ok((win.lagSeconds?.max ?? 0) > 0.3, `max ${win.lagSeconds?.max}`);
+    assert.ok((win.lagBytes?.max ?? 0) > 0);
+    assert.equal([...win.sparkline].length, w.samples.length);
+    // The pause came and went inside the window: it is still reported.
+    assert.ok(kinds(env).includes('replay-paused'));
+    await sb.waitForCatchUp();
+  });
+
+  it('reports a --replica URL that points at the primary as not-replica', async () => {
+    const sb = sandbox();
+    const env = await lag({ pg: sb.primaryUrl, replica: [sb.primaryUrl] });
+    assert.deepEqual(kinds(env), ['not-replica']);
+    assert.equal(env.exitCode, 1);
+  });
+
+  it('reports a --pg URL that points at the standby as not-primary', async () => {
+    const sb = sandbox();
+    const env = await lag({ pg: sb.standbyUrl });
+    assert.ok(kinds(env).includes('not-primary'));
+  });
+
+  it('reports fewer replicas than --expect-replicas', async () => {
+    const sb = sandbox();
+    const env = await lag({ pg: sb.primaryUrl, expectReplicas: '2' });
+    assert.deepEqual(kinds(env), ['replica-disconnected']);
+  });
+
+  it('names the missing grant for a role without pg_monitor, and is clean once granted', async () => {
+    const sb = sandbox();
+    await sb.primary!.sql('DROP ROLE IF EXISTS nomon; CREATE ROLE nomon LOGIN');
+    await sb.waitForCatchUp();
+    const env = await lag({ pg: sb.primary!.urlFor('nomon'), replica: [sb.standby!.urlFor('nomon')] });
+    const f = env.findings.filter((x) => x.kind === 'insufficient-privilege');
+    assert.equal(f.length, 2, JSON.stringify(env.findings));
+    assert.ok(f.every((x) => x.fix === 'GRANT pg_monitor TO nomon;'));
+    assert.ok(!kinds(env).includes('replica-disconnected'), 'hidden details must not read as disconnected');
+    await sb.primary!.sql('GRANT pg_monitor TO nomon');
+    await sb.waitForCatchUp();
+    const granted = await lag({ pg: sb.primary!.urlFor('nomon'), replica: [sb.standby!.urlFor('nomon')] });
+    assert.deepEqual(kinds(granted), []);
+  });
+
+  it('fails with a SourceError (exit 3) within the timeout when the primary is unreachable', async () => {
+    const sb = sandbox();
+    const started = Date.now();
+    await assert.rejects(
+      lag({ pg: `postgres://u:topsecret@127.0.0.1:${sb.primary!.port + 1}/x`, timeout: '1500' }),
+      (err: unknown) => err instanceof SourceError && err.exitCode === 3 && /connection refused/.test(err.message) && !err.message.includes('topsecret'),
+    );
+    assert.ok(Date.now() - started < 1500);
+  });
+
+  it('reports a stopped standby as replica-disconnected (exit 1), and recovers when it is back', async () => {
+    const sb = sandbox();
+    await sb.standby!.stop();
+    try {
+      const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000' });
+      assert.ok(kinds(env).includes('replica-disconnected'), JSON.stringify(env.findings));
+      assert.equal(env.exitCode, 1);
+      const gone = env.replicas.find((r) => r.target !== null)!;
+      assert.match(gone.error ?? '', /connection refused/);
+      assert.equal(env.summary.streaming, 0);
+    } finally {
+      await sb.standby!.start();
+      await sb.waitForStreaming();
+    }
+    const back = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl] });
+    assert.ok(!kinds(back).includes('replica-disconnected'));
+  });
+});

@@ -1,5 +1,5 @@
 // Settings from defaults < config file < environment < flags, validated, with every secret collected for scrubbing.
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { secretsInUrl } from '../core/redact.js';
 import { parseBytes, parseDuration } from '../core/units.js';
 import type { ConfigFile, MappingConfig } from './schema.js';
@@ -71,7 +71,7 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
         flags.maxLagBytes !== undefined
           ? bytes('--max-lag-bytes', flags.maxLagBytes)
           : fileMaxLagBytes !== undefined
-            ? bytes('thresholds.maxLagBytes', String(fileMaxLagBytes))
+            ? fileBytes(file.path, 'thresholds.maxLagBytes', fileMaxLagBytes)
             : DEFAULTS.maxLagBytes,
       expectReplicas: flags.expectReplicas !== undefined ? count('--expect-replicas', flags.expectReplicas) : (c.thresholds?.expectReplicas ?? null),
       maxStale: c.thresholds?.maxStale ?? DEFAULTS.maxStale,
@@ -112,6 +112,12 @@ function seconds(option: string, text: string): number {
 function bytes(option: string, text: string): number {
   const n = parseBytes(text);
   if (n === undefined) throw new UsageError(`${option}: expected a size such as 16MiB or 1048576, got "${text}"`);
+  return n;
+}
+
+function fileBytes(path: string | null, field: string, value: number | string): number {
+  const n = typeof value === 'number' ? value : parseBytes(value);
+  if (n === undefined) throw new ConfigError(`${path ?? 'config'}: ${field}: expected a size such as "16MiB" or 1048576, got "${value}"`);
   return n;
 }
 

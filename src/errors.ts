@@ -39,16 +39,21 @@ export class ConfigError extends CachedoctorError {
   readonly exitCode = EXIT.usage;
 }
 
+export type SourceFailure = 'unreachable' | 'rejected';
+
 /** A Redis or PostgreSQL server could not be reached or queried. */
 export class SourceError extends CachedoctorError {
   readonly kind = 'source';
   readonly exitCode = EXIT.source;
   /** The bare cause ("connection refused"), for findings that already name the server. */
   readonly reason: string;
+  /** unreachable: down or silent (network, timeout, shutdown); rejected: it answered but refused us (auth, privileges, TLS, bad database). */
+  readonly category: SourceFailure;
 
-  constructor(message: string, hint?: string, options?: { cause?: unknown; reason?: string }) {
+  constructor(message: string, hint?: string, options?: { cause?: unknown; reason?: string; category?: SourceFailure }) {
     super(message, hint, options);
     this.reason = options?.reason ?? message;
+    this.category = options?.category ?? 'rejected';
   }
 }
 

@@ -1,5 +1,5 @@
 // The only writer to stdout and stderr: every line passes through the secret scrubber.
-import { scrub } from './core/redact.js';
+import { redactUrlsIn, scrub, scrubDeep } from './core/redact.js';
 
 export interface Streams {
   out: { write(text: string): unknown };
@@ -20,9 +20,17 @@ export class Output {
     for (const s of secrets) if (s && !this.secrets.includes(s)) this.secrets.push(s);
   }
 
-  /** The command's result: the table, or the one JSON document. */
+  /**
+   * The command's result: the table, or the one JSON document, rendered from a value passed through
+   * scrubValue(). Only URLs are redacted here: text-level masking could corrupt numbers and keys in JSON.
+   */
   result(text: string): void {
-    this.streams.out.write(this.clean(text.endsWith('\n') ? text : `${text}\n`));
+    this.streams.out.write(redactUrlsIn(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  /** The value with every secret removed from its strings, ready to render. */
+  scrubValue<T>(value: T): T {
+    return scrubDeep(value, this.secrets);
   }
 
   /** Progress, warnings and hints: stderr, so stdout stays machine-readable. */

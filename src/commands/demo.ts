@@ -20,7 +20,7 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
     await sb.waitForCatchUp();
     const lagOf = async (options: Record<string, unknown>) => {
       if (signal.aborted) throw new InterruptedError('demo interrupted');
-      const settings = { ...ctx.settings, primary: { url: primary.url }, replicas: [standby.url], thresholds: { ...ctx.settings.thresholds, maxLagSeconds: 1 } };
+      const settings = { ...ctx.settings, primary: { url: primary.url, origin: 'demo' }, replicas: [{ url: standby.url, origin: 'demo' }], thresholds: { ...ctx.settings.thresholds, maxLagSeconds: 1 } };
       return toEnvelope(await runLag({ ...ctx, settings, options }), VERSION, ctx.now());
     };
 

@@ -1,14 +1,14 @@
 // `cachedoctor lag`: replication lag per replica, from the primary's pg_stat_replication and from each replica.
-import { durationMs } from '../config/resolve.js';
+import { durationMs, type Source } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
-import { SEVERITIES, type Severity } from '../core/findings.js';
+import { type Finding, SEVERITIES, type Severity } from '../core/findings.js';
 import type { LagThresholds } from '../core/lagFindings.js';
 import { buildLagResult, type LagData, takeSample } from '../core/lagReport.js';
 import type { LagSample } from '../core/lagWatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from '../core/replicationSnapshot.js';
 import { InterruptedError, SourceError, UsageError } from '../errors.js';
 import { assertPgUrl, connectPg, type PgConnection, pgTarget } from '../sources/postgres/connect.js';
-import { readPrimary, readReplica, unreachableReplica } from '../sources/postgres/replication.js';
+import { readPrimary, readReplica, unaskedReplica } from '../sources/postgres/replication.js';
 import { type CommandContext, sleep } from './context.js';
 
 interface LagOptions {
@@ -38,20 +38,22 @@ class ReplicaLink {
   readonly host: string;
 
   constructor(
-    readonly url: string,
+    readonly source: Source,
     private readonly timeoutMs: number,
+    private readonly signal: AbortSignal,
   ) {
-    ({ target: this.target, host: this.host } = pgTarget(url));
+    ({ target: this.target, host: this.host } = pgTarget(source.url));
   }
 
   async read(): Promise<ReplicaSnapshot> {
     try {
-      this.conn ??= await connectPg({ url: this.url, flag: '--replica', timeoutMs: this.timeoutMs });
-      return await readReplica(this.conn, this.host);
+      this.conn ??= await connectPg({ url: this.source.url, flag: this.source.origin, timeoutMs: this.timeoutMs });
+      return await readReplica(this.conn, this.timeoutMs);
     } catch (err) {
       await this.close();
-      if (!(err instanceof SourceError)) throw err;
-      return unreachableReplica(this.target, this.host, err.reason);
+      // A connection we closed ourselves on Ctrl-C says nothing about the replica.
+      if (!(err instanceof SourceError) || this.signal.aborted) throw err;
+      return unaskedReplica(this.target, this.host, err);
     }
   }
 
@@ -68,11 +70,11 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   if (s.primary === null && s.replicas.length === 0) {
     throw new UsageError('nothing to check: no PostgreSQL primary or replica given', 'pass --pg (or set DATABASE_URL / PG* variables) and optionally --replica');
   }
-  for (const url of s.replicas) assertPgUrl(url, '--replica');
-  if (s.primary?.url) assertPgUrl(s.primary.url, '--pg');
+  for (const r of s.replicas) assertPgUrl(r.url, r.origin);
+  if (s.primary?.url) assertPgUrl(s.primary.url, s.primary.origin);
   const thresholds: LagThresholds = { maxLagSeconds: s.thresholds.maxLagSeconds, maxLagBytes: s.thresholds.maxLagBytes, expectReplicas: s.thresholds.expectReplicas };
-
-  const links = s.replicas.map((url) => new ReplicaLink(url, s.timeoutMs));
+  const links = distinctReplicas(s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal)), ctx);
+  const verbose = (text: string) => s.verbose && ctx.out.note(`lag: ${text}`);
   let primaryConn: PgConnection | null = null;
   const samples: LagSample[] = [];
   // Ctrl-C before the first sample: drop the connections so pending queries end now.
@@ -85,22 +87,41 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   signal.addEventListener('abort', onAbort, { once: true });
 
   let primary: PrimarySnapshot | null = null;
+  const runFindings: Finding[] = [];
+  let lostPrimary = false;
   try {
-    if (s.primary) primaryConn = await connectPg({ url: s.primary.url, flag: '--pg', timeoutMs: s.timeoutMs });
+    if (s.primary) {
+      verbose(`connecting to the primary (${s.primary.origin}) with a ${s.timeoutMs} ms timeout`);
+      primaryConn = await connectPg({ url: s.primary.url, flag: s.primary.origin, timeoutMs: s.timeoutMs });
+    }
     const started = Date.now();
     for (;;) {
-      const [p, ...replicas] = await Promise.all([primaryConn ? readPrimary(primaryConn) : Promise.resolve(null), ...links.map((l) => l.read())]);
+      let p: PrimarySnapshot | null;
+      let replicas: ReplicaSnapshot[];
+      try {
+        [p, ...replicas] = await Promise.all([primaryConn ? readPrimary(primaryConn, s.timeoutMs) : Promise.resolve(null), ...links.map((l) => l.read())]);
+      } catch (err) {
+        // Losing the primary in the middle of --watch (a failover?) ends the watch; the samples so far still count.
+        if (!(err instanceof SourceError) || samples.length === 0 || signal.aborted) throw err;
+        runFindings.push({ kind: 'source-failed', severity: 'critical', message: `the primary stopped answering after ${samples.length} sample(s): ${err.reason}`, source: 'primary', target: primaryConn?.target ?? null, fix: err.hint ?? 'check the primary' });
+        lostPrimary = true;
+        break;
+      }
+      if (signal.aborted && samples.length === 0) throw new InterruptedError('interrupted before the first sample');
       primary = p ?? null;
-      samples.push(takeSample(ctx.now(), primary, replicas, thresholds));
+      const sample = takeSample(ctx.now(), primary, replicas, thresholds);
+      samples.push(sample);
+      verbose(`sample ${samples.length}: ${sample.lags.map((l) => `${l.name} ${l.lagSeconds ?? '?'} s / ${l.lagBytes ?? '?'} B`).join(', ') || 'no replicas'}`);
       if (!opts.watch || signal.aborted) break;
       const left = opts.durationMs - (Date.now() - started);
       if (left <= 0) break;
-      if (ctx.settings.verbose) ctx.out.note(`lag: sample ${samples.length} taken`);
       await sleep(Math.min(opts.intervalMs, left), signal);
       if (signal.aborted || Date.now() - started >= opts.durationMs) break;
     }
   } catch (err) {
-    if (signal.aborted && samples.length === 0) throw new InterruptedError('interrupted before the first sample', undefined, { cause: err });
+    if (signal.aborted && samples.length === 0 && !(err instanceof InterruptedError)) {
+      throw new InterruptedError('interrupted before the first sample', undefined, { cause: err });
+    }
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -112,7 +133,20 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     thresholds,
     watch: opts.watch ? { intervalMs: opts.intervalMs, durationMs: opts.durationMs } : null,
     failOn: opts.failOn,
-    complete: !signal.aborted,
+    complete: !signal.aborted && !lostPrimary,
+    runFindings,
   });
 }
 
+/** One link per server: the same host:port given twice (two URLs, or a URL and its alias) is asked once. */
+function distinctReplicas(links: ReplicaLink[], ctx: CommandContext): ReplicaLink[] {
+  const seen = new Set<string>();
+  return links.filter((l) => {
+    if (seen.has(l.target)) {
+      ctx.out.note(`cachedoctor: ${l.source.origin}: ${l.target} is given more than once; asking it once`);
+      return false;
+    }
+    seen.add(l.target);
+    return true;
+  });
+}

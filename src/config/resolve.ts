@@ -11,16 +11,23 @@ export const DEFAULTS = {
   maxStale: 0,
 } as const;
 
+/** A server address and where it came from ("--pg", "DATABASE_URL", "config postgres.primary"), named in errors. */
+export interface Source {
+  url: string;
+  origin: string;
+}
+
 /** The PostgreSQL primary: a URL, or null to use libpq's PG* environment variables. */
 export interface PgTarget {
   url: string | null;
+  origin: string;
 }
 
 export interface Settings {
   configPath: string | null;
-  redis: { url: string | null; cluster: boolean };
+  redis: { url: string | null; origin: string; cluster: boolean };
   primary: PgTarget | null;
-  replicas: string[];
+  replicas: Source[];
   mappings: MappingConfig[];
   thresholds: {
     maxLagSeconds: number;
@@ -55,15 +62,24 @@ const LIBPQ_TARGET_VARS = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER'];
 export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { path: string | null; config: ConfigFile }): Settings {
   const c = file.config;
   const envReplicas = env.CACHEDOCTOR_REPLICA_URLS?.split(',').map((s) => s.trim()).filter(Boolean);
-  const primaryUrl = flags.pg ?? nonEmpty(env.DATABASE_URL) ?? c.postgres?.primary ?? null;
+  const configName = file.path ? `config file ${file.path}` : 'config file';
+  const primary = pick<string>([flags.pg, '--pg'], [nonEmpty(env.DATABASE_URL), 'DATABASE_URL'], [c.postgres?.primary, `${configName}: postgres.primary`]);
+  const redis = pick<string>([flags.redis, '--redis'], [nonEmpty(env.REDIS_URL), 'REDIS_URL'], [c.redis?.url, `${configName}: redis.url`]);
+  const replicaList = pick<string[]>(
+    [flags.replica && flags.replica.length > 0 ? flags.replica : undefined, '--replica'],
+    [envReplicas, 'CACHEDOCTOR_REPLICA_URLS'],
+    [c.postgres?.replicas, `${configName}: postgres.replicas`],
+  );
   const usesLibpqEnv = LIBPQ_TARGET_VARS.some((v) => nonEmpty(env[v]) !== undefined);
+  checkLibpqPort(env);
   const fileMaxLagBytes = c.thresholds?.maxLagBytes;
 
   const settings: Settings = {
     configPath: file.path,
-    redis: { url: flags.redis ?? nonEmpty(env.REDIS_URL) ?? c.redis?.url ?? null, cluster: c.redis?.cluster ?? false },
-    primary: primaryUrl !== null ? { url: primaryUrl } : usesLibpqEnv ? { url: null } : null,
-    replicas: flags.replica && flags.replica.length > 0 ? flags.replica : (envReplicas ?? c.postgres?.replicas ?? []),
+    redis: { url: redis?.value ?? null, origin: redis?.origin ?? '--redis', cluster: c.redis?.cluster ?? false },
+    primary: primary ? { url: primary.value, origin: primary.origin } : usesLibpqEnv ? { url: null, origin: 'the PG* environment variables' } : null,
+    // The same URL twice is one replica.
+    replicas: [...new Set(replicaList?.value ?? [])].map((url) => ({ url, origin: replicaList?.origin ?? '--replica' })),
     mappings: c.mappings ?? [],
     thresholds: {
       maxLagSeconds: flags.maxLagSeconds !== undefined ? seconds('--max-lag-seconds', flags.maxLagSeconds) : (c.thresholds?.maxLagSeconds ?? DEFAULTS.maxLagSeconds),
@@ -85,6 +101,20 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
   };
   settings.secrets = collectSecrets([flags.redis, flags.pg, ...(flags.replica ?? []), env.REDIS_URL, env.DATABASE_URL, ...(envReplicas ?? []), c.redis?.url, c.postgres?.primary, ...(c.postgres?.replicas ?? [])], env);
   return settings;
+}
+
+/** The first value that is set, with the name of where it came from. */
+function pick<T>(...candidates: [T | undefined | null, string][]): { value: T; origin: string } | undefined {
+  for (const [value, origin] of candidates) if (value !== undefined && value !== null) return { value, origin };
+  return undefined;
+}
+
+/** node-postgres turns a bad PGPORT into a confusing connect error; say it plainly instead. */
+function checkLibpqPort(env: NodeJS.ProcessEnv): void {
+  const port = nonEmpty(env.PGPORT);
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) > 0 && Number(port) < 65536)) {
+    throw new UsageError(`PGPORT: expected a port number, got "${port}"`);
+  }
 }
 
 /** Passwords from every URL anyone gave us, plus PGPASSWORD: all are masked in every line we print. */

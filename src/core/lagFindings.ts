@@ -1,7 +1,8 @@
 // The rules that turn replica lag snapshots into findings.
 import type { Finding } from './findings.js';
 import { formatBytes, formatSeconds } from './units.js';
-import { RECEIVER_SILENCE_LIMIT_SECONDS, type ReplicaLag } from './replicaLag.js';
+import { type ReplicaLag, SILENCE_LIMIT_SECONDS } from './replicaLag.js';
+import { isReplicaWalSender } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';
 
 export interface LagThresholds {
@@ -48,7 +49,7 @@ function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], 
       fix: GRANT_FIX(primary.role),
     });
   }
-  const streaming = primary.walSenders.filter((w) => w.state === 'streaming').length;
+  const streaming = primary.walSenders.filter((w) => isReplicaWalSender(w) && w.state === 'streaming').length;
   if (t.expectReplicas !== null && hidden.length === 0 && streaming < t.expectReplicas) {
     out.push({
       kind: 'replica-disconnected',
@@ -60,7 +61,7 @@ function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], 
       fix: 'check the missing standbys: are they running, and can they reach the primary?',
     });
   }
-  if (primary.walSenders.length === 0 && lags.length === 0 && t.expectReplicas === null) {
+  if (!primary.inRecovery && lags.length === 0 && t.expectReplicas === null) {
     out.push({
       kind: 'no-replicas',
       severity: 'info',
@@ -72,6 +73,18 @@ function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], 
 }
 
 function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
+  if (r.errorKind === 'rejected') {
+    return [
+      {
+        kind: 'source-failed',
+        severity: 'critical',
+        message: `cannot query replica ${r.target}: ${r.error}: its lag is unknown`,
+        source: 'replica',
+        target: r.target,
+        fix: r.errorHint ?? 'check the --replica URL and the role it uses',
+      },
+    ];
+  }
   if (r.error !== null) return [];
   const out: Finding[] = [];
   if (r.inRecovery === false) {
@@ -98,7 +111,7 @@ function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
 
 function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
   const out: Finding[] = [];
-  const base = { replica: lag.name, target: lag.target };
+  const base = { replica: lag.name, replicaId: lag.id, target: lag.target };
   const disconnected = disconnectReason(lag);
   if (disconnected) {
     out.push({
@@ -127,7 +140,9 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
     out.push({
       kind: 'replica-lag',
       severity: 'critical',
-      message: `replica ${lag.name} is ${describeLag(lag)} behind the primary (limit ${formatSeconds(t.maxLagSeconds)} / ${formatBytes(t.maxLagBytes)}): a cache miss served from it re-fills Redis with old rows`,
+      message: `replica ${lag.name} is ${describeLag(lag)} behind the primary (limit ${formatSeconds(t.maxLagSeconds)} / ${formatBytes(t.maxLagBytes)}): a cache miss served from it re-fills Redis with old rows${
+        lag.lagBasis === 'replay-timestamp' ? '; replay is stuck, and its last replayed commit is that old' : ''
+      }`,
       ...base,
       lagSeconds: lag.lagSeconds,
       lagBytes: lag.lagBytes,
@@ -141,7 +156,8 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
 
 /** Why a replica counts as disconnected, or null. Hidden details never count as disconnected. */
 function disconnectReason(lag: ReplicaLag): string | null {
-  if (lag.error !== null) return `cannot be reached: ${lag.error}`;
+  if (lag.errorKind === 'unreachable') return `cannot be reached: ${lag.error}`;
+  if (lag.error !== null) return null;
   if (lag.target !== null && lag.inRecovery === true) {
     if (lag.receiverConnected === false && lag.receiverStatus !== null) {
       return `is not streaming (WAL receiver ${lag.receiverStatus}, last message ${ageText(lag.lastMessageAgeSeconds)} ago)`;
@@ -153,7 +169,7 @@ function disconnectReason(lag: ReplicaLag): string | null {
   if (lag.onPrimary && lag.state !== null && lag.state !== 'streaming' && lag.state !== 'catchup') {
     return `is in state ${lag.state} on the primary`;
   }
-  if (lag.onPrimary && lag.replyAgeSeconds !== null && lag.replyAgeSeconds > RECEIVER_SILENCE_LIMIT_SECONDS) {
+  if (lag.onPrimary && lag.replyAgeSeconds !== null && lag.replyAgeSeconds > SILENCE_LIMIT_SECONDS) {
     return `has not replied to the primary for ${formatSeconds(lag.replyAgeSeconds)}`;
   }
   return null;
@@ -161,7 +177,8 @@ function disconnectReason(lag: ReplicaLag): string | null {
 
 function describeLag(lag: ReplicaLag): string {
   const parts: string[] = [];
-  if (lag.lagSeconds !== null) parts.push(formatSeconds(lag.lagSeconds));
+  // The replay-timestamp age is an upper bound: the first unreplayed commit may be younger.
+  if (lag.lagSeconds !== null) parts.push(`${lag.lagBasis === 'replay-timestamp' ? 'up to ' : ''}${formatSeconds(lag.lagSeconds)}`);
   if (lag.lagBytes !== null) parts.push(formatBytes(lag.lagBytes));
   return parts.join(' / ');
 }

@@ -1,16 +1,19 @@
 // Builds the lag command's result from its samples: pure, so the whole report is unit-testable.
 import type { CommandResult } from './envelope.js';
-import { countBySeverity, type Severity } from './findings.js';
+import { countBySeverity, type Finding, type Severity } from './findings.js';
 import { type LagThresholds, lagFindings } from './lagFindings.js';
 import { type LagSample, mergeSampleFindings, type ReplicaWindow, summarizeWindow } from './lagWatch.js';
 import { type ReadYourWritesAdvice, readYourWritesAdvice } from './readYourWrites.js';
 import { computeReplicaLags, type ReplicaLag } from './replicaLag.js';
+import { isReplicaWalSender } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';
 
 export interface LagData {
   primary: { target: string; serverVersion: string; inRecovery: boolean; currentLsn: string | null; role: string } | null;
   /** Every replica as of the last sample. */
   replicas: ReplicaLag[];
+  /** Walsenders that are not read replicas (base backups, WAL archivers, logical subscribers), for completeness. */
+  otherWalSenders: { pid: number; applicationName: string | null; state: string | null; database: string | null }[];
   advice: ReadYourWritesAdvice;
   thresholds: LagThresholds;
   watch: {
@@ -34,12 +37,14 @@ export interface LagRun {
   watch: { intervalMs: number; durationMs: number } | null;
   failOn: Severity;
   complete: boolean;
+  /** Findings about the run itself, e.g. the primary lost in the middle of --watch. */
+  runFindings?: Finding[];
 }
 
 export function buildLagResult(run: LagRun): CommandResult<LagData> {
   const last = run.samples[run.samples.length - 1];
   const replicas = last?.lags ?? [];
-  const findings = mergeSampleFindings(run.samples);
+  const findings = [...mergeSampleFindings(run.samples), ...(run.runFindings ?? [])];
   const all = run.samples.flatMap((s) => s.lags);
   const maxOf = (pick: (l: ReplicaLag) => number | null) =>
     all.reduce<number | null>((m, l) => {
@@ -63,7 +68,10 @@ export function buildLagResult(run: LagRun): CommandResult<LagData> {
     data: {
       primary: p ? { target: p.target, serverVersion: p.serverVersion, inRecovery: p.inRecovery, currentLsn: p.currentLsn, role: p.role } : null,
       replicas,
-      advice: readYourWritesAdvice(run.samples.map((s) => s.lags)),
+      otherWalSenders: (p?.walSenders ?? [])
+        .filter((w) => !isReplicaWalSender(w))
+        .map((w) => ({ pid: w.pid, applicationName: w.applicationName, state: w.state, database: w.database })),
+      advice: readYourWritesAdvice(run.samples.map((s) => s.lags), p?.inRecovery ?? false),
       thresholds: run.thresholds,
       watch: run.watch
         ? {

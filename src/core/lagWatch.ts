@@ -11,6 +11,7 @@ export interface LagSample {
 }
 
 export interface ReplicaWindow {
+  id: string;
   name: string;
   samples: number;
   lagSeconds: Spread | null;
@@ -19,12 +20,13 @@ export interface ReplicaWindow {
 }
 
 export function summarizeWindow(samples: readonly LagSample[]): ReplicaWindow[] {
-  const names = [...new Set(samples.flatMap((s) => s.lags.map((l) => l.name)))];
-  return names.map((name) => {
-    const series = samples.map((s) => s.lags.find((l) => l.name === name));
+  const ids = [...new Set(samples.flatMap((s) => s.lags.map((l) => l.id)))];
+  return ids.map((id) => {
+    const series = samples.map((s) => s.lags.find((l) => l.id === id));
     const seconds = series.map((l) => l?.lagSeconds ?? null);
     return {
-      name,
+      id,
+      name: series.findLast((l) => l !== undefined)?.name ?? id,
       samples: series.filter((l) => l !== undefined).length,
       lagSeconds: spread(seconds) ?? null,
       lagBytes: spread(series.map((l) => l?.lagBytes ?? null)) ?? null,
@@ -41,7 +43,7 @@ export function mergeSampleFindings(samples: readonly LagSample[]): Finding[] {
   const groups = new Map<string, { worst: Finding; seen: number }>();
   for (const sample of samples) {
     for (const f of sample.findings) {
-      const key = `${f.kind}\u0000${String(f.replica ?? f.target ?? '')}`;
+      const key = `${f.kind}\u0000${String(f.replicaId ?? f.target ?? '')}`;
       const g = groups.get(key);
       if (!g) groups.set(key, { worst: f, seen: 1 });
       else {

@@ -14,13 +14,16 @@ export interface ReadYourWritesAdvice {
 export const WINDOW_MARGIN = 1.5;
 
 /** The smallest safe window: the worst lag times the margin, rounded up to a whole second, at least 1 s. */
-export function readYourWritesAdvice(samples: readonly (readonly ReplicaLag[])[]): ReadYourWritesAdvice {
+export function readYourWritesAdvice(samples: readonly (readonly ReplicaLag[])[], pgIsStandby = false): ReadYourWritesAdvice {
   const all = samples.flat();
-  const broken = all.find((l) => l.error !== null || l.receiverConnected === false || l.pauseState === 'paused');
+  const broken = all.find((l) => l.errorKind === 'unreachable' || l.receiverConnected === false || l.pauseState === 'paused' || l.pauseState === 'pause requested');
   let worst: ReplicaLag | null = null;
   for (const l of all) if (l.lagSeconds !== null && (worst === null || l.lagSeconds > (worst.lagSeconds ?? 0))) worst = l;
   const base = { worstLagSeconds: worst?.lagSeconds ?? null, worstReplica: worst?.name ?? null, samples: samples.length };
 
+  if (pgIsStandby) {
+    return { ...base, windowSeconds: null, message: 'the --pg server is a standby, not the primary: point --pg at the primary first' };
+  }
   if (all.length === 0) {
     return { ...base, windowSeconds: null, message: 'no replicas: reads after a write see it as long as they go to this primary' };
   }

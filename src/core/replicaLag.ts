@@ -1,12 +1,19 @@
 // Joins the primary's view of each replica with the replica's own, and works out replay lag in bytes and seconds.
 import { lsnBytesBetween, parseLsn } from './lsn.js';
+import { type Identified, identify, isReplicaWalSender, matchReplicas } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot, WalSenderRow } from './replicationSnapshot.js';
 
 /**
- * A healthy idle link hears from the primary at least every ~30 s (wal_sender_timeout / 2),
- * so a last message older than this means the receiver is not really connected.
+ * A healthy idle link hears from the primary at least every ~30 s (wal_sender_timeout / 2), and a standby replies
+ * at least every 10 s: silence longer than this means the link is not really up. A replica's own
+ * wal_receiver_timeout, when set, is the limit it applies to itself and replaces this default.
  */
-export const RECEIVER_SILENCE_LIMIT_SECONDS = 45;
+export const SILENCE_LIMIT_SECONDS = 45;
+
+/** The receiver's silence limit: its wal_receiver_timeout (at least 10 s), else the default. */
+export function silenceLimitSeconds(r: ReplicaSnapshot): number {
+  return r.receiverTimeoutSeconds !== null && r.receiverTimeoutSeconds > 0 ? Math.max(10, r.receiverTimeoutSeconds) : SILENCE_LIMIT_SECONDS;
+}
 
 export type LagBasis = 'caught-up' | 'primary-replay-lag' | 'replay-timestamp';
 
@@ -16,6 +23,9 @@ export interface Estimate {
 }
 
 export interface ReplicaLag {
+  /** Stable across samples: the --replica target, else application_name@client_addr. */
+  id: string;
+  /** For display; unique within one report. */
   name: string;
   /** The --replica this entry was matched with (host:port), if any. */
   target: string | null;
@@ -49,6 +59,7 @@ export interface ReplicaLag {
   /** True when the replica itself says its receiver is streaming and heard from the primary recently. */
   receiverConnected: boolean | null;
   error: string | null;
+  errorKind: 'unreachable' | 'rejected' | null;
 }
 
 /** Replica-side lag with the idle guard: caught up only when streaming, recently heard from, and fully replayed. */
@@ -68,8 +79,15 @@ export function isReceiverConnected(r: ReplicaSnapshot): boolean {
   return (
     r.receiverStatus === 'streaming' &&
     r.lastMessageAgeSeconds !== null &&
-    r.lastMessageAgeSeconds <= RECEIVER_SILENCE_LIMIT_SECONDS
+    r.lastMessageAgeSeconds <= silenceLimitSeconds(r)
   );
+}
+
+/** Whether the replica's WAL receiver is connected; null when unknown (not asked, not a replica, details hidden). */
+function receiverConnected(r: ReplicaSnapshot): boolean | null {
+  if (r.error !== null || !r.inRecovery) return null;
+  if (r.hasReceiver && r.receiverStatus === null) return null;
+  return isReceiverConnected(r);
 }
 
 /**
@@ -96,42 +114,22 @@ export function bestLag(fromPrimary: Estimate | null, replica: ReplicaSnapshot |
   return fromPrimary ?? fromReplica;
 }
 
-/** Pairs each --replica with its pg_stat_replication row: by application name, then by client address. */
-export function matchReplicas(rows: readonly WalSenderRow[], replicas: readonly ReplicaSnapshot[]): Map<ReplicaSnapshot, WalSenderRow> {
-  const matched = new Map<ReplicaSnapshot, WalSenderRow>();
-  const taken = new Set<WalSenderRow>();
-  const pick = (candidates: WalSenderRow[]) => {
-    const free = candidates.filter((c) => !taken.has(c));
-    return free.length === 1 ? free[0] : undefined;
-  };
-  for (const replica of replicas) {
-    if (replica.error !== null || !replica.inRecovery) continue;
-    const names = [replica.receiverApplicationName, replica.clusterName].filter((n): n is string => !!n);
-    const byName = rows.filter((row) => row.applicationName !== null && names.includes(row.applicationName));
-    const byBoth = byName.filter((row) => row.clientAddr === replica.host);
-    const byAddr = rows.filter((row) => row.clientAddr === replica.host);
-    const row = pick(byBoth) ?? pick(byName) ?? (byName.length === 0 ? pick(byAddr) : undefined);
-    if (row) {
-      matched.set(replica, row);
-      taken.add(row);
-    }
-  }
-  return matched;
-}
-
 /** One entry per replica known to either side. */
 export function computeReplicaLags(primary: PrimarySnapshot | null, replicas: readonly ReplicaSnapshot[]): ReplicaLag[] {
-  const rows = primary?.walSenders ?? [];
-  const matched = matchReplicas(rows, replicas);
+  const rows = (primary?.walSenders ?? []).filter(isReplicaWalSender);
+  const matched = matchReplicas(rows, replicas, primary);
   const rowOwner = new Map<WalSenderRow, ReplicaSnapshot>();
   for (const [replica, row] of matched) rowOwner.set(row, replica);
 
-  const out: ReplicaLag[] = rows.map((row) => combine(primary, row, rowOwner.get(row) ?? null));
-  for (const replica of replicas) if (!matched.has(replica)) out.push(combine(primary, null, replica));
-  return out;
+  const pairs = [
+    ...rows.map((row) => ({ row, replica: rowOwner.get(row) ?? null })),
+    ...replicas.filter((r) => !matched.has(r)).map((replica) => ({ row: null, replica })),
+  ];
+  const ids = identify(pairs);
+  return pairs.map((p, i) => combine(primary, p.row, p.replica, ids[i] as Identified));
 }
 
-function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, replica: ReplicaSnapshot | null): ReplicaLag {
+function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, replica: ReplicaSnapshot | null, who: Identified): ReplicaLag {
   const current = primary?.currentLsn ?? null;
   const bytes = (lsn: string | null | undefined) => (row ? (lsnBytesBetween(current, lsn) ?? null) : null);
   const replayLagBytes = bytes(row?.replayLsn);
@@ -140,7 +138,8 @@ function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, repl
 
   const best = bestLag(row ? primarySideLag(row, replayLagBytes) : null, replica);
   return {
-    name: row?.applicationName ?? replica?.clusterName ?? replica?.target ?? `walsender pid ${row?.pid}`,
+    id: who.id,
+    name: who.name,
     target: replica?.target ?? null,
     onPrimary: row !== null,
     clientAddr: row?.clientAddr ?? null,
@@ -166,8 +165,9 @@ function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, repl
     lagBytes,
     lagSeconds: best ? round3(best.seconds) : null,
     lagBasis: best?.basis ?? null,
-    receiverConnected: replica && replica.error === null && replica.inRecovery ? isReceiverConnected(replica) : null,
+    receiverConnected: replica ? receiverConnected(replica) : null,
     error: replica?.error ?? null,
+    errorKind: replica?.errorKind ?? null,
   };
 }
 

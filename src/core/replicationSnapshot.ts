@@ -15,11 +15,16 @@ export interface WalSenderRow {
   flushLagSeconds: number | null;
   replayLagSeconds: number | null;
   replyAgeSeconds: number | null;
+  /** The database a logical walsender is connected to; null for physical replication. */
+  database: string | null;
 }
 
 export interface PrimarySnapshot {
   /** host:port, never with credentials. */
   target: string;
+  port: number;
+  /** IP addresses of the host we connected to (to recognise it as a replica's upstream). */
+  addresses: string[];
   role: string;
   serverVersion: string;
   inRecovery: boolean;
@@ -37,7 +42,18 @@ export interface ReplicaSnapshot {
   /** host:port, never with credentials. */
   target: string;
   host: string;
+  /** IP addresses of the URL's host, to match the client_addr the primary sees. */
+  addresses: string[];
+  /** The server this replica streams from (pg_stat_wal_receiver sender_host/port, PostgreSQL 11+), when visible. */
+  upstream: { host: string; port: number; addresses: string[] } | null;
+  /** wal_receiver_timeout: how long the receiver waits in silence before it gives up (0 = never). */
+  receiverTimeoutSeconds: number | null;
+  /** Why the replica could not be asked, or null. */
   error: string | null;
+  /** unreachable: down or silent; rejected: it answered but refused us (password, privileges, TLS). */
+  errorKind: 'unreachable' | 'rejected' | null;
+  /** The next step for a rejected connection ("check the password in --replica"). */
+  errorHint: string | null;
   role: string | null;
   inRecovery: boolean | null;
   clusterName: string | null;

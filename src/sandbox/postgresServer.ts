@@ -70,10 +70,11 @@ export class PostgresServer {
     }
   }
 
+  /** True when OUR server answers on the port (not some other server that took it). */
   private async answers(): Promise<boolean> {
     try {
-      await this.sql('SELECT 1');
-      return true;
+      const [row] = await this.sql<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
+      return row?.dir === this.dataDir;
     } catch {
       return false;
     }

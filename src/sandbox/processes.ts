@@ -1,5 +1,5 @@
 // Child processes of the sandbox: spawned with their output in a log file, run as `postgres` when we are root.
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
 export interface RunAs {
@@ -36,6 +36,8 @@ export function spawnManaged(name: string, cmd: string, args: string[], logFile:
   const fd = openSync(logFile, 'a');
   const child = spawn(cmd, args, {
     stdio: ['ignore', fd, fd],
+    // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the servers in order.
+    detached: true,
     ...(runAs ? { uid: runAs.uid, gid: runAs.gid, env: { ...process.env, HOME: runAs.home } } : {}),
   });
   closeSync(fd);
@@ -62,22 +64,27 @@ export async function stopManaged(p: Managed, signal: NodeJS.Signals, graceMs: n
   clearTimeout(timer);
 }
 
-/** Runs a command to completion; rejects with its output when it fails. */
+/** Runs a command to completion in its own process group; rejects with its output when it fails. */
 export function run(cmd: string, args: string[], runAs: RunAs | null, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      cmd,
-      args,
-      {
-        timeout: timeoutMs,
-        maxBuffer: 16 * 1024 * 1024,
-        ...(runAs ? { uid: runAs.uid, gid: runAs.gid, env: { ...process.env, HOME: runAs.home } } : {}),
-      },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`sandbox: ${cmd.split('/').pop()} ${args.join(' ')} failed: ${(stderr || stdout || err.message).trim()}`));
-        else resolve(stdout);
-      },
-    );
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid, env: { ...process.env, HOME: runAs.home } } : {}),
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`sandbox: ${cmd.split('/').pop()} could not start: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`sandbox: ${cmd.split('/').pop()} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${out.trim()}`));
+    });
   });
 }
 

@@ -29,7 +29,8 @@ export class RedisServer {
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no', ...this.extraArgs];
     this.proc = spawnManaged(this.name, findBinary('redis-server'), args, this.logFile, null);
-    await waitFor(() => ping(this.port), this.proc, 15_000, `redis-server on port ${this.port}`);
+    const pid = this.proc.child.pid;
+    await waitFor(async () => (await serverPid(this.port)) === pid, this.proc, 15_000, `redis-server on port ${this.port}`);
   }
 
   async stop(): Promise<void> {
@@ -37,21 +38,23 @@ export class RedisServer {
   }
 }
 
-/** True when a Redis server answers PING on the port. */
-function ping(port: number): Promise<boolean> {
+/** The process id of the Redis server answering on the port (INFO server), or undefined: proves it is ours. */
+function serverPid(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const sock = connect(port, '127.0.0.1');
     let buf = '';
-    const done = (ok: boolean) => {
+    const done = (pid: number | undefined) => {
       sock.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    sock.setTimeout(1000, () => done(false));
-    sock.on('error', () => done(false));
-    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.setTimeout(1000, () => done(undefined));
+    sock.on('error', () => done(undefined));
+    sock.on('connect', () => sock.write('INFO server\r\n'));
     sock.on('data', (d) => {
       buf += d.toString();
-      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+      const m = /process_id:(\d+)/.exec(buf);
+      if (m) done(Number(m[1]));
+      else if (buf.startsWith('-')) done(undefined);
     });
   });
 }

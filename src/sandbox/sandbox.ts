@@ -150,7 +150,7 @@ function must<T>(v: T | null, what: string): T {
 }
 
 /** Starts a server on a free port, trying again with another port if a race took the first one. */
-async function withPortRetry<S extends { start(): Promise<void> }>(make: (port: number) => S): Promise<S> {
+async function withPortRetry<S extends { start(): Promise<void>; stop(): Promise<void> }>(make: (port: number) => S): Promise<S> {
   let last: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const server = make(await freePort());
@@ -158,6 +158,8 @@ async function withPortRetry<S extends { start(): Promise<void> }>(make: (port: 
       await server.start();
       return server;
     } catch (err) {
+      // A server that started but never became ready must not outlive this attempt.
+      await server.stop().catch(() => {});
       last = err;
       if (!/in use|bind/i.test(String(err))) break;
     }

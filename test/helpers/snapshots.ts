@@ -16,6 +16,7 @@ export function walSender(over: Partial<WalSenderRow> = {}): WalSenderRow {
     flushLagSeconds: null,
     replayLagSeconds: null,
     replyAgeSeconds: 1.2,
+    database: null,
     ...over,
   };
 }
@@ -23,6 +24,8 @@ export function walSender(over: Partial<WalSenderRow> = {}): WalSenderRow {
 export function primary(over: Partial<PrimarySnapshot> = {}): PrimarySnapshot {
   return {
     target: '10.0.0.1:5432',
+    port: 5432,
+    addresses: ['10.0.0.1'],
     role: 'monitor',
     serverVersion: '15.4',
     inRecovery: false,
@@ -37,7 +40,12 @@ export function replica(over: Partial<ReplicaSnapshot> = {}): ReplicaSnapshot {
   return {
     target: '10.0.0.2:5432',
     host: '10.0.0.2',
+    addresses: ['10.0.0.2'],
+    upstream: { host: '10.0.0.1', port: 5432, addresses: ['10.0.0.1'] },
+    receiverTimeoutSeconds: 60,
     error: null,
+    errorKind: null,
+    errorHint: null,
     role: 'monitor',
     inRecovery: true,
     clusterName: 'standby1',

@@ -68,17 +68,26 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     const env = { DATABASE_URL: 'postgres://envdb/app', CACHEDOCTOR_REPLICA_URLS: 'postgres://r1/app, postgres://r2/app', REDIS_URL: 'redis://envcache' };
     const fromEnv = resolveSettings({}, env, file);
     assert.equal(fromEnv.primary?.url, 'postgres://envdb/app');
-    assert.deepEqual(fromEnv.replicas, ['postgres://r1/app', 'postgres://r2/app']);
+    assert.deepEqual(fromEnv.replicas, [
+      { url: 'postgres://r1/app', origin: 'CACHEDOCTOR_REPLICA_URLS' },
+      { url: 'postgres://r2/app', origin: 'CACHEDOCTOR_REPLICA_URLS' },
+    ]);
+    assert.equal(fromEnv.primary?.origin, 'DATABASE_URL');
+    assert.equal(resolveSettings({}, {}, file).primary?.origin, 'config file cfg.json: postgres.primary');
     assert.equal(fromEnv.redis.url, 'redis://envcache');
     assert.equal(fromEnv.thresholds.maxLagBytes, 1024 * 1024);
     const fromFlags = resolveSettings({ pg: 'postgres://flagdb/app', replica: ['postgres://r9/app'], maxLagSeconds: '0.5', timeout: '2s' }, env, file);
     assert.equal(fromFlags.primary?.url, 'postgres://flagdb/app');
-    assert.deepEqual(fromFlags.replicas, ['postgres://r9/app']);
+    assert.deepEqual(fromFlags.replicas, [{ url: 'postgres://r9/app', origin: '--replica' }]);
     assert.equal(fromFlags.thresholds.maxLagSeconds, 0.5);
     assert.equal(fromFlags.timeoutMs, 2000);
   });
   it('falls back to libpq PG* variables for the primary', () => {
-    assert.deepEqual(resolveSettings({}, { PGHOST: 'db' }, { path: null, config: {} }).primary, { url: null });
+    assert.equal(resolveSettings({}, { PGHOST: 'db' }, { path: null, config: {} }).primary?.url, null);
+    assert.throws(() => resolveSettings({}, { PGHOST: 'db', PGPORT: 'abc' }, { path: null, config: {} }), /^UsageError: PGPORT: expected a port number, got "abc"/);
+  });
+  it('asks a replica given twice once', () => {
+    assert.equal(resolveSettings({ replica: ['postgres://r/app', 'postgres://r/app'] }, {}, { path: null, config: {} }).replicas.length, 1);
   });
   it('collects every password it has seen, even overridden ones, for scrubbing', () => {
     const s = resolveSettings({ pg: 'postgres://u:flagpw@h/db' }, { PGPASSWORD: 'envpw' }, file);

@@ -27,10 +27,16 @@ describe('lagFindings', () => {
     assert.deepEqual(kinds(p, [r]), ['replay-paused', 'replica-lag']);
   });
   it('reports a --replica that cannot be reached, or is not streaming, as disconnected', () => {
-    const down = replica({ error: 'connection refused', inRecovery: null });
+    const down = replica({ error: 'connection refused', errorKind: 'unreachable', inRecovery: null });
     assert.deepEqual(kinds(primary({ walSenders: [] }), [down]), ['replica-disconnected']);
     const waiting = replica({ receiverStatus: 'waiting', lastMessageAgeSeconds: 80, replayTimestampAgeSeconds: 2 });
     assert.deepEqual(kinds(primary({ walSenders: [] }), [waiting]), ['replica-disconnected']);
+  });
+  it('reports a replica that refuses us (password, database) as source-failed, not as a replication problem', () => {
+    const refused = replica({ error: 'password authentication failed for user "mon"', errorKind: 'rejected', errorHint: 'check the password', inRecovery: null });
+    const f = lagFindings(primary({ walSenders: [] }), [refused], computeReplicaLags(primary({ walSenders: [] }), [refused]), T);
+    assert.deepEqual(f.map((x) => x.kind), ['source-failed']);
+    assert.equal(f[0]?.fix, 'check the password');
   });
   it('reports fewer streaming replicas than expected', () => {
     const f = lagFindings(primary(), [], computeReplicaLags(primary(), []), { ...T, expectReplicas: 2 });
@@ -38,7 +44,7 @@ describe('lagFindings', () => {
     assert.match(f[0]?.message ?? '', /lists 1 streaming replica\(s\), expected 2/);
   });
   it('reports not-primary and not-replica', () => {
-    assert.ok(kinds(primary({ inRecovery: true }), []).includes('not-primary'));
+    assert.deepEqual(kinds(primary({ inRecovery: true, walSenders: [] }), []), ['not-primary']);
     assert.deepEqual(kinds(primary({ walSenders: [] }), [replica({ inRecovery: false })]), ['not-replica']);
   });
   it('names the grant when pg_stat_replication details are hidden, and claims no lag or disconnection', () => {

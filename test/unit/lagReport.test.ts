@@ -37,6 +37,22 @@ describe('--watch aggregation', () => {
   });
 });
 
+describe('--watch with replicas that share a name', () => {
+  it('keeps one window per replica, so a lagging one is not hidden by its twin', () => {
+    const twins = (lagB: number) =>
+      primary({
+        currentLsn: '0/3001000',
+        walSenders: [walSender({ pid: 1, applicationName: 'walreceiver', clientAddr: '10.0.0.2', replayLsn: '0/3001000' }), walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.3', replayLagSeconds: lagB })],
+      });
+    const samples = [takeSample(at(0), twins(30), [], T), takeSample(at(1), twins(31), [], T)];
+    const r = buildLagResult({ samples, primary: twins(31), thresholds: T, watch: { intervalMs: 1000, durationMs: 2000 }, failOn: 'warning', complete: true });
+    const windows = r.data.watch!.window;
+    assert.equal(windows.length, 2);
+    assert.equal(windows.find((w) => w.id === 'walreceiver@10.0.0.3')?.lagSeconds?.max, 31);
+    assert.deepEqual(r.findings.map((f) => [f.kind, f.replica]), [['replica-lag', 'walreceiver (10.0.0.3)']]);
+  });
+});
+
 describe('read-your-writes advice', () => {
   it('is the worst lag times the margin, rounded up to whole seconds', () => {
     const lags = computeReplicaLags(primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 2.2 })] }), []);
@@ -64,7 +80,7 @@ describe('envelope and exit code', () => {
     assert.equal(exitCodeOf([info], 'info'), 1);
   });
   it('sorts findings most severe first and sets ok from the exit code', () => {
-    const down = replica({ target: '10.0.0.3:5432', host: '10.0.0.3', error: 'connection refused', inRecovery: null });
+    const down = replica({ target: '10.0.0.3:5432', host: '10.0.0.3', error: 'connection refused', errorKind: 'unreachable', inRecovery: null });
     const snapshot = takeSample(at(0), primary({ walSenders: [] }), [replica({ pauseState: 'paused' }), down], T);
     const r = buildLagResult({ samples: [snapshot], primary: null, thresholds: T, watch: null, failOn: 'critical', complete: true });
     const env = toEnvelope(r, '1.2.3', at(9));

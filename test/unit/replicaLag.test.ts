@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bestLag, computeReplicaLags, matchReplicas, replicaSideLag } from '../../src/core/replicaLag.js';
+import { bestLag, computeReplicaLags, replicaSideLag } from '../../src/core/replicaLag.js';
+import { isReplicaWalSender, matchReplicas } from '../../src/core/replicaMatch.js';
 import { primary, replica, walSender } from '../helpers/snapshots.js';
 
 describe('replicaSideLag (idle guard)', () => {
@@ -44,18 +45,49 @@ describe('bestLag', () => {
 });
 
 describe('matchReplicas', () => {
-  it('matches by application name, then client address', () => {
+  it('matches by client address, and by name only when the address cannot tell', () => {
     const rows = [walSender({ pid: 1, applicationName: 'a', clientAddr: '10.0.0.5' }), walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.6' })];
-    const byName = replica({ clusterName: 'a', receiverApplicationName: 'a', host: '10.0.0.9' });
-    const byAddr = replica({ clusterName: null, receiverApplicationName: 'other', host: '10.0.0.6' });
-    const m = matchReplicas(rows, [byName, byAddr]);
-    assert.equal(m.get(byName)?.pid, 1);
+    const natted = replica({ clusterName: 'a', receiverApplicationName: 'a', host: 'replica-a.internal', addresses: ['192.168.9.9'] });
+    const byAddr = replica({ clusterName: null, receiverApplicationName: 'walreceiver', host: 'replica-b.internal', addresses: ['10.0.0.6'] });
+    const m = matchReplicas(rows, [natted, byAddr], primary());
+    assert.equal(m.get(natted)?.pid, 1);
     assert.equal(m.get(byAddr)?.pid, 2);
+  });
+  it('does not match a cascaded standby to the direct standby that shares its default name', () => {
+    const rows = [walSender({ pid: 1, applicationName: '15/main', clientAddr: '10.0.0.2' })];
+    const cascaded = replica({ clusterName: '15/main', receiverApplicationName: '15/main', host: 'r2.internal', addresses: ['10.0.0.3'], upstream: { host: '10.0.0.2', port: 5432, addresses: ['10.0.0.2'] } });
+    assert.equal(matchReplicas(rows, [cascaded], primary()).size, 0);
   });
   it('does not guess when two rows share a name and an address', () => {
     const rows = [walSender({ pid: 1, applicationName: 'walreceiver' }), walSender({ pid: 2, applicationName: 'walreceiver' })];
-    const r = replica({ clusterName: null, receiverApplicationName: 'walreceiver', host: '10.0.0.2' });
-    assert.equal(matchReplicas(rows, [r]).size, 0);
+    const r = replica({ clusterName: null, receiverApplicationName: 'walreceiver' });
+    assert.equal(matchReplicas(rows, [r], primary()).size, 0);
+  });
+  it('leaves base backups, WAL archivers and logical subscribers out of the replicas', () => {
+    assert.equal(isReplicaWalSender(walSender({ state: 'backup' })), false);
+    assert.equal(isReplicaWalSender(walSender({ applicationName: 'pg_basebackup' })), false);
+    assert.equal(isReplicaWalSender(walSender({ applicationName: 'pg_receivewal' })), false);
+    assert.equal(isReplicaWalSender(walSender({ applicationName: 'sub1', database: 'app' })), false);
+    assert.equal(isReplicaWalSender(walSender()), true);
+    const lags = computeReplicaLags(primary({ walSenders: [walSender(), walSender({ pid: 7, state: 'backup', applicationName: 'pg_basebackup' })] }), []);
+    assert.deepEqual(lags.map((l) => l.name), ['standby1']);
+  });
+});
+
+describe('replica identity', () => {
+  it('keeps replicas that share a default name apart, with distinct ids and names', () => {
+    const p = primary({ walSenders: [walSender({ pid: 1, applicationName: 'walreceiver', clientAddr: '10.0.0.2' }), walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.3' })] });
+    const lags = computeReplicaLags(p, []);
+    assert.deepEqual(lags.map((l) => l.id), ['walreceiver@10.0.0.2', 'walreceiver@10.0.0.3']);
+    assert.deepEqual(lags.map((l) => l.name), ['walreceiver (10.0.0.2)', 'walreceiver (10.0.0.3)']);
+  });
+});
+
+describe('silence limit', () => {
+  it("follows the replica's own wal_receiver_timeout", () => {
+    assert.equal(replicaSideLag(replica({ receiverTimeoutSeconds: 120, lastMessageAgeSeconds: 90 }))?.basis, 'caught-up');
+    assert.equal(replicaSideLag(replica({ receiverTimeoutSeconds: 20, lastMessageAgeSeconds: 30 }))?.basis, 'replay-timestamp');
+    assert.equal(replicaSideLag(replica({ receiverTimeoutSeconds: 0, lastMessageAgeSeconds: 44 }))?.basis, 'caught-up');
   });
 });
 
@@ -69,7 +101,7 @@ describe('computeReplicaLags', () => {
   });
   it('joins the replica view to its primary row and keeps unmatched replicas as their own entries', () => {
     const p = primary({ currentLsn: '0/5000000' });
-    const gone = replica({ target: '10.0.0.3:5432', host: '10.0.0.3', clusterName: 'standby2', receiverApplicationName: 'standby2', replayLsn: '0/4000000', receiveLsn: '0/4000000', receiverStatus: 'waiting', replayTimestampAgeSeconds: 30 });
+    const gone = replica({ target: '10.0.0.3:5432', host: '10.0.0.3', addresses: ['10.0.0.3'], clusterName: 'standby2', receiverApplicationName: 'standby2', replayLsn: '0/4000000', receiveLsn: '0/4000000', receiverStatus: 'waiting', replayTimestampAgeSeconds: 30 });
     const lags = computeReplicaLags(p, [replica(), gone]);
     assert.equal(lags.length, 2);
     assert.equal(lags[0]?.name, 'standby1');

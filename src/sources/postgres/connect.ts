@@ -7,6 +7,8 @@ import { pgSourceError } from './errors.js';
 export interface PgConnection {
   /** host:port, safe to print. */
   target: string;
+  host: string;
+  port: number;
   query<Row extends object>(sql: string, params?: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
 }
@@ -50,7 +52,7 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
     statement_timeout: opts.timeoutMs,
     application_name: 'cachedoctor',
   });
-  const { target } = describeClient(client);
+  const { target, host } = describeClient(client);
   // A connection lost while idle must not crash the process; the next query reports it.
   client.on('error', () => {});
   try {
@@ -63,6 +65,8 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
   }
   return {
     target,
+    host,
+    port: client.port,
     async query<Row extends object>(sql: string, params?: unknown[]) {
       try {
         const res = await client.query(sql, params);

@@ -1,5 +1,5 @@
 // Turns node-postgres and socket errors into one plain line with a next step. Never includes credentials.
-import { SourceError } from '../../errors.js';
+import { SourceError, type SourceFailure } from '../../errors.js';
 
 interface PgLikeError {
   code?: string;
@@ -11,22 +11,24 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
   const e = (err ?? {}) as PgLikeError;
   const msg = e.message ?? String(err);
   const at = phase === 'connect' ? `cannot connect to PostgreSQL at ${target}` : `query on PostgreSQL at ${target} failed`;
-  const line = (cause: string, hint: string) => new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause });
+  const line = (cause: string, hint: string, category: SourceFailure = 'rejected') =>
+    new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category });
+  const down = (cause: string, hint: string) => line(cause, hint, 'unreachable');
 
   switch (e.code) {
     case 'ECONNREFUSED':
-      return line('connection refused', `is the server running? check ${flag}`);
+      return down('connection refused', `is the server running? check ${flag}`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return line('host not found', `check the host name in ${flag}`);
+      return down('host not found', `check the host name in ${flag}`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return line('host unreachable', `check the network path and the host in ${flag}`);
+      return down('host unreachable', `check the network path and the host in ${flag}`);
     case 'ETIMEDOUT':
-      return line(`no answer within ${timeoutMs} ms`, 'is the host reachable? raise --timeout if the network is slow');
+      return down(`no answer within ${timeoutMs} ms`, 'is the host reachable? raise --timeout if the network is slow');
     case 'ECONNRESET':
     case 'EPIPE':
-      return line('the connection was reset', 'is the server restarting, or does it require TLS (sslmode)?');
+      return down('the connection was reset', 'is the server restarting, or does it require TLS (sslmode)?');
     case '28P01':
       return line(firstLine(msg), `check the user and password in ${flag} or PGPASSWORD`);
     case '28000':
@@ -38,14 +40,14 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
     case '57P01':
     case '57P02':
     case '57P03':
-      return line(firstLine(msg), 'the server is shutting down or starting up; try again shortly');
+      return down(firstLine(msg), 'the server is shutting down or starting up; try again shortly');
     case '42501':
       return line(firstLine(msg), 'the role lacks a privilege: see "Least privilege" in the README');
     case '53300':
       return line(firstLine(msg), 'the server has no free connection slots');
   }
-  if (/timeout|timed out/i.test(msg)) return line(`no answer within ${timeoutMs} ms`, 'is the server overloaded or the host unreachable? raise --timeout to wait longer');
-  if (/terminated unexpectedly|Connection terminated/i.test(msg)) return line('the server closed the connection', 'is it restarting, or does it require TLS?');
+  if (/timeout|timed out/i.test(msg)) return down(`no answer within ${timeoutMs} ms`, 'is the server overloaded or the host unreachable? raise --timeout to wait longer');
+  if (/terminated unexpectedly|Connection terminated/i.test(msg)) return down('the server closed the connection', 'is it restarting, or does it require TLS?');
   if (/SASL|client password must be a string/i.test(msg)) return line('the server asks for a password and none was given', `put it in ${flag} or set PGPASSWORD`);
   if (/certificate|SSL|TLS/i.test(msg)) return line(`TLS: ${firstLine(msg)}`, 'check sslmode and the server certificate');
   return line(firstLine(msg), `check ${flag}`);

@@ -3,6 +3,7 @@ import { receiverApplicationName } from '../../core/conninfo.js';
 import { parseLsn } from '../../core/lsn.js';
 import type { PrimarySnapshot, ReplayPauseState, ReplicaSnapshot, WalSenderRow } from '../../core/replicationSnapshot.js';
 import { SourceError } from '../../errors.js';
+import { resolveHost } from '../resolveHost.js';
 import type { PgConnection } from './connect.js';
 
 const SERVER_SQL = `
@@ -14,24 +15,36 @@ SELECT current_user AS role,
        COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
          OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
 
-const WAL_SENDERS_SQL = `
-SELECT pid, application_name, client_addr::text AS client_addr, state, sync_state,
-       sent_lsn::text AS sent_lsn, write_lsn::text AS write_lsn, flush_lsn::text AS flush_lsn, replay_lsn::text AS replay_lsn,
-       extract(epoch FROM write_lag)::float8 AS write_lag,
-       extract(epoch FROM flush_lag)::float8 AS flush_lag,
-       extract(epoch FROM replay_lag)::float8 AS replay_lag,
-       extract(epoch FROM clock_timestamp() - reply_time)::float8 AS reply_age
-  FROM pg_stat_replication
- ORDER BY application_name, pid`;
+function walSendersSql(versionNum: number): string {
+  // reply_time exists from PostgreSQL 12.
+  const replyAge = versionNum >= 120000 ? 'extract(epoch FROM clock_timestamp() - r.reply_time)::float8' : 'NULL::float8';
+  return `
+SELECT r.pid, r.application_name, r.client_addr::text AS client_addr, r.state, r.sync_state,
+       r.sent_lsn::text AS sent_lsn, r.write_lsn::text AS write_lsn, r.flush_lsn::text AS flush_lsn, r.replay_lsn::text AS replay_lsn,
+       extract(epoch FROM r.write_lag)::float8 AS write_lag,
+       extract(epoch FROM r.flush_lag)::float8 AS flush_lag,
+       extract(epoch FROM r.replay_lag)::float8 AS replay_lag,
+       ${replyAge} AS reply_age,
+       a.datname AS database
+  FROM pg_stat_replication r
+  LEFT JOIN pg_stat_activity a ON a.pid = r.pid
+ ORDER BY r.application_name, r.pid`;
+}
 
+// Flushed WAL, not inserted: walsenders only ship what is flushed, and an uncommitted bulk load is not staleness yet.
 const CURRENT_LSN_SQL = `
-SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn`;
+SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_flush_lsn() END)::text AS lsn`;
 
-const RECEIVER_SQL = `
-SELECT pid, status,
+function receiverSql(versionNum: number): string {
+  // sender_host / sender_port (the upstream this replica streams from) exist from PostgreSQL 11.
+  const sender = versionNum >= 110000 ? 'sender_host, sender_port' : 'NULL::text AS sender_host, NULL::int AS sender_port';
+  return `
+SELECT pid, status, ${sender},
        extract(epoch FROM clock_timestamp() - last_msg_receipt_time)::float8 AS last_msg_age,
-       conninfo
+       conninfo,
+       (SELECT setting::int FROM pg_settings WHERE name = 'wal_receiver_timeout') AS receiver_timeout_ms
   FROM pg_stat_wal_receiver`;
+}
 
 function replicaStateSql(versionNum: number): string {
   // pg_get_wal_replay_pause_state() exists from PostgreSQL 14; before that only a boolean is known.
@@ -64,12 +77,14 @@ async function serverInfo(db: PgConnection): Promise<ServerRow> {
   return row;
 }
 
-export async function readPrimary(db: PgConnection): Promise<PrimarySnapshot> {
+export async function readPrimary(db: PgConnection, timeoutMs: number): Promise<PrimarySnapshot> {
   const info = await serverInfo(db);
   const [lsn] = await db.query<{ lsn: string | null }>(CURRENT_LSN_SQL);
-  const rows = await db.query<Record<string, unknown>>(WAL_SENDERS_SQL);
+  const rows = await db.query<Record<string, unknown>>(walSendersSql(info.version_num));
   return {
     target: db.target,
+    port: db.port,
+    addresses: await resolveHost(db.host, timeoutMs),
     role: info.role,
     serverVersion: info.server_version,
     inRecovery: info.in_recovery,
@@ -94,16 +109,20 @@ function toWalSender(r: Record<string, unknown>): WalSenderRow {
     flushLagSeconds: (r.flush_lag as number | null) ?? null,
     replayLagSeconds: (r.replay_lag as number | null) ?? null,
     replyAgeSeconds: (r.reply_age as number | null) ?? null,
+    database: (r.database as string | null) ?? null,
   };
 }
 
 /** How long to wait before the second look at a replay position that trails the received WAL. */
 export const REPLAY_RECHECK_MS = 200;
 
-export async function readReplica(db: PgConnection, host: string): Promise<ReplicaSnapshot> {
+export async function readReplica(db: PgConnection, timeoutMs: number): Promise<ReplicaSnapshot> {
   const info = await serverInfo(db);
   const [state] = await db.query<Record<string, unknown>>(replicaStateSql(info.version_num));
-  const [receiver] = await db.query<Record<string, unknown>>(RECEIVER_SQL);
+  const [receiver] = await db.query<Record<string, unknown>>(receiverSql(info.version_num));
+  const senderHost = (receiver?.sender_host as string | null) ?? null;
+  const senderPort = (receiver?.sender_port as number | null) ?? null;
+  const timeoutSetting = (receiver?.receiver_timeout_ms as number | null) ?? null;
   const replayLsn = (state?.replay_lsn as string | null) ?? null;
   let replayAdvancing: boolean | null = null;
   const receive = parseLsn(state?.receive_lsn as string | null);
@@ -116,8 +135,13 @@ export async function readReplica(db: PgConnection, host: string): Promise<Repli
   }
   return {
     target: db.target,
-    host,
+    host: db.host,
+    addresses: await resolveHost(db.host, timeoutMs),
+    upstream: senderHost !== null && senderPort !== null ? { host: senderHost, port: senderPort, addresses: await resolveHost(senderHost, timeoutMs) } : null,
+    receiverTimeoutSeconds: timeoutSetting === null ? null : timeoutSetting / 1000,
     error: null,
+    errorKind: null,
+    errorHint: null,
     role: info.role,
     inRecovery: info.in_recovery,
     clusterName: info.cluster_name || null,
@@ -135,11 +159,16 @@ export async function readReplica(db: PgConnection, host: string): Promise<Repli
 }
 
 /** A replica that could not be asked: only its address and the reason. */
-export function unreachableReplica(target: string, host: string, error: string): ReplicaSnapshot {
+export function unaskedReplica(target: string, host: string, err: SourceError): ReplicaSnapshot {
   return {
     target,
     host,
-    error,
+    addresses: [],
+    upstream: null,
+    receiverTimeoutSeconds: null,
+    error: err.reason,
+    errorKind: err.category,
+    errorHint: err.hint ?? null,
     role: null,
     inRecovery: null,
     clusterName: null,

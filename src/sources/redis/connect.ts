@@ -1,6 +1,6 @@
 // Opens an ioredis connection that fails fast (no retry loop) within the timeout, with errors mapped to one line.
 import { Redis } from 'ioredis';
-import { SourceError, UsageError } from '../../errors.js';
+import { SourceError, type SourceFailure, UsageError } from '../../errors.js';
 import { withDeadline } from '../deadline.js';
 
 export interface RedisConnectOptions {
@@ -53,10 +53,11 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   const e = (err ?? {}) as { code?: string; message?: string };
   const msg = e.message ?? String(err);
   const at = `cannot connect to Redis at ${target}`;
-  const line = (cause: string, hint: string) => new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause });
-  if (e.code === 'ECONNREFUSED') return line('connection refused', `is the server running? check ${flag}`);
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return line('host not found', `check the host name in ${flag}`);
-  if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return line(`no answer within ${timeoutMs} ms`, 'is the host reachable? raise --timeout if the network is slow');
+  const line = (cause: string, hint: string, category: SourceFailure = 'rejected') =>
+    new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category });
+  if (e.code === 'ECONNREFUSED') return line('connection refused', `is the server running? check ${flag}`, 'unreachable');
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return line('host not found', `check the host name in ${flag}`, 'unreachable');
+  if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return line(`no answer within ${timeoutMs} ms`, 'is the host reachable? raise --timeout if the network is slow', 'unreachable');
   if (/WRONGPASS|invalid password|invalid username-password/i.test(msg)) return line('authentication failed', `check the user and password in ${flag}`);
   if (/NOAUTH/i.test(msg)) return line('the server requires a password', `put it in ${flag}: redis://:password@host:port`);
   if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');

@@ -1,5 +1,5 @@
 // The command-line entry: builds the command table, runs one command, renders it, and is the ONLY place that sets the exit code.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COMMANDS, type CommandSpec } from './commands/index.js';
 import { loadConfigFile } from './config/loadFile.js';
 import { collectSecrets, type Flags, resolveSettings } from './config/resolve.js';
@@ -37,6 +37,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `cachedoctor ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
 
   let json = argv.includes('--json');
   let verbose = argv.includes('--verbose');
@@ -52,11 +56,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const result = await runner({ settings, options: command.opts(), out, signal: controller.signal, now: () => new Date() });
       const envelope = toEnvelope(result, VERSION, new Date());
       const useColour = settings.color && !json && process.stdout.isTTY === true;
-      out.result(render(json ? 'json' : 'table', envelope, makeChalk(useColour)));
+      out.result(render(json ? 'json' : 'table', out.scrubValue(envelope), makeChalk(useColour)));
       exitCode = envelope.exitCode;
     });
     if (argv.length <= 2) {
-      out.note(program.helpInformation());
+      program.outputHelp({ error: true });
       exitCode = EXIT.usage;
     } else {
       await program.parseAsync(argv);
@@ -85,7 +89,7 @@ function buildProgram(out: Output, action: Action): Command {
     .configureOutput({
       writeOut: (s) => out.result(s),
       writeErr: (s) => out.note(s.trimEnd()),
-      outputError: (s, write) => write(`cachedoctor: ${s.replace(/^error: /, '').trimEnd()} (see --help)`),
+      outputError: (s, write) => write(`cachedoctor: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)`),
     });
   addOptions(program, GLOBAL_OPTIONS);
   for (const spec of COMMANDS) {
@@ -106,6 +110,13 @@ function addOptions(command: Command, specs: readonly OptionSpec[]): void {
   for (const spec of specs) {
     const option = new Option(spec.flags, describe(spec));
     if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    else if (option.required) {
+      // The same option twice is almost always a paste mistake; silently taking the last one hides it.
+      option.argParser((value: string, previous: string | undefined) => {
+        if (previous !== undefined) throw new InvalidArgumentError('given more than once');
+        return value;
+      });
+    }
     command.addOption(option);
   }
 }
@@ -120,16 +131,30 @@ function reportError(err: unknown, out: Output, mode: { json: boolean; verbose: 
   if (err instanceof CommanderError) {
     // Help and version are not errors; commander already printed them.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.healthy;
-    if (mode.json) out.result(JSON.stringify(errorEnvelope(mode.argv, EXIT.usage, 'usage', err.message.replace(/^error: /, '')), null, 2));
+    if (mode.json) out.result(JSON.stringify(out.scrubValue(errorEnvelope(mode.argv, EXIT.usage, 'usage', err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))), null, 2));
     return EXIT.usage;
   }
   const known = err instanceof CachedoctorError;
   const exitCode = known ? err.exitCode : EXIT_INTERNAL;
   const line = known ? err.line : `unexpected error: ${(err as Error)?.message ?? String(err)} (a bug: please report it; --verbose shows the stack)`;
   out.note(`cachedoctor: ${line}`);
-  if (mode.verbose && err instanceof Error && err.stack) out.note(err.stack);
-  if (mode.json) out.result(JSON.stringify(errorEnvelope(mode.argv, exitCode, known ? err.kind : 'internal', line), null, 2));
+  if (mode.verbose) {
+    // Known errors already say what happened; show what the driver said underneath. Bugs get their stack.
+    if (known) for (const cause of causes(err)) out.note(`  caused by: ${cause}`);
+    else if (err instanceof Error && err.stack) out.note(err.stack);
+  }
+  if (mode.json) out.result(JSON.stringify(out.scrubValue(errorEnvelope(mode.argv, exitCode, known ? err.kind : 'internal', line)), null, 2));
   return exitCode;
+}
+
+/** The messages of an error's cause chain, innermost last. */
+function causes(err: unknown): string[] {
+  const out: string[] = [];
+  for (let c = (err as Error).cause; c !== undefined && c !== null && out.length < 5; c = (c as Error).cause) {
+    const e = c as Error & { code?: string };
+    out.push(`${e.code ? `${e.code}: ` : ''}${e.message ?? String(c)}`);
+  }
+  return out;
 }
 
 function errorEnvelope(argv: string[], exitCode: number, kind: string, message: string): Envelope<{ error: { kind: string; message: string } }> {

@@ -1,7 +1,7 @@
 // `cachedoctor demo`: starts a throwaway primary + standby, reproduces replica lag, and shows cachedoctor finding it.
 import { type DemoData, type DemoStep, missedExpectations } from '../core/demo.js';
 import { type CommandResult, toEnvelope } from '../core/envelope.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, SourceError } from '../errors.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
@@ -10,7 +10,7 @@ import { runLag } from './lag.js';
 export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoData>> {
   const { out, signal } = ctx;
   out.note('demo: starting a throwaway PostgreSQL primary and streaming standby in a temp folder ...');
-  const sb = await Sandbox.start({ redis: false, handleSignals: false });
+  const sb = await startSandbox(signal);
   const steps: DemoStep[] = [];
   try {
     const primary = sb.primary!;
@@ -50,4 +50,15 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
     await sb.teardown();
   }
   return { command: 'demo', summary: { steps: steps.length }, findings: missedExpectations(steps), failOn: 'critical', complete: true, data: { steps } };
+}
+
+/** The sandbox, or a one-line reason it could not start (missing binaries, Ctrl-C during start-up). */
+async function startSandbox(signal: AbortSignal): Promise<Sandbox> {
+  try {
+    return await Sandbox.start({ redis: false, handleSignals: false });
+  } catch (err) {
+    if (signal.aborted) throw new InterruptedError('demo interrupted while the sandbox was starting');
+    const first = String((err as Error).message ?? err).split('\n')[0];
+    throw new SourceError(`demo: could not start the sandbox: ${first}`, 'the demo needs PostgreSQL server binaries (initdb, postgres, pg_basebackup)', { cause: err });
+  }
 }

@@ -34,6 +34,7 @@ function parseOptions(o: Record<string, unknown>): LagOptions {
 /** A replica connection that is re-opened on the next sample when it fails. */
 class ReplicaLink {
   private conn: PgConnection | null = null;
+  private disposed = false;
   readonly target: string;
   readonly host: string;
 
@@ -47,7 +48,14 @@ class ReplicaLink {
 
   async read(): Promise<ReplicaSnapshot> {
     try {
-      this.conn ??= await connectPg({ url: this.source.url, flag: this.source.origin, timeoutMs: this.timeoutMs });
+      if (!this.conn) {
+        const conn = await connectPg({ url: this.source.url, flag: this.source.origin, timeoutMs: this.timeoutMs });
+        if (this.disposed) {
+          await conn.close();
+          throw new InterruptedError('interrupted');
+        }
+        this.conn = conn;
+      }
       return await readReplica(this.conn, this.timeoutMs);
     } catch (err) {
       await this.close();
@@ -61,6 +69,12 @@ class ReplicaLink {
     const c = this.conn;
     this.conn = null;
     await c?.close();
+  }
+
+  /** Closes for good: a connect that lands later is closed at once. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.close();
   }
 }
 
@@ -76,15 +90,8 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   const links = distinctReplicas(s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal)), ctx);
   const verbose = (text: string) => s.verbose && ctx.out.note(`lag: ${text}`);
   let primaryConn: PgConnection | null = null;
+  let primaryPending: Promise<PgConnection> | null = null;
   const samples: LagSample[] = [];
-  // Ctrl-C before the first sample: drop the connections so pending queries end now.
-  const onAbort = () => {
-    if (samples.length === 0) {
-      void primaryConn?.close();
-      for (const l of links) void l.close();
-    }
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
 
   let primary: PrimarySnapshot | null = null;
   const runFindings: Finding[] = [];
@@ -92,14 +99,19 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   try {
     if (s.primary) {
       verbose(`connecting to the primary (${s.primary.origin}) with a ${s.timeoutMs} ms timeout`);
-      primaryConn = await connectPg({ url: s.primary.url, flag: s.primary.origin, timeoutMs: s.timeoutMs });
+      primaryPending = connectPg({ url: s.primary.url, flag: s.primary.origin, timeoutMs: s.timeoutMs });
+      primaryConn = await untilAborted(primaryPending, signal, true);
     }
     const started = Date.now();
     for (;;) {
       let p: PrimarySnapshot | null;
       let replicas: ReplicaSnapshot[];
       try {
-        [p, ...replicas] = await Promise.all([primaryConn ? readPrimary(primaryConn, s.timeoutMs) : Promise.resolve(null), ...links.map((l) => l.read())]);
+        [p, ...replicas] = await untilAborted(
+          Promise.all([primaryConn ? readPrimary(primaryConn, s.timeoutMs) : Promise.resolve(null), ...links.map((l) => l.read())]),
+          signal,
+          samples.length === 0,
+        );
       } catch (err) {
         // Losing the primary in the middle of --watch (a failover?) ends the watch; the samples so far still count.
         if (!(err instanceof SourceError) || samples.length === 0 || signal.aborted) throw err;
@@ -124,8 +136,9 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     }
     throw err;
   } finally {
-    signal.removeEventListener('abort', onAbort);
-    await Promise.all([primaryConn?.close(), ...links.map((l) => l.close())]);
+    // A connect still in flight after Ctrl-C is closed when it lands.
+    void primaryPending?.then((c) => c.close(), () => {});
+    await Promise.all([primaryConn?.close(), ...links.map((l) => l.dispose())]);
   }
   return buildLagResult({
     samples,
@@ -148,5 +161,19 @@ function distinctReplicas(links: ReplicaLink[], ctx: CommandContext): ReplicaLin
     }
     seen.add(l.target);
     return true;
+  });
+}
+
+/**
+ * Ctrl-C before there is anything to report must not wait for a slow server's timeout. Once samples exist,
+ * the sample in flight is allowed to finish (bounded by --timeout) so it can join the report.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, abortNow: boolean): Promise<T> {
+  if (!abortNow) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError('interrupted before the first sample'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }

@@ -27,15 +27,26 @@ export function parseConfigText(text: string, source: string): ConfigFile {
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new ConfigError(`${source}: invalid JSON${locate(text, (err as Error).message)}`, 'fix the syntax, or see "Config file" in the README');
+    const message = (err as Error).message;
+    throw new ConfigError(`${source}: invalid JSON${locate(text, message)}${what(message)}`, 'fix the syntax, or see "Config file" in the README');
   }
   validateShape(raw, CONFIG_SHAPE, '', source);
   return raw as ConfigFile;
 }
 
+/** The parser's own words, without the snippet of the file it quotes (which may hold a password). */
+function what(message: string): string {
+  const bare = message.replace(/,\s*".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+  return /end of JSON input/i.test(bare) ? '' : `: ${bare}`;
+}
+
 function locate(text: string, message: string): string {
   const pos = /position (\d+)/.exec(message)?.[1];
-  if (pos === undefined) return text.trim() === '' ? ' (the file is empty)' : '';
+  if (pos === undefined) {
+    if (text.trim() === '') return ' (the file is empty)';
+    if (/end of JSON input/i.test(message)) return ' at the end of the file (is it cut short? a bracket or quote is not closed)';
+    return '';
+  }
   const before = text.slice(0, Number(pos));
   const line = before.split('\n').length;
   const column = Number(pos) - before.lastIndexOf('\n');

@@ -82,7 +82,12 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
     replicas: [...new Set(replicaList?.value ?? [])].map((url) => ({ url, origin: replicaList?.origin ?? '--replica' })),
     mappings: c.mappings ?? [],
     thresholds: {
-      maxLagSeconds: flags.maxLagSeconds !== undefined ? seconds('--max-lag-seconds', flags.maxLagSeconds) : (c.thresholds?.maxLagSeconds ?? DEFAULTS.maxLagSeconds),
+      maxLagSeconds:
+        flags.maxLagSeconds !== undefined
+          ? seconds('--max-lag-seconds', flags.maxLagSeconds)
+          : c.thresholds?.maxLagSeconds !== undefined
+            ? fileDuration(file.path, 'thresholds.maxLagSeconds', c.thresholds.maxLagSeconds, 's') / 1000
+            : DEFAULTS.maxLagSeconds,
       maxLagBytes:
         flags.maxLagBytes !== undefined
           ? bytes('--max-lag-bytes', flags.maxLagBytes)
@@ -93,7 +98,7 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
       maxStale: c.thresholds?.maxStale ?? DEFAULTS.maxStale,
       maxStaleRatio: c.thresholds?.maxStaleRatio ?? null,
     },
-    timeoutMs: flags.timeout !== undefined ? durationMs('--timeout', flags.timeout, 'ms') : (c.timeout ?? DEFAULTS.timeoutMs),
+    timeoutMs: flags.timeout !== undefined ? durationMs('--timeout', flags.timeout, 'ms') : c.timeout !== undefined ? fileDuration(file.path, 'timeout', c.timeout, 'ms') : DEFAULTS.timeoutMs,
     json: flags.json === true,
     color: flags.color !== false && nonEmpty(env.NO_COLOR) === undefined,
     verbose: flags.verbose === true,
@@ -133,16 +138,24 @@ export function durationMs(option: string, text: string, bareUnit: 'ms' | 's'): 
   return ms;
 }
 
+/** Seconds, bare ("1.5") or with a unit ("1500ms", "2s"). */
 function seconds(option: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${option}: expected a number of seconds, got "${text}"`);
-  return n;
+  const ms = parseDuration(text, 's');
+  if (ms === undefined) throw new UsageError(`${option}: expected a number of seconds such as 5 or 1.5s, got "${text}"`);
+  return ms / 1000;
 }
 
 function bytes(option: string, text: string): number {
   const n = parseBytes(text);
   if (n === undefined) throw new UsageError(`${option}: expected a size such as 16MiB or 1048576, got "${text}"`);
   return n;
+}
+
+/** A number in the field's own unit, or a duration string such as "5s"; in milliseconds. */
+function fileDuration(path: string | null, field: string, value: number | string, bareUnit: 'ms' | 's'): number {
+  const ms = parseDuration(String(value), bareUnit);
+  if (ms === undefined || (field === 'timeout' && ms <= 0)) throw new ConfigError(`${path ?? 'config'}: ${field}: expected a duration such as "5s", got "${value}"`);
+  return ms;
 }
 
 function fileBytes(path: string | null, field: string, value: number | string): number {

@@ -3,6 +3,7 @@ import type { Shape } from './shape.js';
 
 const str = { type: 'string', nonEmpty: true } as const;
 const size: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a byte count or a size such as "16MiB"' };
+const duration = (unit: string): Shape => ({ type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: `a number of ${unit} or a duration such as "5s"` });
 
 const mapping: Shape = {
   type: 'object',
@@ -34,14 +35,14 @@ export const CONFIG_SHAPE: Shape = {
     thresholds: {
       type: 'object',
       fields: {
-        maxLagSeconds: { type: 'number', min: 0 },
+        maxLagSeconds: duration('seconds'),
         maxLagBytes: size,
         expectReplicas: { type: 'number', min: 0, integer: true },
         maxStale: { type: 'number', min: 0, integer: true },
         maxStaleRatio: { type: 'number', min: 0, max: 1 },
       },
     },
-    timeout: { type: 'number', min: 1, integer: true },
+    timeout: duration('milliseconds'),
   },
 };
 
@@ -61,11 +62,11 @@ export interface ConfigFile {
   postgres?: { primary?: string; replicas?: string[] };
   mappings?: MappingConfig[];
   thresholds?: {
-    maxLagSeconds?: number;
+    maxLagSeconds?: number | string;
     maxLagBytes?: number | string;
     expectReplicas?: number;
     maxStale?: number;
     maxStaleRatio?: number;
   };
-  timeout?: number;
+  timeout?: number | string;
 }

@@ -1,5 +1,6 @@
 // The rules that turn replica lag snapshots into findings.
 import type { Finding } from './findings.js';
+import { plural } from './plural.js';
 import { formatBytes, formatSeconds } from './units.js';
 import { type ReplicaLag, SILENCE_LIMIT_SECONDS } from './replicaLag.js';
 import { isReplicaWalSender } from './replicaMatch.js';
@@ -54,7 +55,7 @@ function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], 
     out.push({
       kind: 'replica-disconnected',
       severity: 'critical',
-      message: `the primary lists ${streaming} streaming replica(s), expected ${t.expectReplicas}`,
+      message: `the primary lists ${plural(streaming, 'streaming replica')}, expected ${t.expectReplicas}`,
       target: primary.target,
       streaming,
       expected: t.expectReplicas,

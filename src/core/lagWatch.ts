@@ -1,5 +1,6 @@
 // Aggregates repeated lag samples (--watch): per-replica spread, a sparkline, and findings merged across samples.
 import type { Finding } from './findings.js';
+import { plural } from './plural.js';
 import type { ReplicaLag } from './replicaLag.js';
 import { sparkline } from './sparkline.js';
 import { type Spread, spread } from './stats.js';
@@ -55,7 +56,7 @@ export function mergeSampleFindings(samples: readonly LagSample[]): Finding[] {
   if (samples.length <= 1) return [...groups.values()].map((g) => g.worst);
   return [...groups.values()].map(({ worst, seen }) => ({
     ...worst,
-    message: `${worst.message} (seen in ${seen} of ${samples.length} samples)`,
+    message: `${worst.message} (seen in ${seen} of ${plural(samples.length, 'sample')})`,
     seenInSamples: seen,
     samples: samples.length,
   }));

@@ -1,6 +1,6 @@
 // The built CLI as users and CI run it: exit codes, one JSON document on stdout, one-line errors, no secrets.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +46,9 @@ describe('cachedoctor CLI basics', () => {
     assert.equal(run.code, 2);
     assertOneLineError(run.stderr, /nothing to check.*--pg/);
   });
-  it('a bad config file exits 2 and names the field, in JSON too', async () => {
+  it('a bad config file exits 2 and names the field, in JSON too', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cd-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'cachedoctor.config.json'), JSON.stringify({ mappings: [{ name: 'a', key: 'a:{id}', table: 'a' }, { name: 'b', key: 'b:{id}', table: 'b' }, { name: 'c', key: 'c:{id}', table: 7 }] }));
     const run = await runCli(['lag', '--json'], { cwd: dir });
     assert.equal(run.code, 2);
@@ -56,12 +57,33 @@ describe('cachedoctor CLI basics', () => {
     assertMatchesSchema(doc);
     assert.equal(doc.error.kind, 'config');
   });
-  it('bad flag values exit 2', async () => {
-    for (const args of [['lag', '--pg', 'postgres://x/y', '--timeout', 'soon'], ['lag', '--pg', 'mysql://x/y'], ['lag', '--pg', 'postgres://x/y', '--fail-on', 'sometimes']]) {
+  it('bad flag values exit 2, naming the flag', async () => {
+    const cases: [string[], RegExp][] = [
+      [['lag', '--pg', 'postgres://x/y', '--timeout', 'soon'], /^cachedoctor: --timeout: expected a duration/],
+      [['lag', '--pg', 'mysql://x/y'], /^cachedoctor: --pg: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+      [['lag', '--pg', 'postgres://x:99999/y'], /^cachedoctor: --pg: the port "99999" is not a port number/],
+      [['lag', '--pg', 'postgres://x/y', '--fail-on', 'sometimes'], /^cachedoctor: --fail-on: expected critical, warning or info/],
+      [['lag', '--pg', 'postgres://a/y', '--pg', 'postgres://b/y'], /^cachedoctor: option '--pg <url>' argument 'postgres:\/\/b\/y' is invalid\. given more than once/],
+      [['lagg'], /^cachedoctor: unknown command 'lagg' \(Did you mean lag\?\) \(see --help\)$/],
+    ];
+    for (const [args, pattern] of cases) {
       const run = await runCli(args);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
-      assertOneLineError(run.stderr, /^cachedoctor: --(timeout|pg|fail-on)/);
+      assertOneLineError(run.stderr, pattern);
     }
+  });
+  it('names the environment variable or config field a bad value came from', async () => {
+    const fromEnv = await runCli(['lag'], { env: { DATABASE_URL: 'garbage' } });
+    assert.equal(fromEnv.code, 2);
+    assertOneLineError(fromEnv.stderr, /^cachedoctor: DATABASE_URL: expected a postgres:\/\//);
+    const port = await runCli(['lag'], { env: { PGHOST: '127.0.0.1', PGPORT: 'abc' } });
+    assert.equal(port.code, 2);
+    assertOneLineError(port.stderr, /^cachedoctor: PGPORT: expected a port number, got "abc"$/);
+  });
+  it('stops quietly when the reader of its output goes away (| head)', async () => {
+    const run = await runCli(['--help'], { closeStdoutAfterFirstChunk: true });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /EPIPE|Error/);
   });
 });
 
@@ -130,6 +152,36 @@ describe('cachedoctor lag (subprocess)', () => {
     for (const run of [inUrl, inEnv]) assert.ok(!`${run.stdout}${run.stderr}`.includes(SECRET));
     const right = await runCli(['lag', '--pg', sb.primary!.urlFor('pwuser', 'right-one'), '--json']);
     assert.notEqual(right.code, 3, right.stderr);
+  });
+
+  it('keeps JSON valid and unscathed when the password is short enough to collide with ordinary text', async () => {
+    const sb = sandbox();
+    const run = await runCli(['lag', '--pg', sb.primary!.urlFor('postgres', '0'), '--replica', sb.standby!.urlFor('postgres', 's'), '--json']);
+    const doc = parseJson<{ exitCode: number; version: string; summary: Record<string, unknown> }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.exitCode, 0);
+    assert.ok('replicas' in doc.summary);
+  });
+
+  it('reports a replica that refuses our password as source-failed (exit 1), not as a replication problem', async () => {
+    const sb = sandbox();
+    await sb.primary!.sql(`DROP ROLE IF EXISTS pwmon; CREATE ROLE pwmon LOGIN PASSWORD 'right-one' IN ROLE ${PASSWORD_ROLE}, pg_monitor`);
+    await sb.waitForCatchUp();
+    // The standby copied the primary's pg_hba.conf, so it wants the password too.
+    const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standby!.urlFor('pwmon', SECRET), '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    const doc = parseJson<{ findings: { kind: string; message: string; fix: string }[] }>(run);
+    assertMatchesSchema(doc);
+    assert.deepEqual(doc.findings.map((f) => f.kind), ['source-failed']);
+    assert.match(doc.findings[0]!.message, /password authentication failed/);
+    assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET));
+  });
+
+  it('gives one line, not a driver warning, for sslmode against a server without TLS', async () => {
+    const sb = sandbox();
+    const run = await runCli(['lag', '--pg', `${sb.primaryUrl}?sslmode=require`]);
+    assert.equal(run.code, 3);
+    assertOneLineError(run.stderr, /does not support SSL/);
   });
 
   it('reads the primary from DATABASE_URL and replicas from CACHEDOCTOR_REPLICA_URLS', async () => {

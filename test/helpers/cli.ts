@@ -12,7 +12,10 @@ export interface CliRun {
   ms: number;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; onStart?: (kill: (sig: NodeJS.Signals) => void) => void } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; onStart?: (kill: (sig: NodeJS.Signals) => void) => void; closeStdoutAfterFirstChunk?: boolean } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -22,7 +25,11 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      // Like `| head -1`: the reader goes away while the writer still has output.
+      if (opts.closeStdoutAfterFirstChunk) child.stdout.destroy();
+    });
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));

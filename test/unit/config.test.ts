@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -42,15 +42,22 @@ describe('config validation', () => {
     assert.match(problem([1, 2]), /\(top level\): expected an object/);
   });
   it('reports the line and column of a JSON syntax error', () => {
-    assert.throws(() => parseConfigText('{\n  "redis": {\n    "url": "x",\n  }\n}', 'cfg.json'), /cfg\.json: invalid JSON at line 4, column 3/);
+    assert.throws(() => parseConfigText('{\n  "redis": {\n    "url": "x",\n  }\n}', 'cfg.json'), /cfg\.json: invalid JSON at line 4, column 3: /);
     assert.throws(() => parseConfigText('', 'cfg.json'), /invalid JSON.*empty/);
+    assert.throws(() => parseConfigText('nul', 'cfg.json'), /invalid JSON at the end of the file/);
+    assert.throws(() => parseConfigText('{"a":1,}', 'cfg.json'), /invalid JSON at line 1, column 8: Expected double-quoted property name$/);
+    assert.throws(() => parseConfigText('} "password": "hunter22"', 'cfg.json'), (e: unknown) => e instanceof ConfigError && /invalid JSON: Unexpected token/.test(e.message) && !e.message.includes('hunter22'));
   });
   it('reads ./cachedoctor.config.json only when present, and fails clearly for a missing --config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cd-cfg-'));
-    assert.deepEqual(loadConfigFile(undefined, dir), { path: null, config: {} });
-    writeFileSync(join(dir, 'cachedoctor.config.json'), JSON.stringify({ thresholds: { maxLagSeconds: 1 } }));
-    assert.equal(loadConfigFile(undefined, dir).config.thresholds?.maxLagSeconds, 1);
-    assert.throws(() => loadConfigFile(join(dir, 'nope.json'), dir), (e: unknown) => e instanceof ConfigError && /nope\.json: not found/.test(e.message));
+    try {
+      assert.deepEqual(loadConfigFile(undefined, dir), { path: null, config: {} });
+      writeFileSync(join(dir, 'cachedoctor.config.json'), JSON.stringify({ thresholds: { maxLagSeconds: 1 } }));
+      assert.equal(loadConfigFile(undefined, dir).config.thresholds?.maxLagSeconds, 1);
+      assert.throws(() => loadConfigFile(join(dir, 'nope.json'), dir), (e: unknown) => e instanceof ConfigError && /nope\.json: not found/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -97,6 +104,13 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     assert.throws(() => resolveSettings({ timeout: 'soon' }, {}, { path: null, config: {} }), (e: unknown) => e instanceof UsageError && /^--timeout:/.test(e.message));
     assert.throws(() => resolveSettings({ maxLagBytes: 'lots' }, {}, { path: null, config: {} }), /--max-lag-bytes/);
     assert.throws(() => resolveSettings({ expectReplicas: '-1' }, {}, { path: null, config: {} }), /--expect-replicas/);
+  });
+  it('accepts durations in the config file as numbers in the field unit or as strings', () => {
+    const cfg = (c: object) => ({ path: 'cfg.json', config: parseConfigText(JSON.stringify(c), 'cfg.json') });
+    assert.equal(resolveSettings({}, {}, cfg({ timeout: '2s', thresholds: { maxLagSeconds: '1500ms' } })).timeoutMs, 2000);
+    assert.equal(resolveSettings({}, {}, cfg({ thresholds: { maxLagSeconds: '1500ms' } })).thresholds.maxLagSeconds, 1.5);
+    assert.equal(resolveSettings({}, {}, cfg({ timeout: 750, thresholds: { maxLagSeconds: 2 } })).thresholds.maxLagSeconds, 2);
+    assert.throws(() => resolveSettings({}, {}, cfg({ timeout: 'soon' })), (e: unknown) => e instanceof ConfigError && /cfg\.json: timeout: expected a duration/.test(e.message));
   });
   it('rejects a bad size in the config file as a config error naming the field', () => {
     const bad = { path: 'cfg.json', config: parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json') };

@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../../core/envelope.js';
 import { countBySeverity, SEVERITIES } from '../../core/findings.js';
+import { plural } from '../../core/plural.js';
 import { severityLabel } from '../colour.js';
 
 export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
@@ -17,7 +18,8 @@ export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
 /** The closing line: what the exit code means, in words. */
 export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
   const c = countBySeverity(env.findings);
-  const counts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`).join(', ');
+  // "critical" and "info" read as adjectives ("2 critical"); only "warning" takes a plural.
+  const counts = SEVERITIES.filter((s) => c[s] > 0).map((s) => (s === 'warning' ? plural(c[s], s) : `${c[s]} ${s}`)).join(', ');
   const partial = env.complete ? '' : ' (incomplete: the run was cut short)';
   if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}${partial}`);
   return chalk.red.bold(`FAIL: ${counts}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);

@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
 import type { LagData } from '../../core/lagReport.js';
 import type { ReplicaLag } from '../../core/replicaLag.js';
+import { plural } from '../../core/plural.js';
 import { formatBytes, formatSeconds } from '../../core/units.js';
 import { renderFindings, renderVerdict } from './findings.js';
 
@@ -14,11 +15,14 @@ export function renderLagTable(env: Envelope<LagData>, chalk: ChalkInstance): st
   const p = env.primary;
   out.push(
     p
-      ? `${chalk.bold('Replication lag')}  primary ${p.target} (PostgreSQL ${p.serverVersion}, role ${p.role}, WAL at ${p.currentLsn ?? DASH})`
+      ? `${chalk.bold('Replication lag')}  ${p.inRecovery ? chalk.red.bold(`--pg ${p.target} is IN RECOVERY, not the primary`) : `primary ${p.target}`} (PostgreSQL ${p.serverVersion}, role ${p.role}, WAL at ${p.currentLsn ?? DASH})`
       : `${chalk.bold('Replication lag')}  no primary given: replicas report on themselves`,
   );
-  if (env.replicas.length > 0) out.push(replicaTable(env.replicas, env.thresholds, chalk));
+  if (env.replicas.length > 0) out.push(replicaTable(env.replicas, env.thresholds, chalk, p !== null));
   else out.push(chalk.dim('  no replicas'));
+  if (env.otherWalSenders.length > 0) {
+    out.push(chalk.dim(`  also streaming WAL, not replicas: ${env.otherWalSenders.map((w) => `${w.applicationName ?? `pid ${w.pid}`} (${w.database ? `logical, ${w.database}` : (w.state ?? '?')})`).join(', ')}`));
+  }
   if (env.watch) out.push(watchTable(env, chalk));
   out.push('', renderFindings(env, chalk));
   out.push('', `${chalk.bold('Advice')}: ${env.advice.message}`);
@@ -26,9 +30,9 @@ export function renderLagTable(env: Envelope<LagData>, chalk: ChalkInstance): st
   return `${out.join('\n')}\n`;
 }
 
-function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'], chalk: ChalkInstance): string {
+function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'], chalk: ChalkInstance, hasPrimary: boolean): string {
   const table = new Table({
-    head: ['Replica', 'State', 'Lag', 'Behind', 'Write / flush / replay lag', 'Reply age', 'Receiver', 'Replay'],
+    head: ['Replica', 'State', 'Lag', 'Behind', 'Last write / flush / replay lag', 'Reply age', 'Receiver', 'Replay'],
     style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },
   });
   for (const r of replicas) {
@@ -36,12 +40,12 @@ function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'],
     const over = (r.lagSeconds ?? 0) > t.maxLagSeconds || (r.lagBytes ?? 0) > t.maxLagBytes;
     table.push([
       r.target && r.target !== r.name ? `${r.name}\n${chalk.dim(r.target)}` : r.name,
-      [r.state ?? (r.onPrimary ? '?' : 'not on primary'), r.syncState].filter(Boolean).join(' / '),
+      [r.state ?? (r.onPrimary ? 'hidden' : hasPrimary ? 'not on primary' : DASH), r.syncState].filter(Boolean).join(' / '),
       over ? chalk.red.bold(lagText) : lagText,
       r.lagBytes === null ? DASH : over ? chalk.red(formatBytes(r.lagBytes)) : formatBytes(r.lagBytes),
       [r.writeLagSeconds, r.flushLagSeconds, r.replayLagSeconds].map((s) => (s === null ? DASH : formatSeconds(s))).join(' / '),
       r.replyAgeSeconds === null ? DASH : formatSeconds(r.replyAgeSeconds),
-      r.error ? chalk.red('unreachable') : r.receiverStatus ?? (r.target ? 'none' : DASH),
+      r.error ? chalk.red(r.errorKind === 'rejected' ? 'refused us' : 'unreachable') : (r.receiverStatus ?? (r.hasReceiver ? 'hidden' : r.target ? 'none' : DASH)),
       r.pauseState === 'paused' || r.pauseState === 'pause requested' ? chalk.yellow(r.pauseState) : r.pauseState ?? DASH,
     ]);
   }
@@ -59,5 +63,5 @@ function watchTable(env: Envelope<LagData>, chalk: ChalkInstance): string {
   for (const r of w.window) {
     table.push([r.name, String(r.samples), sec(r.lagSeconds?.min), sec(r.lagSeconds?.median), sec(r.lagSeconds?.p95), sec(r.lagSeconds?.max), r.lagBytes ? formatBytes(r.lagBytes.max) : DASH, r.sparkline]);
   }
-  return `\n${chalk.bold('Over the window')} (${w.samples.length} samples, every ${formatSeconds(w.intervalMs / 1000)})\n${table.toString()}`;
+  return `\n${chalk.bold('Over the window')} (${plural(w.samples.length, 'sample')}, every ${formatSeconds(w.intervalMs / 1000)})\n${table.toString()}`;
 }

@@ -1,7 +1,9 @@
 // Opens a read-only pg connection that gives up within the timeout, with errors mapped to one line.
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { UsageError } from '../../errors.js';
 import { withDeadline } from '../deadline.js';
+import { assertParsableUrl } from '../url.js';
 import { pgSourceError } from './errors.js';
 
 export interface PgConnection {
@@ -25,16 +27,38 @@ export function assertPgUrl(url: string, flag: string): void {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new UsageError(`${flag}: expected a postgres:// or postgresql:// URL`, 'e.g. postgres://user@host:5432/db');
   }
+  assertParsableUrl(url, flag);
+}
+
+/**
+ * sslmode with libpq's meaning (require = encrypt without verifying, as psql does), which is what an
+ * engineer who copies a URL from psql expects; node-postgres otherwise reads it as verify-full and warns.
+ */
+export function withLibpqSslSemantics(url: string): string {
+  if (!/[?&]sslmode=/i.test(url) || /[?&]uselibpqcompat=/i.test(url)) return url;
+  return `${url}&uselibpqcompat=true`;
+}
+
+/** libpq falls back to the OS user name when neither the URL nor PGUSER names one; node-postgres does not. */
+function connectionConfig(url: string | null): { connectionString?: string; user?: string } {
+  const fallback = process.env.PGUSER ? undefined : osUser();
+  if (url === null) return fallback ? { user: fallback } : {};
+  const u = new URL(withLibpqSslSemantics(url));
+  if (!u.username && fallback) u.username = encodeURIComponent(fallback);
+  return { connectionString: u.toString() };
+}
+
+function osUser(): string | undefined {
   try {
-    new URL(url);
+    return userInfo().username;
   } catch {
-    throw new UsageError(`${flag}: not a valid URL`, 'special characters in a password must be percent-encoded');
+    return process.env.USER;
   }
 }
 
 /** host:port of what a URL (or the PG* environment) points at, without connecting. */
 export function pgTarget(url: string | null): { target: string; host: string } {
-  return describeClient(new pg.Client({ connectionString: url ?? undefined }));
+  return describeClient(new pg.Client(connectionConfig(url)));
 }
 
 function describeClient(client: pg.Client): { target: string; host: string } {
@@ -46,7 +70,7 @@ function describeClient(client: pg.Client): { target: string; host: string } {
 export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
   if (opts.url !== null) assertPgUrl(opts.url, opts.flag);
   const client = new pg.Client({
-    connectionString: opts.url ?? undefined,
+    ...connectionConfig(opts.url),
     connectionTimeoutMillis: opts.timeoutMs,
     query_timeout: opts.timeoutMs,
     statement_timeout: opts.timeoutMs,

@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { SourceError, type SourceFailure, UsageError } from '../../errors.js';
 import { withDeadline } from '../deadline.js';
+import { assertParsableUrl } from '../url.js';
 
 export interface RedisConnectOptions {
   url: string;
@@ -11,11 +12,7 @@ export interface RedisConnectOptions {
 
 export function assertRedisUrl(url: string, flag: string): void {
   if (!/^rediss?:\/\//i.test(url)) throw new UsageError(`${flag}: expected a redis:// or rediss:// URL`, 'e.g. redis://:password@host:6379/0');
-  try {
-    new URL(url);
-  } catch {
-    throw new UsageError(`${flag}: not a valid URL`, 'special characters in a password must be percent-encoded');
-  }
+  assertParsableUrl(url, flag);
 }
 
 /** host:port of a Redis URL, safe to print. */

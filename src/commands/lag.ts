@@ -121,7 +121,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
       }
       if (signal.aborted && samples.length === 0) throw new InterruptedError('interrupted before the first sample');
       primary = p ?? null;
-      const sample = takeSample(ctx.now(), primary, replicas, thresholds);
+      const sample = takeSample(ctx.now(), primary, replicas, thresholds, samples);
       samples.push(sample);
       verbose(`sample ${samples.length}: ${sample.lags.map((l) => `${l.name} ${l.lagSeconds ?? '?'} s / ${l.lagBytes ?? '?'} B`).join(', ') || 'no replicas'}`);
       if (!opts.watch || signal.aborted) break;

@@ -142,7 +142,7 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
       kind: 'replica-lag',
       severity: 'critical',
       message: `replica ${lag.name} is ${describeLag(lag)} behind the primary (limit ${formatSeconds(t.maxLagSeconds)} / ${formatBytes(t.maxLagBytes)}): a cache miss served from it re-fills Redis with old rows${
-        lag.lagBasis === 'replay-timestamp' ? '; replay is stuck, and its last replayed commit is that old' : ''
+        lag.lagBasis === 'replay-timestamp' ? '; replay is stuck, and its last replayed commit is that old' : lag.lagBasis === 'wal-history' ? '; replay is stuck since then' : ''
       }`,
       ...base,
       lagSeconds: lag.lagSeconds,
@@ -179,7 +179,8 @@ function disconnectReason(lag: ReplicaLag): string | null {
 function describeLag(lag: ReplicaLag): string {
   const parts: string[] = [];
   // The replay-timestamp age is an upper bound: the first unreplayed commit may be younger.
-  if (lag.lagSeconds !== null) parts.push(`${lag.lagBasis === 'replay-timestamp' ? 'up to ' : ''}${formatSeconds(lag.lagSeconds)}`);
+  const upperBound = lag.lagBasis === 'replay-timestamp' || lag.lagBasis === 'wal-history';
+  if (lag.lagSeconds !== null) parts.push(`${upperBound ? 'up to ' : ''}${formatSeconds(lag.lagSeconds)}`);
   if (lag.lagBytes !== null) parts.push(formatBytes(lag.lagBytes));
   return parts.join(' / ');
 }

@@ -5,6 +5,7 @@ import { type LagThresholds, lagFindings } from './lagFindings.js';
 import { type LagSample, mergeSampleFindings, type ReplicaWindow, summarizeWindow } from './lagWatch.js';
 import { type ReadYourWritesAdvice, readYourWritesAdvice } from './readYourWrites.js';
 import { computeReplicaLags, type ReplicaLag } from './replicaLag.js';
+import { boundByWalHistory } from './walHistory.js';
 import { isReplicaWalSender } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';
 
@@ -24,9 +25,10 @@ export interface LagData {
   } | null;
 }
 
-export function takeSample(at: Date, primary: PrimarySnapshot | null, replicas: readonly ReplicaSnapshot[], t: LagThresholds): LagSample {
-  const lags = computeReplicaLags(primary, replicas);
-  return { at: at.toISOString(), lags, findings: lagFindings(primary, replicas, lags, t) };
+/** One sample: lags and findings, with stuck replicas bounded by the primary's WAL positions in `earlier` samples. */
+export function takeSample(at: Date, primary: PrimarySnapshot | null, replicas: readonly ReplicaSnapshot[], t: LagThresholds, earlier: readonly LagSample[] = []): LagSample {
+  const lags = computeReplicaLags(primary, replicas).map((l) => boundByWalHistory(l, at, earlier));
+  return { at: at.toISOString(), primaryLsn: primary?.currentLsn ?? null, lags, findings: lagFindings(primary, replicas, lags, t) };
 }
 
 export interface LagRun {

@@ -7,6 +7,8 @@ import { type Spread, spread } from './stats.js';
 
 export interface LagSample {
   at: string;
+  /** The primary's flushed WAL position at this sample. */
+  primaryLsn: string | null;
   lags: ReplicaLag[];
   findings: Finding[];
 }

@@ -15,7 +15,7 @@ export function silenceLimitSeconds(r: ReplicaSnapshot): number {
   return r.receiverTimeoutSeconds !== null && r.receiverTimeoutSeconds > 0 ? Math.max(10, r.receiverTimeoutSeconds) : SILENCE_LIMIT_SECONDS;
 }
 
-export type LagBasis = 'caught-up' | 'primary-replay-lag' | 'replay-timestamp';
+export type LagBasis = 'caught-up' | 'primary-replay-lag' | 'replay-timestamp' | 'wal-history';
 
 export interface Estimate {
   seconds: number;

@@ -92,3 +92,20 @@ describe('envelope and exit code', () => {
     assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a));
   });
 });
+
+describe('stuck replica bounded by WAL history (--watch)', () => {
+  it("replaces the replay-timestamp age (which counts idle time) with the time since the primary passed the replica's position", () => {
+    const stuck = replica({ pauseState: 'paused', receiveLsn: '0/3001000', replayLsn: '0/3000000', replayTimestampAgeSeconds: 38 });
+    const quiet = takeSample(at(0), primary({ currentLsn: '0/3000000' }), [replica()], T);
+    const written = takeSample(at(2), primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 0.01 })] }), [stuck], T, [quiet]);
+    const later = takeSample(at(8), primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 0.01 })] }), [stuck], T, [quiet, written]);
+    assert.equal(later.lags[0]?.lagBasis, 'wal-history');
+    assert.equal(later.lags[0]?.lagSeconds, 8);
+    assert.match(later.findings.find((f) => f.kind === 'replica-lag')?.message ?? '', /up to 8\.0 s/);
+  });
+  it('keeps the replay-timestamp age when no earlier sample saw the primary at the replica position', () => {
+    const stuck = replica({ pauseState: 'paused', receiveLsn: '0/3001000', replayLsn: '0/3000000', replayTimestampAgeSeconds: 38 });
+    const s = takeSample(at(8), primary({ currentLsn: '0/3001000' }), [stuck], T, [takeSample(at(0), primary({ currentLsn: '0/3001000' }), [stuck], T)]);
+    assert.deepEqual([s.lags[0]?.lagBasis, s.lags[0]?.lagSeconds], ['replay-timestamp', 38]);
+  });
+});

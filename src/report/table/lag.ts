@@ -36,7 +36,9 @@ function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'],
     style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },
   });
   for (const r of replicas) {
-    const lagText = r.lagSeconds === null ? DASH : formatSeconds(r.lagSeconds);
+    // Replay-timestamp and WAL-history figures are upper bounds: say so.
+    const bound = r.lagBasis === 'replay-timestamp' || r.lagBasis === 'wal-history' ? '≤ ' : '';
+    const lagText = r.lagSeconds === null ? DASH : `${bound}${formatSeconds(r.lagSeconds)}`;
     const over = (r.lagSeconds ?? 0) > t.maxLagSeconds || (r.lagBytes ?? 0) > t.maxLagBytes;
     table.push([
       r.target && r.target !== r.name ? `${r.name}\n${chalk.dim(r.target)}` : r.name,

@@ -4,6 +4,7 @@ import type { CommandResult } from '../core/envelope.js';
 import { type Finding, SEVERITIES, type Severity } from '../core/findings.js';
 import type { LagThresholds } from '../core/lagFindings.js';
 import { buildLagResult, type LagData, takeSample } from '../core/lagReport.js';
+import { plural } from '../core/plural.js';
 import type { LagSample } from '../core/lagWatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from '../core/replicationSnapshot.js';
 import { InterruptedError, SourceError, UsageError } from '../errors.js';
@@ -115,7 +116,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
       } catch (err) {
         // Losing the primary in the middle of --watch (a failover?) ends the watch; the samples so far still count.
         if (!(err instanceof SourceError) || samples.length === 0 || signal.aborted) throw err;
-        runFindings.push({ kind: 'source-failed', severity: 'critical', message: `the primary stopped answering after ${samples.length} sample(s): ${err.reason}`, source: 'primary', target: primaryConn?.target ?? null, fix: err.hint ?? 'check the primary' });
+        runFindings.push({ kind: 'source-failed', severity: 'critical', message: `the primary stopped answering after ${plural(samples.length, 'sample')}: ${err.reason}`, source: 'primary', target: primaryConn?.target ?? null, fix: err.hint ?? 'check the primary' });
         lostPrimary = true;
         break;
       }
@@ -137,7 +138,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     throw err;
   } finally {
     // A connect still in flight after Ctrl-C is closed when it lands.
-    void primaryPending?.then((c) => c.close(), () => {});
+    if (!primaryConn) void primaryPending?.then((c) => c.close(), () => {});
     await Promise.all([primaryConn?.close(), ...links.map((l) => l.dispose())]);
   }
   return buildLagResult({

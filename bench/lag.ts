@@ -27,7 +27,7 @@ try {
   const primary = await connectPg({ url: sb.primaryUrl, flag: '--pg', timeoutMs: 5000 });
   const standby = await connectPg({ url: sb.standbyUrl, flag: '--replica', timeoutMs: 5000 });
   const baseline = await medianOf(rounds, () => Promise.all([primary.query('SELECT 1'), standby.query('SELECT 1')]));
-  const sample = await medianOf(rounds, () => Promise.all([readPrimary(primary, 1000), readReplica(standby, 1000)]));
+  const sample = await medianOf(rounds, () => Promise.all([readPrimary(primary, 1000), readReplica(standby, ['127.0.0.1'], 1000)]));
   await primary.close();
   await standby.close();
 

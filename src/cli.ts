@@ -32,8 +32,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       out.note(`cachedoctor: ${sig} again, exiting now`);
       process.exit(EXIT.interrupted);
     }
-    out.note(`cachedoctor: ${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping (press again to quit at once)`);
     controller.abort();
+    // Said only if stopping takes a moment (a --watch report to print): a quick stop needs no commentary.
+    setTimeout(() => out.note(`cachedoctor: ${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping (press again to quit at once)`), 500).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

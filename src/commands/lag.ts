@@ -8,8 +8,10 @@ import { plural } from '../core/plural.js';
 import type { LagSample } from '../core/lagWatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from '../core/replicationSnapshot.js';
 import { InterruptedError, SourceError, UsageError } from '../errors.js';
-import { assertPgUrl, connectPg, type PgConnection, pgTarget } from '../sources/postgres/connect.js';
+import { connectPg, type PgConnection, pgTarget } from '../sources/postgres/connect.js';
+import { assertPgUrl } from '../sources/postgres/connectionConfig.js';
 import { readPrimary, readReplica, unaskedReplica } from '../sources/postgres/replication.js';
+import { resolveHost } from '../sources/resolveHost.js';
 import { type CommandContext, sleep } from './context.js';
 
 interface LagOptions {
@@ -38,13 +40,20 @@ class ReplicaLink {
   private disposed = false;
   readonly target: string;
   readonly host: string;
+  readonly port: number;
+  /** The host's IP addresses, resolved once: matching and de-duplication need them even when the replica is down. */
+  addresses: string[] = [];
 
   constructor(
     readonly source: Source,
     private readonly timeoutMs: number,
     private readonly signal: AbortSignal,
   ) {
-    ({ target: this.target, host: this.host } = pgTarget(source.url));
+    ({ target: this.target, host: this.host, port: this.port } = pgTarget(source.url, source.origin));
+  }
+
+  async resolve(): Promise<void> {
+    this.addresses = await resolveHost(this.host, this.timeoutMs);
   }
 
   async read(): Promise<ReplicaSnapshot> {
@@ -57,12 +66,12 @@ class ReplicaLink {
         }
         this.conn = conn;
       }
-      return await readReplica(this.conn, this.timeoutMs);
+      return await readReplica(this.conn, this.addresses, this.timeoutMs);
     } catch (err) {
       await this.close();
       // A connection we closed ourselves on Ctrl-C says nothing about the replica.
       if (!(err instanceof SourceError) || this.signal.aborted) throw err;
-      return unaskedReplica(this.target, this.host, err);
+      return unaskedReplica(this.target, this.host, this.addresses, err);
     }
   }
 
@@ -88,7 +97,9 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   for (const r of s.replicas) assertPgUrl(r.url, r.origin);
   if (s.primary?.url) assertPgUrl(s.primary.url, s.primary.origin);
   const thresholds: LagThresholds = { maxLagSeconds: s.thresholds.maxLagSeconds, maxLagBytes: s.thresholds.maxLagBytes, expectReplicas: s.thresholds.expectReplicas };
-  const links = distinctReplicas(s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal)), ctx);
+  const allLinks = s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal));
+  await untilAborted(Promise.all(allLinks.map((l) => l.resolve())), signal, true);
+  const links = distinctReplicas(allLinks, ctx);
   const verbose = (text: string) => s.verbose && ctx.out.note(`lag: ${text}`);
   let primaryConn: PgConnection | null = null;
   let primaryPending: Promise<PgConnection> | null = null;
@@ -126,9 +137,11 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
       samples.push(sample);
       verbose(`sample ${samples.length}: ${sample.lags.map((l) => `${l.name} ${l.lagSeconds ?? '?'} s / ${l.lagBytes ?? '?'} B`).join(', ') || 'no replicas'}`);
       if (!opts.watch || signal.aborted) break;
+      // Samples on a fixed grid: a slow sample (a stuck replica's second look) must not stretch the interval.
       const left = opts.durationMs - (Date.now() - started);
       if (left <= 0) break;
-      await sleep(Math.min(opts.intervalMs, left), signal);
+      const nextTick = samples.length * opts.intervalMs - (Date.now() - started);
+      await sleep(Math.max(0, Math.min(nextTick, left)), signal);
       if (signal.aborted || Date.now() - started >= opts.durationMs) break;
     }
   } catch (err) {
@@ -152,15 +165,16 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   });
 }
 
-/** One link per server: the same host:port given twice (two URLs, or a URL and its alias) is asked once. */
+/** One link per server: the same server given twice (two URLs, or a name and its address) is asked once. */
 function distinctReplicas(links: ReplicaLink[], ctx: CommandContext): ReplicaLink[] {
-  const seen = new Set<string>();
+  const seen: ReplicaLink[] = [];
   return links.filter((l) => {
-    if (seen.has(l.target)) {
-      ctx.out.note(`cachedoctor: ${l.source.origin}: ${l.target} is given more than once; asking it once`);
+    const twin = seen.find((o) => o.port === l.port && (o.target === l.target || o.addresses.some((a) => l.addresses.includes(a))));
+    if (twin) {
+      ctx.out.note(`cachedoctor: ${l.source.origin}: ${l.target} is the same server as ${twin.target}; asking it once`);
       return false;
     }
-    seen.add(l.target);
+    seen.push(l);
     return true;
   });
 }

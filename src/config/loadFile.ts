@@ -18,7 +18,7 @@ export function loadConfigFile(explicit: string | undefined, cwd: string): { pat
     const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code);
     throw new ConfigError(`config file ${path}: ${why}`, 'check --config');
   }
-  return { path, config: parseConfigText(text, path) };
+  return { path, config: parseConfigText(text, `config file ${path}`) };
 }
 
 /** Pure: JSON text -> validated config, with line and column for syntax errors. */

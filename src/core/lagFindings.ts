@@ -2,7 +2,7 @@
 import type { Finding } from './findings.js';
 import { plural } from './plural.js';
 import { formatBytes, formatSeconds } from './units.js';
-import { type ReplicaLag, SILENCE_LIMIT_SECONDS } from './replicaLag.js';
+import { type ReplicaLag, SILENCE_LIMIT_SECONDS, streamsPerPrimary } from './replicaLag.js';
 import { isReplicaWalSender } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';
 
@@ -113,6 +113,16 @@ function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
 function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
   const out: Finding[] = [];
   const base = { replica: lag.name, replicaId: lag.id, target: lag.target };
+  if (lag.errorKind === 'unreachable' && streamsPerPrimary(lag)) {
+    out.push({
+      kind: 'source-failed',
+      severity: 'critical',
+      message: `cannot reach replica ${lag.target} ourselves (${lag.error}), though the primary sees it streaming: its own view is unknown`,
+      source: 'replica',
+      ...base,
+      fix: 'check the network path and max_connections on the replica, or raise --timeout',
+    });
+  }
   const disconnected = disconnectReason(lag);
   if (disconnected) {
     out.push({
@@ -157,7 +167,7 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
 
 /** Why a replica counts as disconnected, or null. Hidden details never count as disconnected. */
 function disconnectReason(lag: ReplicaLag): string | null {
-  if (lag.errorKind === 'unreachable') return `cannot be reached: ${lag.error}`;
+  if (lag.errorKind === 'unreachable' && !streamsPerPrimary(lag)) return `cannot be reached: ${lag.error}`;
   if (lag.error !== null) return null;
   if (lag.target !== null && lag.inRecovery === true) {
     if (lag.receiverConnected === false && lag.receiverStatus !== null) {

@@ -20,7 +20,7 @@ export interface LagData {
   watch: {
     intervalMs: number;
     durationMs: number;
-    samples: { at: string; replicas: { name: string; lagSeconds: number | null; lagBytes: number | null; state: string | null }[] }[];
+    samples: { at: string; replicas: { id: string; name: string; lagSeconds: number | null; lagBasis: string | null; lagBytes: number | null; state: string | null }[] }[];
     window: ReplicaWindow[];
   } | null;
 }
@@ -73,14 +73,14 @@ export function buildLagResult(run: LagRun): CommandResult<LagData> {
       otherWalSenders: (p?.walSenders ?? [])
         .filter((w) => !isReplicaWalSender(w))
         .map((w) => ({ pid: w.pid, applicationName: w.applicationName, state: w.state, database: w.database })),
-      advice: readYourWritesAdvice(run.samples.map((s) => s.lags), p?.inRecovery ?? false),
+      advice: readYourWritesAdvice(run.samples.map((s) => s.lags), p?.inRecovery ?? false, run.watch !== null),
       thresholds: run.thresholds,
       watch: run.watch
         ? {
             ...run.watch,
             samples: run.samples.map((s) => ({
               at: s.at,
-              replicas: s.lags.map((l) => ({ name: l.name, lagSeconds: l.lagSeconds, lagBytes: l.lagBytes, state: l.state ?? l.receiverStatus })),
+              replicas: s.lags.map((l) => ({ id: l.id, name: l.name, lagSeconds: l.lagSeconds, lagBasis: l.lagBasis, lagBytes: l.lagBytes, state: l.state ?? l.receiverStatus })),
             })),
             window: summarizeWindow(run.samples),
           }

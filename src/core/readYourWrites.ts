@@ -1,5 +1,6 @@
 // How long to send post-write reads to the primary, from the worst replay lag actually seen.
-import type { ReplicaLag } from './replicaLag.js';
+import { plural } from './plural.js';
+import { type ReplicaLag, streamsPerPrimary } from './replicaLag.js';
 
 export interface ReadYourWritesAdvice {
   /** Route reads of a just-written row to the primary for at least this long; null when no safe window exists. */
@@ -14,9 +15,11 @@ export interface ReadYourWritesAdvice {
 export const WINDOW_MARGIN = 1.5;
 
 /** The smallest safe window: the worst lag times the margin, rounded up to a whole second, at least 1 s. */
-export function readYourWritesAdvice(samples: readonly (readonly ReplicaLag[])[], pgIsStandby = false): ReadYourWritesAdvice {
+export function readYourWritesAdvice(samples: readonly (readonly ReplicaLag[])[], pgIsStandby = false, watched = false): ReadYourWritesAdvice {
   const all = samples.flat();
-  const broken = all.find((l) => l.errorKind === 'unreachable' || l.receiverConnected === false || l.pauseState === 'paused' || l.pauseState === 'pause requested');
+  const broken = all.find(
+    (l) => (l.errorKind === 'unreachable' && !streamsPerPrimary(l)) || l.receiverConnected === false || l.pauseState === 'paused' || l.pauseState === 'pause requested',
+  );
   let worst: ReplicaLag | null = null;
   for (const l of all) if (l.lagSeconds !== null && (worst === null || l.lagSeconds > (worst.lagSeconds ?? 0))) worst = l;
   const base = { worstLagSeconds: worst?.lagSeconds ?? null, worstReplica: worst?.name ?? null, samples: samples.length };
@@ -38,7 +41,7 @@ export function readYourWritesAdvice(samples: readonly (readonly ReplicaLag[])[]
     return { ...base, windowSeconds: null, message: 'replay lag in seconds is unknown (see findings): route cache fills to the primary' };
   }
   const windowSeconds = Math.max(1, Math.ceil(worst.lagSeconds * WINDOW_MARGIN));
-  const seen = samples.length > 1 ? `over ${samples.length} samples` : 'in one sample; --watch catches spikes';
+  const seen = watched ? `over ${plural(samples.length, 'sample')}` : 'in one sample; --watch catches spikes';
   return {
     ...base,
     windowSeconds,

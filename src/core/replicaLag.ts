@@ -174,3 +174,8 @@ function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, repl
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+/** The primary sees this replica streaming right now. */
+export function streamsPerPrimary(lag: ReplicaLag): boolean {
+  return lag.onPrimary && lag.state === 'streaming';
+}

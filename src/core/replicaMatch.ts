@@ -33,7 +33,16 @@ export function matchReplicas(rows: readonly WalSenderRow[], replicas: readonly 
     return free.length === 1 ? free[0] : undefined;
   };
   for (const replica of replicas) {
-    if (replica.error !== null || !replica.inRecovery) continue;
+    // A replica we could not ask is matched by its address alone: it still has a row if it replicates.
+    if (replica.error !== null) {
+      const row = one(rows.filter((r) => r.clientAddr !== null && replica.addresses.includes(r.clientAddr)));
+      if (row) {
+        matched.set(replica, row);
+        taken.add(row);
+      }
+      continue;
+    }
+    if (!replica.inRecovery) continue;
     const names = [replica.receiverApplicationName, replica.clusterName].filter((n): n is string => !!n);
     const nameFits = (row: WalSenderRow) => names.length === 0 || row.applicationName === null || names.includes(row.applicationName);
     const byAddress = rows.filter((row) => row.clientAddr !== null && replica.addresses.includes(row.clientAddr) && nameFits(row));

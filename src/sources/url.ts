@@ -6,8 +6,11 @@ export function assertParsableUrl(url: string, flag: string): void {
   try {
     new URL(url);
   } catch {
-    const port = /^[a-z]+:\/\/(?:[^/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(url)?.[1];
-    if (port !== undefined && !(/^\d+$/.test(port) && Number(port) < 65536)) throw new UsageError(`${flag}: the port "${port}" is not a port number (1-65535)`);
+    // Never echo parts of the URL: a misread password would be printed as a "port".
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '';
+    const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+    const port = /^(?:\[[^\]]*\]|[^:[\]]*):(\d+)$/.exec(hostPort)?.[1];
+    if (port !== undefined && Number(port) > 65535) throw new UsageError(`${flag}: the port is not a number from 1 to 65535`);
     throw new UsageError(`${flag}: not a valid URL`, 'percent-encode special characters (@ : / ? # %) in the user name and password');
   }
 }

@@ -38,6 +38,16 @@ describe('lagFindings', () => {
     assert.deepEqual(f.map((x) => x.kind), ['source-failed']);
     assert.equal(f[0]?.fix, 'check the password');
   });
+  it('matches a replica we cannot reach to its row by address; if the primary sees it streaming, it is our problem', () => {
+    const p = primary();
+    const silent = replica({ error: 'no answer within 5000 ms', errorKind: 'unreachable', inRecovery: null, clusterName: null, receiverApplicationName: null });
+    const lags = computeReplicaLags(p, [silent]);
+    assert.equal(lags.length, 1);
+    assert.equal(lags[0]?.lagSeconds, 0);
+    assert.deepEqual(lagFindings(p, [silent], lags, T).map((f) => f.kind), ['source-failed']);
+    const gone = primary({ walSenders: [] });
+    assert.deepEqual(lagFindings(gone, [silent], computeReplicaLags(gone, [silent]), T).map((f) => f.kind), ['replica-disconnected']);
+  });
   it('reports fewer streaming replicas than expected', () => {
     const f = lagFindings(primary(), [], computeReplicaLags(primary(), []), { ...T, expectReplicas: 2 });
     assert.equal(f[0]?.kind, 'replica-disconnected');

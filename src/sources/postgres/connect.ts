@@ -1,9 +1,8 @@
 // Opens a read-only pg connection that gives up within the timeout, with errors mapped to one line.
-import { userInfo } from 'node:os';
 import pg from 'pg';
 import { UsageError } from '../../errors.js';
 import { withDeadline } from '../deadline.js';
-import { assertParsableUrl } from '../url.js';
+import { pgClientPlan } from './connectionConfig.js';
 import { pgSourceError } from './errors.js';
 
 export interface PgConnection {
@@ -23,66 +22,58 @@ export interface PgConnectOptions {
   timeoutMs: number;
 }
 
-export function assertPgUrl(url: string, flag: string): void {
-  if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new UsageError(`${flag}: expected a postgres:// or postgresql:// URL`, 'e.g. postgres://user@host:5432/db');
-  }
-  assertParsableUrl(url, flag);
-}
-
-/**
- * sslmode with libpq's meaning (require = encrypt without verifying, as psql does), which is what an
- * engineer who copies a URL from psql expects; node-postgres otherwise reads it as verify-full and warns.
- */
-export function withLibpqSslSemantics(url: string): string {
-  if (!/[?&]sslmode=/i.test(url) || /[?&]uselibpqcompat=/i.test(url)) return url;
-  return `${url}&uselibpqcompat=true`;
-}
-
-/** libpq falls back to the OS user name when neither the URL nor PGUSER names one; node-postgres does not. */
-function connectionConfig(url: string | null): { connectionString?: string; user?: string } {
-  const fallback = process.env.PGUSER ? undefined : osUser();
-  if (url === null) return fallback ? { user: fallback } : {};
-  const u = new URL(withLibpqSslSemantics(url));
-  if (!u.username && fallback) u.username = encodeURIComponent(fallback);
-  return { connectionString: u.toString() };
-}
-
-function osUser(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER;
-  }
-}
-
 /** host:port of what a URL (or the PG* environment) points at, without connecting. */
-export function pgTarget(url: string | null): { target: string; host: string } {
-  return describeClient(new pg.Client(connectionConfig(url)));
+export function pgTarget(url: string | null, flag: string): { target: string; host: string; port: number } {
+  return describeClient(newClient(pgClientPlan(url, flag).config, flag));
 }
 
-function describeClient(client: pg.Client): { target: string; host: string } {
+/** A client, or a one-line usage error for settings node-postgres rejects (a missing sslrootcert file, ...). */
+function newClient(config: pg.ClientConfig, flag: string): pg.Client {
+  try {
+    const client = new pg.Client(config);
+    // A connection lost while idle must not crash the process; the next query reports it.
+    client.on('error', () => {});
+    return client;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // node-postgres explains TLS settings at length; the first sentence says what is wrong.
+    const why = e.code === 'ENOENT' ? `a file it names does not exist (${e.path ?? 'sslrootcert/sslcert/sslkey'})` : String(e.message).split(/\n|\. /)[0];
+    throw new UsageError(`${flag}: ${why}`);
+  }
+}
+
+async function open(client: pg.Client, timeoutMs: number): Promise<void> {
+  await withDeadline(client.connect(), timeoutMs + 250);
+  // cachedoctor only reads: make that a server-side guarantee for this session.
+  await client.query('SET default_transaction_read_only = on');
+}
+
+function describeClient(client: pg.Client): { target: string; host: string; port: number } {
   const host = client.host || 'localhost';
-  if (host.startsWith('/')) return { target: `socket ${host}/.s.PGSQL.${client.port}`, host };
-  return { target: `${host.includes(':') ? `[${host}]` : host}:${client.port}`, host };
+  const port = client.port;
+  if (host.startsWith('/')) return { target: `socket ${host}/.s.PGSQL.${port}`, host, port };
+  return { target: `${host.includes(':') ? `[${host}]` : host}:${port}`, host, port };
 }
 
 export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
-  if (opts.url !== null) assertPgUrl(opts.url, opts.flag);
-  const client = new pg.Client({
-    ...connectionConfig(opts.url),
+  const plan = pgClientPlan(opts.url, opts.flag);
+  const settings: pg.ClientConfig = {
     connectionTimeoutMillis: opts.timeoutMs,
     query_timeout: opts.timeoutMs,
     statement_timeout: opts.timeoutMs,
     application_name: 'cachedoctor',
-  });
+  };
+  let client = newClient({ ...plan.config, ...settings }, opts.flag);
   const { target, host } = describeClient(client);
-  // A connection lost while idle must not crash the process; the next query reports it.
-  client.on('error', () => {});
   try {
-    await withDeadline(client.connect(), opts.timeoutMs + 250);
-    // cachedoctor only reads: make that a server-side guarantee for this session.
-    await client.query('SET default_transaction_read_only = on');
+    try {
+      await open(client, opts.timeoutMs);
+    } catch (err) {
+      // sslmode=prefer/allow: a server without TLS gets a plain connection, as libpq would make.
+      if (!plan.plainFallback || !/does not support SSL/i.test(String((err as Error).message))) throw err;
+      client = newClient({ ...plan.plainFallback, ...settings }, opts.flag);
+      await open(client, opts.timeoutMs);
+    }
   } catch (err) {
     void client.end().catch(() => {});
     throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'connect');

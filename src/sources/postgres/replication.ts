@@ -116,7 +116,7 @@ function toWalSender(r: Record<string, unknown>): WalSenderRow {
 /** How long to wait before the second look at a replay position that trails the received WAL. */
 export const REPLAY_RECHECK_MS = 200;
 
-export async function readReplica(db: PgConnection, timeoutMs: number): Promise<ReplicaSnapshot> {
+export async function readReplica(db: PgConnection, addresses: string[], timeoutMs: number): Promise<ReplicaSnapshot> {
   const info = await serverInfo(db);
   const [state] = await db.query<Record<string, unknown>>(replicaStateSql(info.version_num));
   const [receiver] = await db.query<Record<string, unknown>>(receiverSql(info.version_num));
@@ -136,7 +136,7 @@ export async function readReplica(db: PgConnection, timeoutMs: number): Promise<
   return {
     target: db.target,
     host: db.host,
-    addresses: await resolveHost(db.host, timeoutMs),
+    addresses,
     upstream: senderHost !== null && senderPort !== null ? { host: senderHost, port: senderPort, addresses: await resolveHost(senderHost, timeoutMs) } : null,
     receiverTimeoutSeconds: timeoutSetting === null ? null : timeoutSetting / 1000,
     error: null,
@@ -159,11 +159,11 @@ export async function readReplica(db: PgConnection, timeoutMs: number): Promise<
 }
 
 /** A replica that could not be asked: only its address and the reason. */
-export function unaskedReplica(target: string, host: string, err: SourceError): ReplicaSnapshot {
+export function unaskedReplica(target: string, host: string, addresses: string[], err: SourceError): ReplicaSnapshot {
   return {
     target,
     host,
-    addresses: [],
+    addresses,
     upstream: null,
     receiverTimeoutSeconds: null,
     error: err.reason,

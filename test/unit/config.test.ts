@@ -47,6 +47,8 @@ describe('config validation', () => {
     assert.throws(() => parseConfigText('nul', 'cfg.json'), /invalid JSON at the end of the file/);
     assert.throws(() => parseConfigText('{"a":1,}', 'cfg.json'), /invalid JSON at line 1, column 8: Expected double-quoted property name$/);
     assert.throws(() => parseConfigText('} "password": "hunter22"', 'cfg.json'), (e: unknown) => e instanceof ConfigError && /invalid JSON: Unexpected token/.test(e.message) && !e.message.includes('hunter22'));
+    const quoted = '{"postgres":{"replicas":["postgres://u:secretpw@h/db",oops]}}';
+    assert.throws(() => parseConfigText(quoted, 'cfg.json'), (e: unknown) => e instanceof ConfigError && /^cfg\.json: invalid JSON: Unexpected token 'o'$/.test(e.message) && !e.message.includes('secretpw'));
   });
   it('reads ./cachedoctor.config.json only when present, and fails clearly for a missing --config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cd-cfg-'));

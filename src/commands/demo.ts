@@ -49,7 +49,8 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
     out.note('demo: tearing the sandbox down ...');
     await sb.teardown();
   }
-  return { command: 'demo', summary: { steps: steps.length }, findings: missedExpectations(steps), failOn: 'critical', complete: true, data: { steps } };
+  const findings = missedExpectations(steps);
+  return { command: 'demo', summary: { steps: steps.length }, findings, fails: findings.length > 0, complete: true, data: { steps } };
 }
 
 /** The sandbox, or a one-line reason it could not start (missing binaries, Ctrl-C during start-up). */

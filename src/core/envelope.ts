@@ -7,8 +7,8 @@ export interface CommandResult<Data extends object = object> {
   command: string;
   summary: Record<string, unknown>;
   findings: Finding[];
-  /** The lowest severity that makes the run fail (exit 1). */
-  failOn: Severity;
+  /** Findings over the command's threshold: exit 1. Each command decides (lag: a severity; scan: stale counts). */
+  fails: boolean;
   /** False when the run was cut short (Ctrl-C, a source lost mid-way): the report covers what was done. */
   complete: boolean;
   data: Data;
@@ -26,12 +26,13 @@ export type Envelope<Data extends object = object> = {
   findings: Finding[];
 } & Data;
 
-export function exitCodeOf(findings: readonly Finding[], failOn: Severity): number {
-  return findings.some((f) => failsAt(f, failOn)) ? EXIT.findings : EXIT.healthy;
+/** The usual rule: any finding at or above `failOn`. */
+export function anyAtOrAbove(findings: readonly Finding[], failOn: Severity): boolean {
+  return findings.some((f) => failsAt(f, failOn));
 }
 
 export function toEnvelope<Data extends object>(result: CommandResult<Data>, version: string, now: Date): Envelope<Data> {
-  const exitCode = exitCodeOf(result.findings, result.failOn);
+  const exitCode = result.fails ? EXIT.findings : EXIT.healthy;
   return {
     tool: 'cachedoctor',
     version,

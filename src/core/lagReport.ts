@@ -1,5 +1,5 @@
 // Builds the lag command's result from its samples: pure, so the whole report is unit-testable.
-import type { CommandResult } from './envelope.js';
+import { anyAtOrAbove, type CommandResult } from './envelope.js';
 import { countBySeverity, type Finding, type Severity } from './findings.js';
 import { type LagThresholds, lagFindings } from './lagFindings.js';
 import { type LagSample, mergeSampleFindings, type ReplicaWindow, summarizeWindow } from './lagWatch.js';
@@ -56,7 +56,7 @@ export function buildLagResult(run: LagRun): CommandResult<LagData> {
   const p = run.primary;
   return {
     command: 'lag',
-    failOn: run.failOn,
+    fails: anyAtOrAbove(findings, run.failOn),
     complete: run.complete,
     findings,
     summary: {

@@ -1,0 +1,83 @@
+// Decides what one cached entry is, compared with its row on the primary.
+import { sameValue } from './compare.js';
+import { type CacheRead, decodeEntry } from './decode.js';
+import type { Mapping } from './mapping.js';
+import { cacheVersion, compareVersions, formatVersion, rowVersion, type VersionKind } from './version.js';
+
+export type EntryState = 'fresh' | 'stale' | 'ahead' | 'orphan' | 'version-not-bumped' | 'undecodable' | 'oversized' | 'expired';
+
+/** States where the cache disagrees with the primary: what --max-stale counts and the grace re-check confirms. */
+export const WRONG_STATES: readonly EntryState[] = ['stale', 'ahead', 'orphan', 'version-not-bumped'];
+
+/** The row as the scan query returns it: every value as text, timestamps as epoch microseconds. */
+export interface RowRead {
+  version: string | null;
+  updatedAtMicros: string | null;
+  compare: Record<string, string | null>;
+}
+
+export interface Classified {
+  key: string;
+  mapping: string;
+  state: EntryState;
+  cacheVersion: string | null;
+  rowVersion: string | null;
+  versionsBehind: number | null;
+  /** Now minus the row's updatedAt: how long the entry has been wrong (null when unknown or fresh). */
+  secondsBehind: number | null;
+  /** Time to live left in seconds; null when the key has no expiry. */
+  ttlSeconds: number | null;
+  noTtl: boolean;
+  /** Why undecodable / oversized, or which fields differ. */
+  detail: string | null;
+}
+
+export interface ClassifyInput {
+  read: CacheRead;
+  /** undefined: the key's placeholder values cannot be a primary key of this table (e.g. "abc" for a bigint). */
+  row: RowRead | null | undefined;
+  mapping: Mapping;
+  versionKind: VersionKind;
+  maxValueBytes: number;
+  now: Date;
+}
+
+export function classifyEntry(input: ClassifyInput): Classified {
+  const { read, row, mapping, now } = input;
+  const base: Classified = {
+    key: read.key,
+    mapping: mapping.name,
+    state: 'fresh',
+    cacheVersion: null,
+    rowVersion: null,
+    versionsBehind: null,
+    secondsBehind: null,
+    ttlSeconds: read.pttl >= 0 ? read.pttl / 1000 : null,
+    noTtl: read.pttl === -1,
+    detail: null,
+  };
+  if (read.type === 'none' || read.pttl === -2) return { ...base, state: 'expired', noTtl: false };
+  if (read.type === 'string' && read.size !== null && read.size > input.maxValueBytes) {
+    return { ...base, state: 'oversized', detail: `${read.size} bytes, over --max-value-bytes ${input.maxValueBytes}` };
+  }
+  const decoded = decodeEntry(read, mapping.encoding);
+  if (!decoded.ok) return { ...base, state: 'undecodable', detail: `the value ${decoded.reason}` };
+  if (row === undefined) return { ...base, state: 'undecodable', detail: `the key does not hold a valid ${mapping.keyColumns.map((k) => k.column).join(', ')}` };
+
+  const cached = cacheVersion(decoded.get(mapping.version.field), input.versionKind);
+  if ('error' in cached) return { ...base, state: 'undecodable', detail: `field ${mapping.version.field}: ${cached.error}` };
+  const withCache = { ...base, cacheVersion: formatVersion(cached) };
+  if (row === null) return { ...withCache, state: 'orphan', detail: 'no row with this key on the primary' };
+
+  const stored = rowVersion(row.version, input.versionKind);
+  if ('error' in stored) return { ...withCache, state: 'undecodable', detail: stored.error };
+  const order = compareVersions(cached, stored);
+  const updatedAt = row.updatedAtMicros === null ? null : Number(BigInt(row.updatedAtMicros) / 1000n);
+  const secondsBehind = updatedAt === null ? null : Math.max(0, (now.getTime() - updatedAt) / 1000);
+  const compared = { ...withCache, rowVersion: formatVersion(stored), versionsBehind: order.versionsBehind };
+  if (order.order < 0) return { ...compared, state: 'stale', secondsBehind };
+  if (order.order > 0) return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
+  const differs = mapping.compare.filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null)).map((c) => c.field);
+  if (differs.length > 0) return { ...compared, state: 'version-not-bumped', secondsBehind, detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version` };
+  return compared;
+}

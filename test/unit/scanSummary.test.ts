@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Classified } from '../../src/core/scan/classify.js';
+import { byHarm, TopN } from '../../src/core/scan/rank.js';
+import { consistency, emptyCounts, wilson } from '../../src/core/scan/summary.js';
+
+const entry = (key: string, over: Partial<Classified> = {}): Classified => ({
+  key, mapping: 'm', state: 'stale', cacheVersion: '1', rowVersion: '2', versionsBehind: 1, secondsBehind: null, ttlSeconds: 10, noTtl: false, detail: null, ...over,
+});
+
+describe('consistency', () => {
+  it('gives the stale ratio, its Wilson interval, and nines', () => {
+    const c = { ...emptyCounts(), fresh: 999, stale: 1, undecodable: 50 };
+    const s = consistency(c);
+    assert.equal(s.compared, 1000);
+    assert.equal(s.staleRatio, 0.001);
+    assert.equal(s.nines, 3);
+    assert.ok(s.staleRatioLow! < 0.001 && s.staleRatioHigh! > 0.001 && s.staleRatioHigh! < 0.006);
+    assert.ok(s.ninesAtLeast! < 3);
+  });
+  it('with nothing wrong, claims only the nines the sample size supports', () => {
+    const s = consistency({ ...emptyCounts(), fresh: 1000 });
+    assert.equal(s.nines, null);
+    assert.ok(s.ninesAtLeast! > 2 && s.ninesAtLeast! < 3);
+  });
+  it('Wilson interval matches a known value', () => {
+    const [lo, hi] = wilson(10, 100);
+    assert.ok(Math.abs(lo - 0.0552) < 0.001 && Math.abs(hi - 0.1744) < 0.001);
+  });
+});
+
+describe('ranking', () => {
+  it('orders by seconds behind, then versions behind', () => {
+    const list = [entry('a', { secondsBehind: 5 }), entry('b', { secondsBehind: 50 }), entry('c', { versionsBehind: 9 }), entry('d', { versionsBehind: 2 })];
+    assert.deepEqual(list.sort(byHarm).map((e) => e.key), ['b', 'a', 'c', 'd']);
+  });
+  it('keeps the N most harmful in bounded memory', () => {
+    const top = new TopN(3);
+    for (let i = 0; i < 1000; i += 1) top.add(entry(`k${i}`, { secondsBehind: i % 97 }));
+    assert.deepEqual(top.sorted().map((e) => e.secondsBehind), [96, 96, 96]);
+    assert.equal(top.offered, 1000);
+  });
+});

@@ -1,0 +1,78 @@
+// Mappings from the config file or from scan's one-liner flags, resolved: templates parsed, defaults applied.
+import { KeyTemplateError, parseKeyTemplate } from '../core/keyTemplate.js';
+import { type Mapping, splitTableName } from '../core/scan/mapping.js';
+import { ConfigError, UsageError } from '../errors.js';
+import type { MappingConfig } from './schema.js';
+
+/** scan's flags for a mapping without a config file. */
+export interface MappingFlags {
+  key?: string;
+  table?: string;
+  versionField?: string;
+  versionColumn?: string;
+  compare?: string[];
+  mapping?: string;
+}
+
+export function resolveMappings(fromConfig: readonly MappingConfig[], flags: MappingFlags, configName: string): Mapping[] {
+  if (flags.key !== undefined || flags.table !== undefined) {
+    if (flags.key === undefined || flags.table === undefined) throw new UsageError('--key and --table go together', "e.g. --key 'product:{id}' --table products");
+    if (flags.mapping !== undefined) throw new UsageError('--mapping picks a mapping from the config file; it does not go with --key/--table');
+    const raw: MappingConfig = {
+      name: flags.key.split(/[:{]/)[0] || 'cli',
+      key: flags.key,
+      table: flags.table,
+      version: { field: flags.versionField, column: flags.versionColumn },
+      compare: flags.compare,
+    };
+    return [resolveOne(raw, (field, msg) => new UsageError(`${flagFor(field)}: ${msg}`))];
+  }
+  if (flags.versionField || flags.versionColumn || flags.compare) {
+    throw new UsageError('--version-field, --version-column and --compare describe a --key/--table mapping', 'with a config file, set them in its mappings');
+  }
+  const chosen = fromConfig.map((m, i) => ({ m, i })).filter(({ m }) => flags.mapping === undefined || m.name === flags.mapping);
+  if (flags.mapping !== undefined && chosen.length === 0) {
+    throw new UsageError(`--mapping: no mapping named "${flags.mapping}"`, fromConfig.length ? `known: ${fromConfig.map((m) => m.name).join(', ')}` : 'the config file has no mappings');
+  }
+  if (chosen.length === 0) throw new UsageError('nothing to scan: no mappings', "pass --key 'product:{id}' --table products, or add mappings to the config file");
+  const names = new Set<string>();
+  return chosen.map(({ m, i }) => {
+    if (names.has(m.name)) throw new ConfigError(`${configName}: mappings[${i}].name: "${m.name}" is used twice`);
+    names.add(m.name);
+    return resolveOne(m, (field, msg) => new ConfigError(`${configName}: mappings[${i}].${field}: ${msg}`));
+  });
+}
+
+function resolveOne(m: MappingConfig, fail: (field: string, message: string) => Error): Mapping {
+  let template;
+  try {
+    template = parseKeyTemplate(m.key);
+  } catch (err) {
+    if (err instanceof KeyTemplateError) throw fail('key', err.message);
+    throw err;
+  }
+  const table = splitTableName(m.table);
+  if (!table) throw fail('table', `"${m.table}" is not a table name (use table or schema.table; quote names with dots)`);
+  for (const p of Object.keys(m.columns ?? {})) {
+    if (!template.placeholders.includes(p)) throw fail(`columns.${p}`, `the key template has no {${p}}`);
+  }
+  const versionField = m.version?.field ?? 'version';
+  const compareFields = m.compare ?? [];
+  return {
+    name: m.name,
+    template,
+    table,
+    keyColumns: template.placeholders.map((p) => ({ placeholder: p, column: m.columns?.[p] ?? p })),
+    encoding: m.encoding ?? 'auto',
+    // The column defaults to the field's own name (its last path segment): "meta.version" -> version.
+    version: { field: versionField, column: m.version?.column ?? versionField.split('.').pop()!, kind: m.version?.kind ?? 'auto' },
+    updatedAt: m.updatedAt ? { field: m.updatedAt.field ?? null, column: m.updatedAt.column ?? m.updatedAt.field ?? 'updated_at' } : null,
+    compare: compareFields.map((f) => ({ field: f, column: f.split('.').pop()! })),
+  };
+}
+
+function flagFor(field: string): string {
+  if (field === 'key') return '--key';
+  if (field === 'table') return '--table';
+  return `--${field}`;
+}

@@ -11,6 +11,8 @@ export interface PgConnection {
   host: string;
   port: number;
   query<Row extends object>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Rows as arrays (no per-row objects): for large batches. */
+  queryArrays(sql: string, params?: unknown[]): Promise<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,14 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
       try {
         const res = await client.query(sql, params);
         return res.rows as Row[];
+      } catch (err) {
+        throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'query');
+      }
+    },
+    async queryArrays(sql: string, params?: unknown[]) {
+      try {
+        const res = await client.query({ text: sql, values: params, rowMode: 'array' });
+        return res.rows as unknown[][];
       } catch (err) {
         throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'query');
       }

@@ -1,0 +1,41 @@
+// Key text -> the value a primary-key column can hold, checked before it reaches SQL: one bad key must not fail a
+// whole batch with a cast error, and a key's text never becomes SQL.
+
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+};
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/**
+ * The canonical text PostgreSQL prints for this value in a column of `type` (as format_type() names it), or null
+ * when the key text cannot be such a value. Rows come back as text and are matched to keys by this canonical form.
+ */
+export function canonicalKeyValue(text: string, type: string): string | null {
+  const base = type.replace(/\(.*\)$/, '').trim();
+  const range = INT_RANGE[base];
+  if (range) {
+    if (!/^-?\d{1,20}$/.test(text)) return null;
+    const n = BigInt(text);
+    return n < range[0] || n > range[1] ? null : n.toString();
+  }
+  if (base === 'uuid') {
+    if (!UUID.test(text)) return null;
+    const hex = text.replace(/-/g, '').toLowerCase();
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  if (base === 'numeric') return /^-?\d+(\.\d+)?$/.test(text) ? text : null;
+  if (base === 'text' || base === 'character varying' || base === 'citext' || base === 'character' || base === 'name') {
+    // PostgreSQL text cannot hold NUL.
+    return text.includes('\u0000') ? null : text;
+  }
+  return text.includes('\u0000') ? null : text;
+}
+
+/** Whether keys can map to a column of this type at all (scan refuses mappings whose key columns it cannot bind). */
+export function isSupportedKeyType(type: string): boolean {
+  const base = type.replace(/\(.*\)$/, '').trim();
+  return base in INT_RANGE || ['uuid', 'numeric', 'text', 'character varying', 'citext', 'character', 'name'].includes(base);
+}

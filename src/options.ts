@@ -29,3 +29,22 @@ export const LAG_OPTIONS: readonly OptionSpec[] = [
   { flags: '--duration <duration>', description: 'how long to watch', defaultText: '30s' },
   { flags: '--fail-on <severity>', description: 'lowest severity that exits 1: critical, warning or info', defaultText: 'warning' },
 ];
+
+export const SCAN_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--key <template>', description: "key template of a one-off mapping, e.g. 'product:{id}' (with --table)" },
+  { flags: '--table <name>', description: 'table of a one-off mapping, e.g. products or public.products' },
+  { flags: '--version-field <path>', description: 'field holding the version in cached values (nested: meta.version)', defaultText: 'version' },
+  { flags: '--version-column <column>', description: 'column holding the version in the table', defaultText: 'the field name' },
+  { flags: '--compare <fields>', description: 'comma-separated fields that must equal their columns when versions match' },
+  { flags: '--mapping <name>', description: 'scan only this mapping of the config file' },
+  { flags: '--sample <n>', description: 'keys to sample per mapping', defaultText: '1000' },
+  { flags: '--all', description: 'scan every matching key instead of a sample' },
+  { flags: '--rate <keys/s>', description: 'cap the keys read per second (for production)' },
+  { flags: '--max-value-bytes <size>', description: 'values bigger than this are not fetched (counted as oversized)', defaultText: '1MiB' },
+  { flags: '--grace <duration>', description: 'wait before re-checking a wrong entry, so writes in flight are not reported', defaultText: '2s' },
+  { flags: '--replicas', description: 'read stale rows on every --replica and name the one still serving the old version' },
+  { flags: '--max-stale <n>', description: 'wrong entries (stale, ahead, orphan, version-not-bumped) allowed before exit 1', defaultText: '0' },
+  { flags: '--max-stale-ratio <r>', description: 'stale ratio allowed before exit 1, e.g. 0.001' },
+  { flags: '--max-listed <n>', description: 'wrong entries listed in the report (all are counted)', defaultText: '100' },
+  { flags: '--quiet', description: 'no progress bar' },
+];

@@ -38,6 +38,19 @@ export class Output {
     this.streams.err.write(this.clean(`${text}\n`));
   }
 
+  /** A progress line that rewrites itself: stderr, and only on a terminal. */
+  progress(text: string): void {
+    if (this.progressOn) this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
+  }
+
+  /** Erases the progress line before anything else is printed. */
+  endProgress(): void {
+    if (this.progressOn) this.streams.err.write('\r\u001b[K');
+  }
+
+  /** Set by cli.ts: stderr is a terminal, and neither --json nor --quiet. */
+  progressOn = false;
+
   clean(text: string): string {
     return scrub(text, this.secrets);
   }

@@ -1,5 +1,5 @@
 // The command table: name, one-line summary, examples, options, and a lazy loader so start-up stays fast.
-import { LAG_OPTIONS, type OptionSpec } from '../options.js';
+import { LAG_OPTIONS, type OptionSpec, SCAN_OPTIONS } from '../options.js';
 import type { CommandRunner } from './context.js';
 
 export interface CommandSpec {
@@ -11,6 +11,16 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'scan',
+    summary: 'sample Redis keys, compare the version in each cached value with its row on the primary, rank what is stale',
+    examples: [
+      "cachedoctor scan --redis redis://cache:6379 --pg postgres://ro@db/app --key 'product:{id}' --table products --compare price",
+      'cachedoctor scan --config cachedoctor.config.json --all --rate 5000 --json | jq .summary',
+    ],
+    options: SCAN_OPTIONS,
+    load: async () => (await import('./scan.js')).runScan,
+  },
   {
     name: 'lag',
     summary: 'replication lag per replica, in bytes and seconds, from the primary and the replicas themselves',

@@ -55,6 +55,8 @@ export interface Flags {
   maxLagSeconds?: string;
   maxLagBytes?: string;
   expectReplicas?: string;
+  maxStale?: string;
+  maxStaleRatio?: string;
 }
 
 const LIBPQ_TARGET_VARS = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER'];
@@ -95,8 +97,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
             ? fileBytes(file.path, 'thresholds.maxLagBytes', fileMaxLagBytes)
             : DEFAULTS.maxLagBytes,
       expectReplicas: flags.expectReplicas !== undefined ? count('--expect-replicas', flags.expectReplicas) : (c.thresholds?.expectReplicas ?? null),
-      maxStale: c.thresholds?.maxStale ?? DEFAULTS.maxStale,
-      maxStaleRatio: c.thresholds?.maxStaleRatio ?? null,
+      maxStale: flags.maxStale !== undefined ? count('--max-stale', flags.maxStale) : (c.thresholds?.maxStale ?? DEFAULTS.maxStale),
+      maxStaleRatio: flags.maxStaleRatio !== undefined ? ratio('--max-stale-ratio', flags.maxStaleRatio) : (c.thresholds?.maxStaleRatio ?? null),
     },
     timeoutMs: flags.timeout !== undefined ? durationMs('--timeout', flags.timeout, 'ms') : c.timeout !== undefined ? fileDuration(file.path, 'timeout', c.timeout, 'ms') : DEFAULTS.timeoutMs,
     json: flags.json === true,
@@ -161,6 +163,12 @@ function fileDuration(path: string | null, field: string, value: number | string
 function fileBytes(path: string | null, field: string, value: number | string): number {
   const n = typeof value === 'number' ? value : parseBytes(value);
   if (n === undefined) throw new ConfigError(`${path ?? 'config'}: ${field}: expected a size such as "16MiB" or 1048576, got "${value}"`);
+  return n;
+}
+
+function ratio(option: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${option}: expected a ratio from 0 to 1 such as 0.001, got "${text}"`);
   return n;
 }
 

@@ -5,6 +5,8 @@ export interface KeyTemplate {
   source: string;
   /** Placeholder names in order. */
   placeholders: string[];
+  /** The literal text between placeholders. */
+  literals: string[];
   /** Redis SCAN MATCH pattern: literal glob characters escaped, each placeholder a `*`. */
   scanPattern: string;
   /** Placeholder values of a key, or null when the key does not fit the template. */
@@ -34,6 +36,7 @@ export function parseKeyTemplate(source: string): KeyTemplate {
   return {
     source,
     placeholders,
+    literals: parts.flatMap((p) => ('literal' in p ? [p.literal] : [])),
     scanPattern,
     match(key: string) {
       const m = regex.exec(key);

@@ -6,6 +6,8 @@ import { renderJson } from './json.js';
 import type { DemoData } from '../core/demo.js';
 import { renderDemoTable } from './table/demo.js';
 import { renderLagTable } from './table/lag.js';
+import { renderScanTable } from './table/scan.js';
+import type { ScanData } from '../core/scan/scanReport.js';
 
 export type Format = 'table' | 'json';
 
@@ -13,6 +15,7 @@ type TableRenderer = (env: Envelope<never>, chalk: ChalkInstance) => string;
 
 const TABLES: Record<string, TableRenderer> = {
   lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
+  scan: (env, chalk) => renderScanTable(env as Envelope<ScanData>, chalk),
   demo: (env, chalk) => renderDemoTable(env as Envelope<DemoData>, chalk, (step) => render('table', step, chalk)),
 };
 

@@ -1,5 +1,6 @@
 // Key text -> the value a primary-key column can hold, checked before it reaches SQL: one bad key must not fail a
 // whole batch with a cast error, and a key's text never becomes SQL.
+import type { Mapping } from './mapping.js';
 
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   smallint: [-32768n, 32767n],
@@ -38,4 +39,23 @@ export function canonicalKeyValue(text: string, type: string): string | null {
 export function isSupportedKeyType(type: string): boolean {
   const base = type.replace(/\(.*\)$/, '').trim();
   return base in INT_RANGE || ['uuid', 'numeric', 'text', 'character varying', 'citext', 'character', 'name'].includes(base);
+}
+
+/**
+ * A key's values for the mapping's key columns, canonical. null when the key is not of this mapping (it does not
+ * fit the template, or a value that cannot be an id holds the template's separator: "product:1:reviews" belongs to
+ * a longer key family); 'invalid' when it is ours but cannot be a row's key ("product:abc" for a bigint id).
+ */
+export function keyColumnValues(key: string, mapping: Mapping, types: readonly string[]): string[] | 'invalid' | null {
+  const placeholders = mapping.template.match(key);
+  if (!placeholders) return null;
+  const separators = new Set([...mapping.template.literals.join('')].filter((c) => !/[A-Za-z0-9_]/.test(c)));
+  const out: string[] = [];
+  for (const [i, k] of mapping.keyColumns.entries()) {
+    const text = placeholders[k.placeholder] ?? '';
+    const v = canonicalKeyValue(text, types[i] ?? 'text');
+    if (v === null) return [...text].some((c) => separators.has(c)) ? null : 'invalid';
+    out.push(v);
+  }
+  return out;
 }

@@ -1,0 +1,150 @@
+// Builds scan's result from the tallies: ranked findings, the summary with its confidence interval, the verdict.
+import type { CommandResult } from '../envelope.js';
+import { countBySeverity, type Finding, type Severity } from '../findings.js';
+import { plural } from '../plural.js';
+import { formatSeconds } from '../units.js';
+import type { Classified, EntryState } from './classify.js';
+import { byHarm } from './rank.js';
+import { type Consistency, consistency, emptyCounts, type StateCounts } from './summary.js';
+import type { Tally } from './tally.js';
+
+/** A wrong entry as listed in the report, with the replica that still serves its old version, if any. */
+export type ListedEntry = Classified & { laggingReplica: string | null };
+
+export interface ScanThresholds {
+  maxStale: number;
+  maxStaleRatio: number | null;
+}
+
+export interface MappingSummary extends Consistency {
+  mapping: string;
+  table: string;
+  sampled: number;
+  unmatched: number;
+  counts: StateCounts;
+}
+
+export interface ScanData {
+  mappings: MappingSummary[];
+  /** The most harmful wrong entries across mappings, ranked. */
+  entries: ListedEntry[];
+  thresholds: ScanThresholds;
+  graceSeconds: number;
+}
+
+const SEVERITY: Record<EntryState, Severity> = {
+  stale: 'critical',
+  'version-not-bumped': 'critical',
+  ahead: 'warning',
+  orphan: 'warning',
+  undecodable: 'warning',
+  oversized: 'info',
+  fresh: 'info',
+  expired: 'info',
+};
+
+export interface ScanRun {
+  tallies: { tally: Tally; table: string }[];
+  attributions: Map<string, string>;
+  thresholds: ScanThresholds;
+  graceSeconds: number;
+  maxListed: number;
+  complete: boolean;
+}
+
+export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
+  const total = emptyCounts();
+  let sampled = 0;
+  let unmatched = 0;
+  const mappings: MappingSummary[] = run.tallies.map(({ tally, table }) => {
+    for (const k of Object.keys(total) as (keyof StateCounts)[]) total[k] += tally.counts[k];
+    sampled += tally.sampled;
+    unmatched += tally.unmatched;
+    return { mapping: tally.mapping, table, sampled: tally.sampled, unmatched: tally.unmatched, counts: { ...tally.counts }, ...consistency(tally.counts) };
+  });
+  const entries: ListedEntry[] = run.tallies
+    .flatMap(({ tally }) => tally.worst.sorted())
+    .sort(byHarm)
+    .slice(0, run.maxListed)
+    .map((e) => ({ ...e, laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null }));
+  const findings: Finding[] = [
+    ...entries.map(entryFinding),
+    ...run.tallies.flatMap(({ tally }) => [...tally.undecodable, ...tally.oversized].map((e) => entryFinding({ ...e, laggingReplica: null }))),
+    ...run.tallies.filter(({ tally }) => tally.counts.noTtl > 0).map(({ tally }) => noTtlFinding(tally)),
+  ];
+  const overall = consistency(total);
+  const fails = overall.wrong > run.thresholds.maxStale || (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
+  return {
+    command: 'scan',
+    fails,
+    complete: run.complete,
+    findings,
+    summary: {
+      sampled,
+      fresh: total.fresh,
+      stale: total.stale,
+      ahead: total.ahead,
+      orphan: total.orphan,
+      versionNotBumped: total['version-not-bumped'],
+      undecodable: total.undecodable,
+      oversized: total.oversized,
+      noTtl: total.noTtl,
+      inflight: total.inflight,
+      expired: total.expired,
+      unmatched,
+      wrong: overall.wrong,
+      staleRatio: overall.staleRatio,
+      staleRatioLow: overall.staleRatioLow,
+      staleRatioHigh: overall.staleRatioHigh,
+      nines: overall.nines,
+      ninesAtLeast: overall.ninesAtLeast,
+      ...countBySeverity(findings),
+    },
+    data: { mappings, entries, thresholds: run.thresholds, graceSeconds: run.graceSeconds },
+  };
+}
+
+function entryFinding(e: ListedEntry): Finding {
+  return {
+    kind: e.state,
+    severity: SEVERITY[e.state],
+    message: describe(e),
+    key: e.key,
+    mapping: e.mapping,
+    cacheVersion: e.cacheVersion,
+    rowVersion: e.rowVersion,
+    versionsBehind: e.versionsBehind,
+    secondsBehind: e.secondsBehind,
+    ttlSeconds: e.ttlSeconds,
+    laggingReplica: e.laggingReplica,
+    ...(e.detail ? { detail: e.detail } : {}),
+  };
+}
+
+function describe(e: ListedEntry): string {
+  const wrongFor = e.secondsBehind !== null ? `, wrong for ${formatSeconds(e.secondsBehind)}` : '';
+  const replica = e.laggingReplica ? `; replica ${e.laggingReplica} still serves that version (the likely source of the fill)` : '';
+  switch (e.state) {
+    case 'stale':
+      return `${e.key} is ${e.versionsBehind !== null ? `${plural(e.versionsBehind, 'version')} ` : ''}behind the primary (cache ${e.cacheVersion}, primary ${e.rowVersion})${wrongFor}${replica}`;
+    case 'ahead':
+      return `${e.key} is ahead of the primary (cache ${e.cacheVersion}, primary ${e.rowVersion}): ${e.detail}`;
+    case 'orphan':
+      return `${e.key} has no row on the primary (cache version ${e.cacheVersion}): a delete that did not invalidate, or a fill from a stale read`;
+    case 'version-not-bumped':
+      return `${e.key}: ${e.detail}`;
+    default:
+      return `${e.key}: ${e.detail}`;
+  }
+}
+
+function noTtlFinding(t: Tally): Finding {
+  return {
+    kind: 'no-ttl',
+    severity: 'info',
+    message: `${plural(t.counts.noTtl, 'key')} of mapping ${t.mapping} ${t.counts.noTtl === 1 ? 'never expires' : 'never expire'} (no TTL): a missed invalidation stays wrong forever; e.g. ${t.noTtlExamples.join(', ')}`,
+    mapping: t.mapping,
+    count: t.counts.noTtl,
+    examples: t.noTtlExamples,
+  };
+}

@@ -24,8 +24,10 @@ describe('cachedoctor CLI basics', () => {
   it('--help lists every command with an example and the exit codes', async () => {
     const run = await runCli(['--help']);
     assert.equal(run.code, 0);
-    assert.match(run.stdout, /^\s+lag \[options\]\s+replication lag per replica/m);
-    assert.match(run.stdout, /Examples:\n\s+cachedoctor lag --pg/);
+    for (const [name, words] of [['scan', 'sample Redis keys'], ['lag', 'replication lag per replica'], ['demo', 'start a throwaway']]) {
+      assert.match(run.stdout, new RegExp(`^\\s+${name}( \\[options\\])?\\s+${words}`, 'm'), name);
+      assert.match(run.stdout, new RegExp(`^\\s+cachedoctor ${name}\\b`, 'm'), `example for ${name}`);
+    }
     assert.match(run.stdout, /3\s+a data source \(Redis, PostgreSQL\) could not be reached/);
   });
   it('--version prints the package version', async () => {

@@ -159,15 +159,18 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
       if (signal.aborted) break;
       const seen = new Set<string>();
       for await (const batch of scanKeys(redis, scan.mapping.template.scanPattern, signal)) {
-        let keys = batch.filter((k) => {
+        const keys = batch.filter((k) => {
           const id = k.toString('latin1');
           if (seen.has(id)) return false;
           seen.add(id);
           return true;
         });
-        if (opts.sample !== null) keys = keys.slice(0, Math.max(0, opts.sample - scan.tally.sampled));
-        for (let i = 0; i < keys.length && !signal.aborted; i += 500) {
-          const chunk = keys.slice(i, i + 500);
+        // Keys of other families do not count toward --sample: take chunks until the sample is full.
+        for (let i = 0; i < keys.length && !signal.aborted; ) {
+          const room = opts.sample === null ? 500 : Math.min(500, opts.sample - scan.tally.sampled);
+          if (room <= 0) break;
+          const chunk = keys.slice(i, i + room);
+          i += chunk.length;
           if (opts.rate !== null) await sleep(Math.max(0, started + (read / opts.rate) * 1000 - Date.now()), signal);
           await scan.process(chunk);
           read += chunk.length;

@@ -71,9 +71,12 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     ...entries.map(entryFinding),
     ...run.tallies.flatMap(({ tally }) => [...tally.undecodable, ...tally.oversized].map((e) => entryFinding({ ...e, laggingReplica: null }))),
     ...run.tallies.filter(({ tally }) => tally.counts.noTtl > 0).map(({ tally }) => noTtlFinding(tally)),
+    ...run.tallies.filter(({ tally }) => tally.sampled === 0).map(({ tally, table }) => noKeysFinding(tally, table)),
   ];
   const overall = consistency(total);
-  const fails = overall.wrong > run.thresholds.maxStale || (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
+  // A scan that compared nothing proves nothing: a CI smoke check must not pass on an empty or mistyped pattern.
+  const comparedNothing = run.complete && overall.compared === 0;
+  const fails = comparedNothing || overall.wrong > run.thresholds.maxStale || (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
   return {
     command: 'scan',
     fails,
@@ -136,6 +139,11 @@ function describe(e: ListedEntry): string {
     default:
       return `${e.key}: ${e.detail}`;
   }
+}
+
+function noKeysFinding(t: Tally, table: string): Finding {
+  const why = t.unmatched > 0 ? `${plural(t.unmatched, 'key')} matched the SCAN pattern but not the template's key columns` : 'no key matches its pattern';
+  return { kind: 'no-keys', severity: 'warning', message: `mapping ${t.mapping} (${table}) compared nothing: ${why}`, mapping: t.mapping, fix: 'check the key template against real keys (redis-cli --scan --pattern ...)' };
 }
 
 function noTtlFinding(t: Tally): Finding {

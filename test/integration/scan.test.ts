@@ -1,0 +1,179 @@
+// `scan` against a real Redis and PostgreSQL primary (+ standby), with seeded data whose true answer the test knows.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { runScan } from '../../src/commands/scan.js';
+import type { Envelope } from '../../src/core/envelope.js';
+import type { ScanData } from '../../src/core/scan/scanReport.js';
+import { ConfigError } from '../../src/errors.js';
+import { runInProcess } from '../helpers/command.js';
+import { useSandbox } from '../helpers/sandbox.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
+
+const sandbox = useSandbox();
+let redis: Redis;
+
+/** The sandbox, and a Redis client on it: suite hooks may run before file-level ones. */
+async function ready() {
+  const sb = await sandbox.ready();
+  redis ??= new Redis(sb.redisUrl);
+  return sb;
+}
+after(() => redis?.disconnect());
+
+async function scan(options: Record<string, unknown>, flags: Record<string, unknown> = {}): Promise<Envelope<ScanData>> {
+  const sb = sandbox();
+  const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisUrl, pg: sb.primaryUrl, ...flags }, { grace: '300ms', ...options });
+  assertMatchesSchema(JSON.parse(JSON.stringify(env)));
+  return env;
+}
+
+const kindsOf = (env: Envelope<ScanData>) => env.findings.map((f) => `${f.kind} ${f.key ?? ''}`.trim()).sort();
+
+describe('scan classifies every kind of entry', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(`
+      CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now() - interval '30 seconds');
+      INSERT INTO products (id, price, version) SELECT g, 10 + g, 5 FROM generate_series(1, 200) g;`);
+    const p = redis.pipeline();
+    for (let i = 1; i <= 200; i += 1) p.set(`product:${i}`, JSON.stringify({ id: i, price: 10 + i, version: 5 }), 'EX', 600);
+    p.set('product:3', JSON.stringify({ id: 3, price: 13, version: 4 }), 'EX', 600); // stale by 1
+    p.set('product:6', JSON.stringify({ id: 6, price: 16, version: 1 })); // stale by 4, no TTL
+    p.set('product:4', JSON.stringify({ id: 4, price: 14, version: 6 }), 'EX', 600); // ahead
+    p.set('product:5', JSON.stringify({ id: 5, price: 999, version: 5 }), 'EX', 600); // version not bumped
+    p.set('product:500', JSON.stringify({ id: 500, version: 1 }), 'EX', 600); // orphan
+    p.set('product:7', 'not json', 'EX', 600);
+    p.set('product:8', Buffer.from([0xff, 0xfe, 0x00]), 'EX', 600);
+    p.set('product:9', 'x'.repeat(5000), 'EX', 600); // oversized with --max-value-bytes 4096
+    p.set('product:1;DROP TABLE products', '{"version":1}', 'EX', 600);
+    p.set("product:' OR 1=1", '{"version":1}', 'EX', 600);
+    p.set('product:1:reviews', '[]', 'EX', 600); // another key family
+    await p.exec();
+  });
+
+  it('finds each kind, ranks the worst first, and fails (exit 1)', async () => {
+    const env = await scan({ key: 'product:{id}', table: 'products', compare: 'price', maxValueBytes: '4096' });
+    assert.deepEqual(kindsOf(env), [
+      'ahead product:4',
+      'no-ttl',
+      'orphan product:500',
+      'oversized product:9',
+      'stale product:3',
+      'stale product:6',
+      "undecodable product:' OR 1=1",
+      'undecodable product:1;DROP TABLE products',
+      'undecodable product:7',
+      'undecodable product:8',
+      'version-not-bumped product:5',
+    ]);
+    const s = env.summary;
+    assert.deepEqual([s.sampled, s.fresh, s.stale, s.ahead, s.orphan, s.versionNotBumped, s.undecodable, s.oversized, s.noTtl, s.unmatched], [203, 193, 2, 1, 1, 1, 4, 1, 1, 1]);
+    assert.equal(env.exitCode, 1);
+    assert.equal(env.entries[0]?.key, 'product:6', 'longest wrong and most versions behind first');
+    assert.deepEqual([env.entries[0]?.versionsBehind, env.entries[0]?.ttlSeconds], [4, null]);
+    assert.ok((env.entries[0]?.secondsBehind ?? 0) >= 29);
+    assert.equal(s.wrong, 5);
+    assert.ok((s.staleRatioLow as number) < 5 / 198 && (s.staleRatioHigh as number) > 5 / 198);
+  });
+
+  it('changed nothing: keys that look like SQL stayed data', async () => {
+    const sb = sandbox();
+    const [row] = await sb.primary!.sql<{ n: string }>('SELECT count(*)::text AS n FROM products');
+    assert.equal(row?.n, '200');
+    assert.equal(await redis.get('product:3'), JSON.stringify({ id: 3, price: 13, version: 4 }));
+  });
+
+  it('samples at most --sample keys, and passes under --max-stale', async () => {
+    const small = await scan({ key: 'product:{id}', table: 'products', sample: '50' });
+    assert.equal(small.summary.sampled, 50);
+    const lenient = await scan({ key: 'product:{id}', table: 'products', compare: 'price' }, { maxStale: '10' });
+    assert.equal(lenient.exitCode, 0);
+  });
+
+  it('reports a template that matches nothing as a failing warning, not a pass', async () => {
+    const env = await scan({ key: 'prodcut:{id}', table: 'products' });
+    assert.deepEqual(env.findings.map((f) => f.kind), ['no-keys']);
+    assert.equal(env.exitCode, 1);
+  });
+
+  it('names a missing table or column instead of querying', async () => {
+    await assert.rejects(scan({ key: 'product:{id}', table: 'productz' }), (e: unknown) => e instanceof ConfigError && /table productz does not exist/.test(e.message));
+    await assert.rejects(scan({ key: 'product:{id}', table: 'products', versionColumn: 'rev' }), (e: unknown) => e instanceof ConfigError && /has no column "rev"/.test(e.message) && /id, price, version, updated_at/.test(e.line));
+  });
+});
+
+describe('scan encodings, version kinds and key shapes', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(`
+      CREATE SCHEMA shop;
+      CREATE TABLE shop.accounts (id uuid PRIMARY KEY, email text NOT NULL, modified timestamptz NOT NULL);
+      INSERT INTO shop.accounts VALUES
+        ('6f1c2d4e-0000-4000-8000-000000000001', 'a@x', '2026-11-26 08:00:00.123456+00'),
+        ('6f1c2d4e-0000-4000-8000-000000000002', 'b@x', '2026-11-26 08:00:05+00');
+      CREATE TABLE shop.tenant_users (tenant_id int, id bigint, name text, version bigint NOT NULL, PRIMARY KEY (tenant_id, id));
+      INSERT INTO shop.tenant_users VALUES (1, 10, 'ann', 3), (1, 11, 'bob', 3), (2, 10, 'cat', 7);`);
+    await redis.hset('account:6f1c2d4e-0000-4000-8000-000000000001', { email: 'a@x', modified: '2026-11-26T08:00:00.123Z' });
+    await redis.hset('account:6F1C2D4E-0000-4000-8000-000000000002', { email: 'b@x', modified: '2026-11-26T08:00:01.000Z' });
+    await redis.set('tenant:1:user:10', JSON.stringify({ meta: { v: 3 }, name: 'ann' }));
+    await redis.set('tenant:1:user:11', JSON.stringify({ meta: { v: 2 }, name: 'bob' }));
+    await redis.set('tenant:2:user:10', JSON.stringify({ meta: { v: 7 }, name: 'cat' }));
+  });
+
+  it('reads hashes with timestamp versions at the cache precision, in a schema-qualified table', async () => {
+    const env = await scan({ key: 'account:{id}', table: 'shop.accounts', versionField: 'modified', compare: 'email' });
+    assert.deepEqual(kindsOf(env).filter((k) => k !== 'no-ttl'), ['stale account:6F1C2D4E-0000-4000-8000-000000000002']);
+    assert.equal(env.summary.fresh, 1);
+    assert.equal(env.entries[0]?.rowVersion, '2026-11-26T08:00:05.000000Z');
+  });
+
+  it('maps composite keys with nested version paths', async () => {
+    const env = await scan({ key: 'tenant:{tenant_id}:user:{id}', table: 'shop.tenant_users', versionField: 'meta.v', versionColumn: 'version', compare: 'name' });
+    assert.deepEqual(kindsOf(env).filter((k) => k !== 'no-ttl'), ['stale tenant:1:user:11']);
+    assert.equal(env.summary.fresh, 2);
+  });
+});
+
+describe('scan under live traffic', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(`CREATE TABLE items (id bigint PRIMARY KEY, version int NOT NULL);
+      INSERT INTO items SELECT g, 1 FROM generate_series(1, 20) g;`);
+    const p = redis.pipeline();
+    for (let i = 1; i <= 20; i += 1) p.set(`item:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    await p.exec();
+  });
+
+  it('counts a write in flight as inflight, not stale: the cache catches up within the grace period', async () => {
+    const sb = sandbox();
+    // The application has committed version 2 and is about to refresh the cache.
+    await sb.primary!.sql('UPDATE items SET version = 2 WHERE id = 1');
+    const pending = scan({ key: 'item:{id}', table: 'items', grace: '1500ms' });
+    await new Promise((r) => setTimeout(r, 700));
+    await redis.set('item:1', JSON.stringify({ version: 2 }), 'EX', 600);
+    const env = await pending;
+    assert.equal(env.summary.stale, 0);
+    assert.equal(env.summary.inflight, 1);
+    assert.equal(env.exitCode, 0);
+  });
+
+  it('names the lagging replica a stale fill came from (--replicas)', async () => {
+    const sb = sandbox();
+    await sb.waitForCatchUp();
+    await sb.pauseReplay();
+    try {
+      await sb.primary!.sql('UPDATE items SET version = 3 WHERE id = 2');
+      // A cache miss served by the paused standby re-fills Redis with the row before the write.
+      const [old] = await sb.standby!.sql<{ version: number }>('SELECT version FROM items WHERE id = 2');
+      await redis.set('item:2', JSON.stringify({ version: old!.version }), 'EX', 600);
+      const env = await scan({ key: 'item:{id}', table: 'items', replicas: true }, { replica: [sb.standbyUrl] });
+      const f = env.findings.find((x) => x.key === 'item:2');
+      assert.equal(f?.kind, 'stale');
+      assert.equal(f?.laggingReplica, `127.0.0.1:${sb.standby!.port}`);
+      assert.match(f?.message ?? '', /still serves that version/);
+    } finally {
+      await sb.resumeReplay();
+    }
+  });
+});

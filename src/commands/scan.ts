@@ -167,7 +167,9 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
         });
         // Keys of other families do not count toward --sample: take chunks until the sample is full.
         for (let i = 0; i < keys.length && !signal.aborted; ) {
-          const room = opts.sample === null ? 500 : Math.min(500, opts.sample - scan.tally.sampled);
+          // With --rate, small chunks (a tenth of a second's worth) keep the load even, not bursty.
+          const chunkMax = opts.rate === null ? 500 : Math.max(1, Math.min(500, Math.floor(opts.rate / 10)));
+          const room = opts.sample === null ? chunkMax : Math.min(chunkMax, opts.sample - scan.tally.sampled);
           if (room <= 0) break;
           const chunk = keys.slice(i, i + room);
           i += chunk.length;

@@ -66,18 +66,18 @@ export function classifyEntry(input: ClassifyInput): Classified {
 
   const cached = cacheVersion(decoded.get(mapping.version.field), input.versionKind);
   if ('error' in cached) return { ...base, state: 'undecodable', detail: `field ${mapping.version.field}: ${cached.error}` };
-  const withCache = { ...base, cacheVersion: formatVersion(cached) };
-  if (row === null) return { ...withCache, state: 'orphan', detail: 'no row with this key on the primary' };
+  if (row === null) return { ...base, cacheVersion: formatVersion(cached), state: 'orphan', detail: 'no row with this key on the primary' };
 
   const stored = rowVersion(row.version, input.versionKind);
-  if ('error' in stored) return { ...withCache, state: 'undecodable', detail: stored.error };
+  if ('error' in stored) return { ...base, cacheVersion: formatVersion(cached), state: 'undecodable', detail: stored.error };
   const order = compareVersions(cached, stored);
+  const differs = order.order === 0 ? mapping.compare.filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null)).map((c) => c.field) : [];
+  // The common case, a fresh entry, is counted and dropped: it needs no formatted versions.
+  if (order.order === 0 && differs.length === 0) return { ...base, versionsBehind: 0 };
   const updatedAt = row.updatedAtMicros === null ? null : Number(BigInt(row.updatedAtMicros) / 1000n);
   const secondsBehind = updatedAt === null ? null : Math.max(0, (now.getTime() - updatedAt) / 1000);
-  const compared = { ...withCache, rowVersion: formatVersion(stored), versionsBehind: order.versionsBehind };
+  const compared = { ...base, cacheVersion: formatVersion(cached), rowVersion: formatVersion(stored), versionsBehind: order.versionsBehind };
   if (order.order < 0) return { ...compared, state: 'stale', secondsBehind };
   if (order.order > 0) return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
-  const differs = mapping.compare.filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null)).map((c) => c.field);
-  if (differs.length > 0) return { ...compared, state: 'version-not-bumped', secondsBehind, detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version` };
-  return compared;
+  return { ...compared, state: 'version-not-bumped', secondsBehind, detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version` };
 }

@@ -19,6 +19,15 @@ export type Decoded = { ok: true; encoding: Encoding; get(path: string): unknown
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads a JSON string value or a hash; `expected` (from the mapping) rejects the other kind. */
 export function decodeEntry(read: CacheRead, expected: Encoding | 'auto'): Decoded {
   if (read.type === 'hash' && read.hash) {
@@ -28,12 +37,9 @@ export function decodeEntry(read: CacheRead, expected: Encoding | 'auto'): Decod
   }
   if (read.type !== 'string' || !read.value) return { ok: false, reason: `is a Redis ${read.type}, not a JSON string or a hash` };
   if (expected === 'hash') return { ok: false, reason: 'is a string, the mapping expects a hash' };
-  let text: string;
-  try {
-    text = utf8.decode(read.value);
-  } catch {
-    return { ok: false, reason: 'is not valid UTF-8 (binary or another encoding)' };
-  }
+  // toString() is the fast path; it marks invalid bytes with U+FFFD, and only then is the strict decoder asked.
+  const text = read.value.toString('utf8');
+  if (text.includes('\uFFFD') && !isUtf8(read.value)) return { ok: false, reason: 'is not valid UTF-8 (binary or another encoding)' };
   let doc: unknown;
   try {
     doc = JSON.parse(text);

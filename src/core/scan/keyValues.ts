@@ -18,6 +18,8 @@ export function canonicalKeyValue(text: string, type: string): string | null {
   const base = type.replace(/\(.*\)$/, '').trim();
   const range = INT_RANGE[base];
   if (range) {
+    // Plain digits without a leading zero are already canonical and in range (the common case, no BigInt).
+    if (base === 'bigint' && /^[1-9]\d{0,17}$/.test(text)) return text;
     if (!/^-?\d{1,20}$/.test(text)) return null;
     const n = BigInt(text);
     return n < range[0] || n > range[1] ? null : n.toString();

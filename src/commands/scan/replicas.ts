@@ -1,11 +1,11 @@
 // With --replicas: reads each confirmed stale row on every replica, and names one that still serves the old
 // version, the likely source of the stale fill (the replica-lag ambush).
-import type { Source } from '../config/resolve.js';
-import { cacheVersion, compareVersions, rowVersion } from '../core/scan/version.js';
-import { SourceError } from '../errors.js';
-import { connectPg } from '../sources/postgres/connect.js';
-import { fetchRows, rowId } from '../sources/postgres/rows.js';
-import type { MappingScan } from './scan.js';
+import type { Source } from '../../config/resolve.js';
+import { cacheVersion, compareVersions, rowVersion } from '../../core/scan/version.js';
+import { SourceError } from '../../errors.js';
+import { connectPg } from '../../sources/postgres/connect.js';
+import { fetchRows, rowId } from '../../sources/postgres/rows.js';
+import type { MappingScan } from './mappingScan.js';
 
 /** Map of `${mapping}\0${key}` -> the replica (host:port) whose row is not newer than the cached version. */
 export async function attributeToReplicas(scans: readonly MappingScan[], replicas: readonly Source[], timeoutMs: number): Promise<Map<string, string>> {

@@ -1,0 +1,95 @@
+// bench/scan: loads N keys (default 1,000,000) into the sandbox Redis with their rows on the primary, then times
+// `cachedoctor scan --all` against `redis-cli --scan --pattern` merely listing the same keys, in the same run.
+//   npm run bench:scan [-- --keys 1000000 --rounds 3]
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { findBinary } from '../src/sandbox/binaries.js';
+import { Sandbox } from '../src/sandbox/sandbox.js';
+import { quantile } from '../src/core/stats.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const N = arg('--keys', 1_000_000);
+const ROUNDS = arg('--rounds', 3);
+const BIN = fileURLToPath(new URL('../bin/cachedoctor.js', import.meta.url));
+
+/** RESP for SET product:i {...} EX 3600, streamed to redis-cli --pipe (the fast way to load, see FACTS.md). */
+function loadRedis(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cli = spawn(findBinary('redis-cli'), ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))));
+    const arg = (s: string) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+    let chunk = '';
+    for (let i = 1; i <= N; i += 1) {
+      // One in a thousand entries is stale, so the compare has real work to report.
+      const value = JSON.stringify({ id: i, price: i % 997, version: i % 1000 === 0 ? 1 : 2 });
+      chunk += `*5\r\n${arg('SET')}${arg(`product:${i}`)}${arg(value)}${arg('EX')}${arg('3600')}`;
+      if (chunk.length > 1 << 20) {
+        cli.stdin.write(chunk);
+        chunk = '';
+      }
+    }
+    cli.stdin.end(chunk);
+  });
+}
+
+function timed(cmd: string, args: string[]): { ms: number; maxRssMiB: number; stdout: string } {
+  const started = process.hrtime.bigint();
+  const stdout = execFileSync('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return { ms, maxRssMiB: 0, stdout };
+}
+
+function timedWithRss(cmd: string, args: string[]): { ms: number; maxRssMiB: number; stdout: string } {
+  const started = process.hrtime.bigint();
+  const res = spawnSyncCapture('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...args]);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const kb = Number(/MAXRSS (\d+)/.exec(res.stderr)?.[1] ?? 0);
+  return { ms, maxRssMiB: kb / 1024, stdout: res.stdout };
+}
+
+function spawnSyncCapture(cmd: string, args: string[]): { stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; status?: number };
+    // scan exits 1 when it finds stale entries: that is its answer, not a failure of the benchmark.
+    if (e.status === 1) return { stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    throw err;
+  }
+}
+void timed;
+
+const sb = await Sandbox.start({ standby: false });
+try {
+  const t0 = Date.now();
+  await sb.primary!.sql(`CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL);
+    INSERT INTO products SELECT g, g % 997, 2 FROM generate_series(1, ${N}) g; ANALYZE products;`);
+  await loadRedis(sb.redis!.port);
+  console.log(`loaded ${N} keys and rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const list: number[] = [];
+  const scanTimes: number[] = [];
+  const rss: number[] = [];
+  let summary = '';
+  for (let r = 0; r < ROUNDS; r += 1) {
+    const l = timedWithRss(findBinary('redis-cli'), ['-p', String(sb.redis!.port), '--scan', '--pattern', 'product:*']);
+    list.push(l.ms);
+    const s = timedWithRss(process.execPath, [BIN, 'scan', '--all', '--json', '--grace', '0', '--max-listed', '10', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'product:{id}', '--table', 'products', '--compare', 'price']);
+    scanTimes.push(s.ms);
+    rss.push(s.maxRssMiB);
+    summary = JSON.stringify(JSON.parse(s.stdout).summary);
+  }
+  const med = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+  const listMs = med(list);
+  const scanMs = med(scanTimes);
+  console.log(`redis-cli --scan --pattern (listing only): median ${(listMs / 1000).toFixed(2)} s, ${Math.round(N / (listMs / 1000)).toLocaleString()} keys/s`);
+  console.log(`cachedoctor scan --all (full compare):    median ${(scanMs / 1000).toFixed(2)} s, ${Math.round(N / (scanMs / 1000)).toLocaleString()} keys/s`);
+  console.log(`ratio scan / listing: ${(scanMs / listMs).toFixed(2)} (target <= 1.0); peak RSS of scan: ${Math.max(...rss).toFixed(0)} MiB (target < 200)`);
+  console.log(`last summary: ${summary}`);
+} finally {
+  await sb.teardown();
+}

@@ -1,0 +1,102 @@
+// One mapping's scan: its table's shape, its reader of Redis entries, its running tally, and the wrong entries
+// waiting for their second look after the grace period.
+import type { Redis } from 'ioredis';
+import { type Classified, classifyEntry, WRONG_STATES } from '../../core/scan/classify.js';
+import type { CacheRead } from '../../core/scan/decode.js';
+import { keyColumnValues } from '../../core/scan/keyValues.js';
+import type { Mapping } from '../../core/scan/mapping.js';
+import { Tally } from '../../core/scan/tally.js';
+import type { PgPool } from '../../sources/postgres/pool.js';
+import { fetchRows, rowId, rowSql } from '../../sources/postgres/rows.js';
+import type { TableShape } from '../../sources/postgres/tableInfo.js';
+import { EntryReader } from '../../sources/redis/entries.js';
+
+export interface MappingScanOptions {
+  maxValueBytes: number;
+  graceMs: number;
+  maxListed: number;
+}
+
+/** A wrong entry waiting for its second look. */
+interface Candidate {
+  read: CacheRead;
+  keyBytes: Buffer;
+  values: string[];
+  seenAt: number;
+}
+
+/** One mapping's scan: its table, its Redis reader and its running tally. */
+export class MappingScan {
+  readonly tally: Tally;
+  readonly sql: string;
+  readonly reader: EntryReader;
+  private candidates: Candidate[] = [];
+
+  constructor(
+    readonly mapping: Mapping,
+    readonly shape: TableShape,
+    private readonly db: PgPool,
+    redis: Redis,
+    private readonly opts: MappingScanOptions,
+    private readonly now: () => Date,
+  ) {
+    this.tally = new Tally(mapping.name, opts.maxListed);
+    this.sql = rowSql(shape);
+    const fields = [mapping.version.field, mapping.updatedAt?.field, ...mapping.compare.map((c) => c.field)].filter((f): f is string => !!f);
+    this.reader = new EntryReader(redis, opts.maxValueBytes, fields);
+  }
+
+  /** Reads, looks up and classifies a batch; wrong entries wait for the grace re-check. */
+  async process(keys: Buffer[]): Promise<void> {
+    const reads = await this.reader.read(keys);
+    const classified = await this.classify(reads);
+    classified.forEach((c, i) => {
+      if (c === null) this.tally.unmatched += 1;
+      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ read: reads[i]!, keyBytes: keys[i]!, values: c.values!, seenAt: Date.now() });
+      else this.tally.record(c.entry);
+      if (c !== null) this.tally.sampled += 1;
+    });
+  }
+
+  /** Re-checks the candidates that have waited long enough (all of them with `force`). */
+  async recheck(force: boolean): Promise<void> {
+    const due = force ? this.candidates : this.candidates.filter((c) => Date.now() - c.seenAt >= this.opts.graceMs);
+    if (due.length === 0) return;
+    this.candidates = force ? [] : this.candidates.filter((c) => !due.includes(c));
+    for (let i = 0; i < due.length; i += 500) {
+      const batch = due.slice(i, i + 500);
+      const again = await this.classify(await this.reader.read(batch.map((c) => c.keyBytes)));
+      for (const c of again) {
+        if (c !== null && WRONG_STATES.includes(c.entry.state)) this.tally.record(c.entry);
+        else this.tally.recordInflight();
+      }
+    }
+  }
+
+  get waiting(): number {
+    return this.candidates.length;
+  }
+
+  oldestWaitMs(): number {
+    return this.candidates.length ? Date.now() - this.candidates[0]!.seenAt : 0;
+  }
+
+  private async classify(reads: CacheRead[]): Promise<({ entry: Classified; values: string[] | null } | null)[]> {
+    const values = reads.map((r) => this.keyValues(r.key));
+    const ids = values.filter((v): v is string[] => Array.isArray(v));
+    const rows = await this.db.use((c) => fetchRows(c, this.shape, this.sql, ids));
+    const now = this.now();
+    return reads.map((read, i) => {
+      const v = values[i] ?? null;
+      if (v === null) return null;
+      const row = v === 'invalid' ? undefined : (rows.get(rowId(v)) ?? null);
+      const entry = classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now });
+      return { entry, values: Array.isArray(v) ? v : null };
+    });
+  }
+
+  /** The key's canonical column values; null: not a key of this mapping; 'invalid': ours, but not a valid id. */
+  keyValues(key: string): string[] | 'invalid' | null {
+    return keyColumnValues(key, this.mapping, this.shape.keyColumns.map((c) => c.type));
+  }
+}

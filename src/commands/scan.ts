@@ -15,8 +15,8 @@ import { MappingScan } from './scan/mappingScan.js';
 import { attributeToReplicas } from './scan/replicas.js';
 import { walkMapping } from './scan/walk.js';
 
-/** Keys per round trip, round trips in flight, and primary connections: measured in bench/scan. */
-const CHUNK = 1000;
+/** SCAN COUNT per round trip, batches in flight, and primary connections: measured in bench/scan. */
+const SCAN_COUNT = 1000;
 const IN_FLIGHT = 3;
 const PG_CONNECTIONS = 2;
 
@@ -72,7 +72,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     for (const scan of scans) {
       if (signal.aborted) break;
       const progress = () => out.progress(`scan ${scan.mapping.name}: ${pace.read} keys read, ${scan.waiting} to re-check, ${Math.round(pace.read / Math.max(0.001, (Date.now() - pace.started) / 1000))} keys/s`);
-      await walkMapping(scan, redis, { sample: opts.sample, rate: opts.rate, chunk: CHUNK, concurrency: IN_FLIGHT }, pace, signal, progress);
+      await walkMapping(scan, { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT }, pace, signal, progress);
     }
     // The last wrong entries wait out their grace period (on Ctrl-C they are re-checked at once).
     for (const scan of scans) {

@@ -10,6 +10,7 @@ import type { PgPool } from '../../sources/postgres/pool.js';
 import { fetchRows, rowId, rowSql } from '../../sources/postgres/rows.js';
 import type { TableShape } from '../../sources/postgres/tableInfo.js';
 import { EntryReader } from '../../sources/redis/entries.js';
+import type { PackedEntry } from '../../sources/redis/entryScripts.js';
 
 export interface MappingScanOptions {
   maxValueBytes: number;
@@ -19,13 +20,10 @@ export interface MappingScanOptions {
 
 /** A wrong entry waiting for its second look. */
 interface Candidate {
-  read: CacheRead;
   keyBytes: Buffer;
-  values: string[];
   seenAt: number;
 }
 
-/** One mapping's scan: its table, its Redis reader and its running tally. */
 export class MappingScan {
   readonly tally: Tally;
   readonly sql: string;
@@ -46,13 +44,13 @@ export class MappingScan {
     this.reader = new EntryReader(redis, opts.maxValueBytes, fields);
   }
 
-  /** Reads, looks up and classifies a batch; wrong entries wait for the grace re-check. */
-  async process(keys: Buffer[]): Promise<void> {
-    const reads = await this.reader.read(keys);
-    const classified = await this.classify(reads);
+  /** Looks up and classifies a batch of entries; wrong ones wait for the grace re-check. */
+  async process(entries: readonly PackedEntry[]): Promise<void> {
+    const classified = await this.classify(entries.map((e) => e.read));
     classified.forEach((c, i) => {
       if (c === null) this.tally.unmatched += 1;
-      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ read: reads[i]!, keyBytes: keys[i]!, values: c.values!, seenAt: Date.now() });
+      // A copy: the key's bytes are a view into the whole batch reply, which must not stay alive for it.
+      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ keyBytes: Buffer.from(entries[i]!.keyBytes), seenAt: Date.now() });
       else this.tally.record(c.entry);
       if (c !== null) this.tally.sampled += 1;
     });
@@ -60,12 +58,16 @@ export class MappingScan {
 
   /** Re-checks the candidates that have waited long enough (all of them with `force`). */
   async recheck(force: boolean): Promise<void> {
-    const due = force ? this.candidates : this.candidates.filter((c) => Date.now() - c.seenAt >= this.opts.graceMs);
-    if (due.length === 0) return;
-    this.candidates = force ? [] : this.candidates.filter((c) => !due.includes(c));
+    // Candidates queue up in the order they were seen: the due ones are a prefix.
+    const now = Date.now();
+    const firstNotDue = force ? -1 : this.candidates.findIndex((c) => now - c.seenAt < this.opts.graceMs);
+    const cut = firstNotDue === -1 ? this.candidates.length : firstNotDue;
+    if (cut === 0) return;
+    const due = this.candidates.slice(0, cut);
+    this.candidates = this.candidates.slice(cut);
     for (let i = 0; i < due.length; i += 500) {
       const batch = due.slice(i, i + 500);
-      const again = await this.classify(await this.reader.read(batch.map((c) => c.keyBytes)));
+      const again = await this.classify((await this.reader.read(batch.map((c) => c.keyBytes))).map((e) => e.read));
       for (const c of again) {
         if (c !== null && WRONG_STATES.includes(c.entry.state)) this.tally.record(c.entry);
         else this.tally.recordInflight();

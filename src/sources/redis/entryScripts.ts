@@ -1,0 +1,129 @@
+// Read-only Lua scripts that read cache entries server-side and answer with ONE packed string per batch:
+// far fewer reply objects to parse and collect than an array per key (the scan's hot path, see bench/scan).
+//
+// Record per key:  <t><pttl>,<size>,<keylen>:<key><payload>
+//   t: s string, h hash, n none (gone), o other type
+//   string payload: <len>:<value>, or "-" when over the size limit (size still says how big)
+//   hash payload:   <pairs>,{<flen>:<field><vlen>:<value>}  (only the requested fields, or all)
+//   other payload:  <len>:<type name>
+import type { CacheRead } from '../../core/scan/decode.js';
+
+// Parts are appended to one table and joined once: Lua string concatenation interns every intermediate string.
+// A string costs PTTL and GETRANGE (no TYPE: GETRANGE on another type returns an error we catch).
+const READ_ONE = `
+local function read_one(k, max, fields, out)
+  local n = #out
+  local pttl = redis.call('PTTL', k)
+  if pttl == -2 then
+    out[n + 1] = 'n-2,0,'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
+    return
+  end
+  -- GETRANGE reads at most max + 1 bytes: a value that fills them is oversized, and only then is STRLEN asked.
+  local v = redis.pcall('GETRANGE', k, 0, max)
+  if type(v) == 'string' then
+    out[n + 1] = 's'; out[n + 2] = pttl; out[n + 3] = ','
+    out[n + 5] = ','; out[n + 6] = #k; out[n + 7] = ':'; out[n + 8] = k
+    if #v > max then
+      out[n + 4] = redis.call('STRLEN', k); out[n + 9] = '-'
+    else
+      out[n + 4] = #v; out[n + 9] = #v; out[n + 10] = ':'; out[n + 11] = v
+    end
+    return
+  end
+  local t = redis.call('TYPE', k)['ok']
+  if t == 'hash' then
+    out[n + 1] = 'h'; out[n + 2] = pttl; out[n + 3] = ',0,'; out[n + 4] = #k; out[n + 5] = ':'; out[n + 6] = k
+    local kv = {}
+    if #fields > 0 then
+      local vals = redis.call('HMGET', k, unpack(fields))
+      for j = 1, #fields do
+        if vals[j] then kv[#kv + 1] = #fields[j]; kv[#kv + 1] = ':'; kv[#kv + 1] = fields[j]; kv[#kv + 1] = #vals[j]; kv[#kv + 1] = ':'; kv[#kv + 1] = vals[j] end
+      end
+    else
+      local all = redis.call('HGETALL', k)
+      for j = 1, #all do kv[#kv + 1] = #all[j]; kv[#kv + 1] = ':'; kv[#kv + 1] = all[j] end
+    end
+    out[n + 7] = #kv / 6; out[n + 8] = ','; out[n + 9] = table.concat(kv)
+  else
+    out[n + 1] = 'o'; out[n + 2] = pttl; out[n + 3] = ',0,'; out[n + 4] = #k; out[n + 5] = ':'; out[n + 6] = k
+    out[n + 7] = #t; out[n + 8] = ':'; out[n + 9] = t
+  end
+end
+`;
+
+/** KEYS: the batch; ARGV[1]: max value bytes; ARGV[2..]: hash fields. */
+export const READ_KEYS = `${READ_ONE}
+local max = tonumber(ARGV[1])
+local fields = {}
+for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+local out = {}
+for _, k in ipairs(KEYS) do read_one(k, max, fields, out) end
+return table.concat(out)`;
+
+/**
+ * ARGV[1]: cursor; ARGV[2]: MATCH pattern; ARGV[3]: COUNT; ARGV[4]: max value bytes; ARGV[5..]: hash fields.
+ * One SCAN step and the entries it found, in one round trip: the keys never travel to the client and back.
+ */
+export const SCAN_AND_READ = `${READ_ONE}
+local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local max = tonumber(ARGV[4])
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+local out = {}
+for _, k in ipairs(r[2]) do read_one(k, max, fields, out) end
+return {r[1], table.concat(out)}`;
+
+export interface PackedEntry {
+  read: CacheRead;
+  /** The key's bytes (a view into the reply), for reading it again later. */
+  keyBytes: Buffer;
+}
+
+/** Parses a packed batch. Views into `buf` are kept (no copies); the key text is decoded once. */
+export function parsePacked(buf: Buffer): PackedEntry[] {
+  const out: PackedEntry[] = [];
+  let i = 0;
+  const int = (stop: number): number => {
+    let n = 0;
+    let neg = false;
+    if (buf[i] === 45) {
+      neg = true;
+      i += 1;
+    }
+    while (buf[i] !== stop) {
+      n = n * 10 + (buf[i]! - 48);
+      i += 1;
+    }
+    i += 1;
+    return neg ? -n : n;
+  };
+  const bytes = (): Buffer => {
+    const len = int(58);
+    const b = buf.subarray(i, i + len);
+    i += len;
+    return b;
+  };
+  while (i < buf.length) {
+    const t = buf[i];
+    i += 1;
+    const pttl = int(44);
+    const size = int(44);
+    const keyBytes = bytes();
+    const read: CacheRead = { key: keyBytes.toString('utf8'), type: t === 115 ? 'string' : t === 104 ? 'hash' : 'none', pttl, size: t === 115 ? size : null, value: null, hash: null };
+    if (t === 115) {
+      if (buf[i] === 45) i += 1;
+      else read.value = bytes();
+    } else if (t === 104) {
+      const pairs = int(44);
+      read.hash = new Map();
+      for (let p = 0; p < pairs; p += 1) {
+        const field = bytes().toString('utf8');
+        read.hash.set(field, bytes());
+      }
+    } else if (t === 111) {
+      read.type = bytes().toString('utf8');
+    }
+    out.push({ read, keyBytes });
+  }
+  return out;
+}

@@ -49,15 +49,17 @@ export function isSupportedKeyType(type: string): boolean {
  * a longer key family); 'invalid' when it is ours but cannot be a row's key ("product:abc" for a bigint id).
  */
 export function keyColumnValues(key: string, mapping: Mapping, types: readonly string[]): string[] | 'invalid' | null {
-  const placeholders = mapping.template.match(key);
-  if (!placeholders) return null;
-  const separators = new Set([...mapping.template.literals.join('')].filter((c) => !/[A-Za-z0-9_]/.test(c)));
-  const out: string[] = [];
-  for (const [i, k] of mapping.keyColumns.entries()) {
-    const text = placeholders[k.placeholder] ?? '';
+  const values = mapping.template.values(key);
+  if (!values) return null;
+  // keyColumns follow the template's placeholder order (see resolveMappings).
+  for (let i = 0; i < values.length; i += 1) {
+    const text = values[i]!;
     const v = canonicalKeyValue(text, types[i] ?? 'text');
-    if (v === null) return [...text].some((c) => separators.has(c)) ? null : 'invalid';
-    out.push(v);
+    if (v === null) {
+      const separators = new Set([...mapping.template.literals.join('')].filter((c) => !/[A-Za-z0-9_]/.test(c)));
+      return [...text].some((c) => separators.has(c)) ? null : 'invalid';
+    }
+    values[i] = v;
   }
-  return out;
+  return values;
 }

@@ -5,7 +5,7 @@ import { quoteIdent, type TableShape } from './tableInfo.js';
 
 /** Rows are matched back to keys by their key columns' canonical text, joined with NUL (which text cannot hold). */
 export function rowId(values: readonly string[]): string {
-  return values.join('\u0000');
+  return values.length === 1 ? values[0]! : values.join('\u0000');
 }
 
 function asText(column: string, category: string): string {

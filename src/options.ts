@@ -11,7 +11,8 @@ export interface OptionSpec {
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: '--config <file>', description: 'config file', defaultText: './cachedoctor.config.json when present' },
-  { flags: '--redis <url>', description: 'Redis URL (redis:// or rediss://)', env: 'REDIS_URL' },
+  { flags: '--redis <url>', description: 'Redis URL (redis:// or rediss://); for a cluster, seed URLs comma-separated', env: 'REDIS_URL' },
+  { flags: '--redis-cluster', description: 'Redis is a cluster: read every master (also redis.cluster in the config)' },
   { flags: '--pg <url>', description: 'PostgreSQL primary URL; libpq PG* variables also work', env: 'DATABASE_URL' },
   { flags: '--replica <url>', description: 'PostgreSQL replica URL (repeatable)', env: 'CACHEDOCTOR_REPLICA_URLS, comma-separated', repeatable: true },
   { flags: '--json', description: 'print one JSON document on stdout (chatter goes to stderr)' },

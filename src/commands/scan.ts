@@ -1,5 +1,4 @@
 // `cachedoctor scan`: sample keys, compare each cached version with its row on the primary, confirm, rank.
-import type { Redis } from 'ioredis';
 import { resolveMappings } from '../config/mappings.js';
 import { count, durationMs } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
@@ -9,7 +8,7 @@ import { InterruptedError, UsageError } from '../errors.js';
 import { connectPg, type PgConnection } from '../sources/postgres/connect.js';
 import { PgPool } from '../sources/postgres/pool.js';
 import { readTableShape } from '../sources/postgres/tableInfo.js';
-import { connectRedis } from '../sources/redis/connect.js';
+import { connectRedisNodes, type RedisNodes } from '../sources/redis/connect.js';
 import { type CommandContext, sleep } from './context.js';
 import { MappingScan } from './scan/mappingScan.js';
 import { attributeToReplicas } from './scan/replicas.js';
@@ -58,16 +57,17 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
   if (s.primary === null) throw new UsageError('scan needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
   if (opts.replicas && s.replicas.length === 0) throw new UsageError('--replicas needs at least one --replica URL');
 
-  let redis: Redis | null = null;
+  let redis: RedisNodes | null = null;
   let pool: PgPool | null = null;
   const scans: MappingScan[] = [];
   try {
     const connect = () => connectPg({ url: s.primary!.url, flag: s.primary!.origin, timeoutMs: s.timeoutMs });
     let conns: PgConnection[];
-    [redis, ...conns] = await Promise.all([connectRedis({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs }), ...Array.from({ length: PG_CONNECTIONS }, connect)]);
+    [redis, ...conns] = await Promise.all([connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster }), ...Array.from({ length: PG_CONNECTIONS }, connect)]);
     pool = new PgPool(conns);
     const db = pool;
-    for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, redis, opts, ctx.now));
+    const nodes = redis.nodes;
+    for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, opts, ctx.now));
     const pace = { started: Date.now(), read: 0 };
     for (const scan of scans) {
       if (signal.aborted) break;
@@ -98,7 +98,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared', undefined, { cause: err });
     throw err;
   } finally {
-    redis?.disconnect();
+    redis?.close();
     await pool?.close();
   }
 }

@@ -57,6 +57,7 @@ export interface Flags {
   expectReplicas?: string;
   maxStale?: string;
   maxStaleRatio?: string;
+  redisCluster?: boolean;
 }
 
 const LIBPQ_TARGET_VARS = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER'];
@@ -78,7 +79,7 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
 
   const settings: Settings = {
     configPath: file.path,
-    redis: { url: redis?.value ?? null, origin: redis?.origin ?? '--redis', cluster: c.redis?.cluster ?? false },
+    redis: { url: redis?.value ?? null, origin: redis?.origin ?? '--redis', cluster: flags.redisCluster === true || (c.redis?.cluster ?? false) },
     primary: primary ? { url: primary.value, origin: primary.origin } : usesLibpqEnv ? { url: null, origin: 'the PG* environment variables' } : null,
     // The same URL twice is one replica.
     replicas: [...new Set(replicaList?.value ?? [])].map((url) => ({ url, origin: replicaList?.origin ?? '--replica' })),

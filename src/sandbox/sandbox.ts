@@ -14,6 +14,8 @@ export interface SandboxOptions {
   postgres?: boolean;
   /** A streaming standby of the primary (needs postgres). */
   standby?: boolean;
+  /** A Redis Cluster of this many masters (no replicas), besides the plain redis-server. */
+  redisCluster?: number;
   /** Tear down on SIGINT/SIGTERM and exit (default true). Turn off when the host program handles signals itself. */
   handleSignals?: boolean;
 }
@@ -25,6 +27,7 @@ export const PASSWORD_ROLE = 'password_required';
 
 export class Sandbox {
   redis: RedisServer | null = null;
+  clusterNodes: RedisServer[] = [];
   primary: PostgresServer | null = null;
   standby: PostgresServer | null = null;
   private untrack: () => void = () => {};
@@ -38,6 +41,7 @@ export class Sandbox {
     sb.untrack = track({ dir, pids: () => sb.pids() }, opts.handleSignals ?? true);
     try {
       if (opts.redis ?? true) await sb.startRedis();
+      if (opts.redisCluster) await sb.startRedisCluster(opts.redisCluster);
       if (opts.postgres ?? true) await sb.startPrimary();
       if ((opts.standby ?? true) && sb.primary) await sb.startStandby();
       return sb;
@@ -60,12 +64,32 @@ export class Sandbox {
   }
 
   pids(): number[] {
-    return [this.redis?.pid(), this.primary?.pid(), this.standby?.pid()].filter((p): p is number => p !== undefined);
+    return [this.redis?.pid(), ...this.clusterNodes.map((n) => n.pid()), this.primary?.pid(), this.standby?.pid()].filter((p): p is number => p !== undefined);
   }
 
   private async startRedis(): Promise<void> {
     this.redis = await withPortRetry((port) => new RedisServer(this.dir, port));
     recordPids(this.dir, this.pids());
+  }
+
+  /** Seed URL of the cluster (any node will do for a cluster client). */
+  get redisClusterUrl(): string {
+    return must(this.clusterNodes[0] ?? null, 'redis cluster').url;
+  }
+
+  private async startRedisCluster(masters: number): Promise<void> {
+    for (let i = 0; i < masters; i += 1) {
+      this.clusterNodes.push(
+        await withPortRetry((port) => new RedisServer(this.dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'])),
+      );
+      recordPids(this.dir, this.pids());
+    }
+    const addresses = this.clusterNodes.map((n) => `127.0.0.1:${n.port}`);
+    await run(findBinary('redis-cli'), ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], null);
+    // Every node must agree the cluster is up before clients can rely on it.
+    for (const n of this.clusterNodes) {
+      await poll(async () => (await run(findBinary('redis-cli'), ['-p', String(n.port), 'cluster', 'info'], null)).includes('cluster_state:ok'), 20_000, `redis cluster node ${n.port} ready`);
+    }
   }
 
   private pgDirs(name: string): { data: string; sockets: string } {
@@ -131,7 +155,7 @@ export class Sandbox {
 
   /** Stops every server and removes the folder. Safe to call twice. */
   async teardown(): Promise<void> {
-    await Promise.all([this.standby?.stop(), this.redis?.stop()]);
+    await Promise.all([this.standby?.stop(), this.redis?.stop(), ...this.clusterNodes.map((n) => n.stop())]);
     await this.primary?.stop();
     removeDir(this.dir);
     this.untrack();

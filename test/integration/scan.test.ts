@@ -177,3 +177,27 @@ describe('scan under live traffic', () => {
     }
   });
 });
+
+describe('scan on a Redis Cluster', () => {
+  const cluster = useSandbox({ postgres: true, standby: false, redis: false, redisCluster: 3 });
+
+  it('finds every master keys, and re-checks each on its own node', async () => {
+    const sb = await cluster.ready();
+    await sb.primary!.sql(`CREATE TABLE carts (id bigint PRIMARY KEY, version int NOT NULL);
+      INSERT INTO carts SELECT g, 2 FROM generate_series(1, 300) g;`);
+    const { Cluster } = await import('ioredis');
+    const c = new Cluster([{ host: '127.0.0.1', port: sb.clusterNodes[0]!.port }]);
+    try {
+      for (let i = 1; i <= 300; i += 1) await c.set(`cart:${i}`, JSON.stringify({ version: i % 7 === 0 ? 1 : 2 }), 'EX', 600);
+      // Which master holds which stale key: every master must hold some for the test to mean anything.
+      const owners = await Promise.all(c.nodes('master').map(async (n) => (await n.keys('cart:*')).filter((k) => Number(k.split(':')[1]) % 7 === 0).length));
+      assert.ok(owners.every((n) => n > 0), `stale keys per master: ${owners.join(', ')}`);
+    } finally {
+      c.disconnect();
+    }
+    const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { key: 'cart:{id}', table: 'carts', grace: '200ms' });
+    assert.equal(env.summary.sampled, 300);
+    assert.equal(env.summary.stale, 42);
+    assert.deepEqual(env.entries.map((e) => Number(e.key.split(':')[1])).sort((a, b) => a - b), Array.from({ length: 42 }, (_, i) => (i + 1) * 7));
+  });
+});

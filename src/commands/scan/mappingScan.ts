@@ -22,35 +22,38 @@ export interface MappingScanOptions {
 interface Candidate {
   keyBytes: Buffer;
   seenAt: number;
+  /** The reader (Redis node) it was scanned on: a cluster node serves only its own keys. */
+  node: number;
 }
 
 export class MappingScan {
   readonly tally: Tally;
   readonly sql: string;
-  readonly reader: EntryReader;
+  /** One reader per Redis node (one, or each cluster master). */
+  readonly readers: EntryReader[];
   private candidates: Candidate[] = [];
 
   constructor(
     readonly mapping: Mapping,
     readonly shape: TableShape,
     private readonly db: PgPool,
-    redis: Redis,
+    nodes: readonly Redis[],
     private readonly opts: MappingScanOptions,
     private readonly now: () => Date,
   ) {
     this.tally = new Tally(mapping.name, opts.maxListed);
     this.sql = rowSql(shape);
     const fields = [mapping.version.field, mapping.updatedAt?.field, ...mapping.compare.map((c) => c.field)].filter((f): f is string => !!f);
-    this.reader = new EntryReader(redis, opts.maxValueBytes, fields);
+    this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, fields));
   }
 
   /** Looks up and classifies a batch of entries; wrong ones wait for the grace re-check. */
-  async process(entries: readonly PackedEntry[]): Promise<void> {
+  async process(entries: readonly PackedEntry[], node: number): Promise<void> {
     const classified = await this.classify(entries.map((e) => e.read));
     classified.forEach((c, i) => {
       if (c === null) this.tally.unmatched += 1;
       // A copy: the key's bytes are a view into the whole batch reply, which must not stay alive for it.
-      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ keyBytes: Buffer.from(entries[i]!.keyBytes), seenAt: Date.now() });
+      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ keyBytes: Buffer.from(entries[i]!.keyBytes), seenAt: Date.now(), node });
       else this.tally.record(c.entry);
       if (c !== null) this.tally.sampled += 1;
     });
@@ -65,12 +68,15 @@ export class MappingScan {
     if (cut === 0) return;
     const due = this.candidates.slice(0, cut);
     this.candidates = this.candidates.slice(cut);
-    for (let i = 0; i < due.length; i += 500) {
-      const batch = due.slice(i, i + 500);
-      const again = await this.classify((await this.reader.read(batch.map((c) => c.keyBytes))).map((e) => e.read));
-      for (const c of again) {
-        if (c !== null && WRONG_STATES.includes(c.entry.state)) this.tally.record(c.entry);
-        else this.tally.recordInflight();
+    for (const [node, reader] of this.readers.entries()) {
+      const mine = due.filter((c) => c.node === node);
+      for (let i = 0; i < mine.length; i += 500) {
+        const batch = mine.slice(i, i + 500);
+        const again = await this.classify((await reader.read(batch.map((c) => c.keyBytes))).map((e) => e.read));
+        for (const c of again) {
+          if (c !== null && WRONG_STATES.includes(c.entry.state)) this.tally.record(c.entry);
+          else this.tally.recordInflight();
+        }
       }
     }
   }

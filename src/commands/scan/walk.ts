@@ -29,18 +29,23 @@ export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pa
   const count = opts.rate === null ? opts.count : Math.max(1, Math.min(opts.count, Math.floor(opts.rate / 10)));
   const steps = stepsOf(scan, count, opts.rate, pace, signal);
   // Sampling reads at most one step ahead: values read past the sample are load for nothing.
-  for await (const batch of prefetch(steps, opts.sample === null ? 2 : 1)) {
-    let entries = batch.filter((e) => seen.add(e.keyBytes));
-    if (opts.sample !== null) {
-      // Keys of other key families do not count toward --sample: wait for in-flight batches before trimming.
-      while (tasks.size > 0 && scan.tally.sampled + reserved + entries.length > opts.sample) await tasks.waitOne();
-      entries = entries.slice(0, Math.max(0, opts.sample - scan.tally.sampled - reserved));
-    }
-    if (entries.length > 0) {
+  for await (const { node, entries: batch } of prefetch(steps, opts.sample === null ? 2 : 1)) {
+    let rest = batch.filter((e) => seen.add(e.keyBytes));
+    while (rest.length > 0 && !signal.aborted) {
+      // Keys of other key families do not count toward --sample: when the room runs out, wait for the batches in
+      // flight to say how many of theirs counted, then take more.
+      const room = opts.sample === null ? rest.length : opts.sample - scan.tally.sampled - reserved;
+      if (room <= 0) {
+        if (tasks.size === 0) break;
+        await tasks.waitOne();
+        continue;
+      }
+      const entries = rest.slice(0, room);
+      rest = rest.slice(entries.length);
       reserved += entries.length;
       await tasks.add(async () => {
         try {
-          await scan.process(entries);
+          await scan.process(entries, node);
         } finally {
           reserved -= entries.length;
           progress();
@@ -57,14 +62,18 @@ export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pa
   await tasks.drain();
 }
 
-async function* stepsOf(scan: MappingScan, count: number, rate: number | null, pace: Pace, signal: AbortSignal): AsyncGenerator<PackedEntry[]> {
-  let cursor = '0';
-  do {
+/** SCAN steps over every node, taken in turn, so that a --sample of a cluster is spread over all its masters. */
+async function* stepsOf(scan: MappingScan, count: number, rate: number | null, pace: Pace, signal: AbortSignal): AsyncGenerator<{ node: number; entries: PackedEntry[] }> {
+  const cursors = scan.readers.map(() => '0');
+  const done = scan.readers.map(() => false);
+  for (let node = 0; done.includes(false); node = (node + 1) % cursors.length) {
+    if (done[node]) continue;
     if (rate !== null) await sleep(Math.max(0, pace.started + (pace.read / rate) * 1000 - Date.now()), signal);
     if (signal.aborted) return;
-    const step = await scan.reader.scanStep(cursor, scan.mapping.template.scanPattern, count);
-    cursor = step.cursor;
+    const step = await scan.readers[node]!.scanStep(cursors[node]!, scan.mapping.template.scanPattern, count);
+    cursors[node] = step.cursor;
+    done[node] = step.cursor === '0';
     pace.read += step.entries.length;
-    if (step.entries.length > 0) yield step.entries;
-  } while (cursor !== '0');
+    if (step.entries.length > 0) yield { node, entries: step.entries };
+  }
 }

@@ -1,5 +1,5 @@
 // Opens an ioredis connection that fails fast (no retry loop) within the timeout, with errors mapped to one line.
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { SourceError, type SourceFailure, UsageError } from '../../errors.js';
 import { withDeadline } from '../deadline.js';
 import { assertParsableUrl } from '../url.js';
@@ -60,4 +60,55 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) return line(`TLS: ${msg.split('\n')[0]}`, 'check rediss:// and the server certificate');
   return line(msg.split('\n')[0] ?? msg, `check ${flag}`);
+}
+
+/** The Redis servers a scan reads: the one server, or every master of a cluster. */
+export interface RedisNodes {
+  nodes: Redis[];
+  close(): void;
+}
+
+/**
+ * A plain server, or with `cluster` a Redis Cluster reached through seed URLs (comma-separated): the masters it
+ * reports after the slots are loaded. Fails fast like connectRedis.
+ */
+export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: boolean }): Promise<RedisNodes> {
+  if (!opts.cluster) {
+    const redis = await connectRedis(opts);
+    return { nodes: [redis], close: () => redis.disconnect() };
+  }
+  const seeds = opts.url.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const s of seeds) assertRedisUrl(s, opts.flag);
+  const first = new URL(seeds[0]!);
+  const target = seeds.map(redisTarget).join(', ');
+  const cluster = new Cluster(
+    seeds.map((s) => ({ host: new URL(s).hostname, port: Number(new URL(s).port || 6379) })),
+    {
+      lazyConnect: true,
+      clusterRetryStrategy: () => null,
+      enableOfflineQueue: true,
+      slotsRefreshTimeout: opts.timeoutMs,
+      redisOptions: {
+        username: decodeURIComponent(first.username) || undefined,
+        password: decodeURIComponent(first.password) || undefined,
+        tls: first.protocol === 'rediss:' ? {} : undefined,
+        connectTimeout: opts.timeoutMs,
+        commandTimeout: opts.timeoutMs,
+        maxRetriesPerRequest: 0,
+        connectionName: 'cachedoctor',
+      },
+    },
+  );
+  let lastError: unknown;
+  cluster.on('error', (err: unknown) => (lastError = err));
+  cluster.on('node error', (err: unknown) => (lastError = err));
+  try {
+    await withDeadline(cluster.connect(), opts.timeoutMs + 250);
+    const nodes = cluster.nodes('master');
+    if (nodes.length === 0) throw new Error('the cluster reports no masters');
+    return { nodes, close: () => cluster.disconnect() };
+  } catch (err) {
+    cluster.disconnect();
+    throw redisSourceError(lastError ?? err, target, opts.flag, opts.timeoutMs);
+  }
 }

@@ -16,7 +16,7 @@ export class EntryReader {
   /** The entries of these keys, in order. */
   async read(keys: readonly Buffer[]): Promise<PackedEntry[]> {
     if (keys.length === 0) return [];
-    const reply = (await this.eval(READ_KEYS, keys, [String(this.maxValueBytes), ...this.hashFields])) as Buffer;
+    const reply = (await this.eval(READ_KEYS, [], [String(this.maxValueBytes), String(this.hashFields.length), ...this.hashFields, ...keys])) as Buffer;
     return parsePacked(reply);
   }
 
@@ -26,7 +26,7 @@ export class EntryReader {
     return { cursor: next.toString(), entries: parsePacked(packed) };
   }
 
-  private async eval(script: string, keys: readonly Buffer[], args: readonly string[]): Promise<unknown> {
+  private async eval(script: string, keys: readonly Buffer[], args: readonly (string | Buffer)[]): Promise<unknown> {
     try {
       return await this.redis.callBuffer(this.command, script, keys.length, ...keys, ...args);
     } catch (err) {

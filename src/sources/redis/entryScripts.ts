@@ -51,13 +51,18 @@ local function read_one(k, max, fields, out)
 end
 `;
 
-/** KEYS: the batch; ARGV[1]: max value bytes; ARGV[2..]: hash fields. */
+/**
+ * ARGV[1]: max value bytes; ARGV[2]: number of hash fields f; ARGV[3..2+f]: the fields; then the keys.
+ * Keys travel in ARGV, not KEYS: KEYS from different slots are refused (CROSSSLOT) in a cluster, while a node
+ * serves undeclared keys of its own slots; the caller sends each key to the node it was scanned on.
+ */
 export const READ_KEYS = `${READ_ONE}
 local max = tonumber(ARGV[1])
+local nf = tonumber(ARGV[2])
 local fields = {}
-for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 3, 2 + nf do fields[#fields + 1] = ARGV[i] end
 local out = {}
-for _, k in ipairs(KEYS) do read_one(k, max, fields, out) end
+for i = 3 + nf, #ARGV do read_one(ARGV[i], max, fields, out) end
 return table.concat(out)`;
 
 /**

@@ -38,10 +38,15 @@ export class Output {
     this.streams.err.write(this.clean(`${text}\n`));
   }
 
-  /** A progress line that rewrites itself: stderr, and only on a terminal. */
+  /** A progress line that rewrites itself: stderr, only on a terminal, at most ten times a second. */
   progress(text: string): void {
-    if (this.progressOn) this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
+    const now = Date.now();
+    if (!this.progressOn || now - this.lastProgress < 100) return;
+    this.lastProgress = now;
+    this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
   }
+
+  private lastProgress = 0;
 
   /** Erases the progress line before anything else is printed. */
   endProgress(): void {

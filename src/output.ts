@@ -39,9 +39,9 @@ export class Output {
   }
 
   /** A progress line that rewrites itself: stderr, only on a terminal, at most ten times a second. */
-  progress(text: string): void {
+  progress(text: string, always = false): void {
     const now = Date.now();
-    if (!this.progressOn || now - this.lastProgress < 100) return;
+    if (!this.progressOn || (!always && now - this.lastProgress < 100)) return;
     this.lastProgress = now;
     this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
   }

@@ -78,7 +78,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     for (const scan of scans) {
       const wait = opts.graceMs - scan.oldestWaitMs();
       if (scan.waiting > 0 && !signal.aborted && wait > 0) {
-        out.progress(`scan: waiting ${Math.ceil(wait / 100) / 10} s to re-check ${scan.waiting} wrong entries (writes in flight are not staleness)`);
+        out.progress(`scan: waiting ${Math.ceil(wait / 100) / 10} s to re-check ${scan.waiting} wrong entries (writes in flight are not staleness)`, true);
         await sleep(wait, signal);
       }
       await scan.recheck(true);

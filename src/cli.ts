@@ -74,10 +74,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off('SIGTERM', onSignal);
   }
   process.exitCode = exitCode;
-  // Everything we opened is closed and the output is written (stdout and stderr are synchronous on Linux for
-  // files, pipes and terminals). Library housekeeping (redis-parser shrinks its buffer pool on a 50 ms interval
-  // for a second or more) must not keep an on-call engineer's terminal waiting.
-  setImmediate(() => process.exit(exitCode));
+  // Everything we opened is closed. Once the output has reached the reader (a pipe takes 64 KiB at a time:
+  // `--json | jq` must get all of it), exit: library housekeeping (redis-parser shrinks its buffer pool on a
+  // 50 ms interval for a second or more) must not keep an on-call engineer's terminal waiting.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(exitCode);
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else {
+      stream.once('drain', () => resolve());
+      // A reader that went away (EPIPE) never drains; the error handler exits.
+      stream.once('error', () => resolve());
+    }
+  });
 }
 
 type Action = (spec: CommandSpec, command: Command) => Promise<void>;

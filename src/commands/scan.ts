@@ -9,7 +9,7 @@ import { connectPg, type PgConnection } from '../sources/postgres/connect.js';
 import { PgPool } from '../sources/postgres/pool.js';
 import { readTableShape } from '../sources/postgres/tableInfo.js';
 import { connectRedisNodes, type RedisNodes } from '../sources/redis/connect.js';
-import { type CommandContext, sleep } from './context.js';
+import type { CommandContext } from './context.js';
 import { MappingScan } from './scan/mappingScan.js';
 import { attributeToReplicas } from './scan/replicas.js';
 import { walkMapping } from './scan/walk.js';
@@ -74,14 +74,9 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
       const progress = () => out.progress(`scan ${scan.mapping.name}: ${pace.read} keys read, ${scan.waiting} to re-check, ${Math.round(pace.read / Math.max(0.001, (Date.now() - pace.started) / 1000))} keys/s`);
       await walkMapping(scan, { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT }, pace, signal, progress);
     }
-    // The last wrong entries wait out their grace period (on Ctrl-C they are re-checked at once).
+    // The last wrong entries wait out their grace period (on Ctrl-C they stay unconfirmed).
     for (const scan of scans) {
-      const wait = opts.graceMs - scan.oldestWaitMs();
-      if (scan.waiting > 0 && !signal.aborted && wait > 0) {
-        out.progress(`scan: waiting ${Math.ceil(wait / 100) / 10} s to re-check ${scan.waiting} wrong entries (writes in flight are not staleness)`, true);
-        await sleep(wait, signal);
-      }
-      await scan.recheck(true);
+      await scan.settle(signal, (ms, waiting) => out.progress(`scan: waiting ${Math.ceil(ms / 100) / 10} s to re-check ${waiting} wrong entries (writes in flight are not staleness)`, true));
     }
     out.endProgress();
     const attributions = opts.replicas ? await attributeToReplicas(scans, s.replicas, s.timeoutMs) : new Map<string, string>();

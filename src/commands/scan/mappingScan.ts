@@ -7,9 +7,10 @@ import { keyColumnValues } from '../../core/scan/keyValues.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { Tally } from '../../core/scan/tally.js';
 import type { PgPool } from '../../sources/postgres/pool.js';
-import { fetchRows, rowId, rowSql } from '../../sources/postgres/rows.js';
+import { fetchRows, rowSql } from '../../sources/postgres/rows.js';
 import type { TableShape } from '../../sources/postgres/tableInfo.js';
 import { EntryReader } from '../../sources/redis/entries.js';
+import { sleep } from '../context.js';
 import type { PackedEntry } from '../../sources/redis/entryScripts.js';
 
 export interface MappingScanOptions {
@@ -53,7 +54,7 @@ export class MappingScan {
     classified.forEach((c, i) => {
       if (c === null) this.tally.unmatched += 1;
       // A copy: the key's bytes are a view into the whole batch reply, which must not stay alive for it.
-      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ keyBytes: Buffer.from(entries[i]!.keyBytes), seenAt: Date.now(), node });
+      else if (WRONG_STATES.includes(c.entry.state)) this.candidates.push({ keyBytes: Buffer.from(entries[i]!.keyBytes), seenAt: performance.now(), node });
       else this.tally.record(c.entry);
       if (c !== null) this.tally.sampled += 1;
     });
@@ -62,7 +63,7 @@ export class MappingScan {
   /** Re-checks the candidates that have waited long enough (all of them with `force`). */
   async recheck(force: boolean): Promise<void> {
     // Candidates queue up in the order they were seen: the due ones are a prefix.
-    const now = Date.now();
+    const now = performance.now();
     const firstNotDue = force ? -1 : this.candidates.findIndex((c) => now - c.seenAt < this.opts.graceMs);
     const cut = firstNotDue === -1 ? this.candidates.length : firstNotDue;
     if (cut === 0) return;
@@ -81,29 +82,46 @@ export class MappingScan {
     }
   }
 
+  /**
+   * Waits out every candidate's own grace period, re-checking each as it comes due. On Ctrl-C the rest are not
+   * judged: they count as unconfirmed, neither stale nor in flight.
+   */
+  async settle(signal: AbortSignal, onWait: (ms: number, waiting: number) => void): Promise<void> {
+    while (this.candidates.length > 0) {
+      if (signal.aborted) {
+        this.tally.counts.unconfirmed += this.candidates.length;
+        this.candidates = [];
+        return;
+      }
+      const wait = this.opts.graceMs - (performance.now() - this.candidates[0]!.seenAt);
+      if (wait > 0) {
+        onWait(wait, this.candidates.length);
+        await sleep(wait, signal);
+      } else {
+        await this.recheck(false);
+      }
+    }
+  }
+
   get waiting(): number {
     return this.candidates.length;
   }
 
-  oldestWaitMs(): number {
-    return this.candidates.length ? Date.now() - this.candidates[0]!.seenAt : 0;
-  }
-
-  private async classify(reads: CacheRead[]): Promise<({ entry: Classified; values: string[] | null } | null)[]> {
+  private async classify(reads: CacheRead[]): Promise<({ entry: Classified } | null)[]> {
     const values = reads.map((r) => this.keyValues(r.key));
-    const ids = values.filter((v): v is string[] => Array.isArray(v));
+    const ids: string[][] = [];
+    const position = values.map((v) => (Array.isArray(v) ? ids.push(v) - 1 : -1));
     const rows = await this.db.use((c) => fetchRows(c, this.shape, this.sql, ids));
     const now = this.now();
     return reads.map((read, i) => {
       const v = values[i] ?? null;
       if (v === null) return null;
-      const row = v === 'invalid' ? undefined : (rows.get(rowId(v)) ?? null);
-      const entry = classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now });
-      return { entry, values: Array.isArray(v) ? v : null };
+      const row = v === 'invalid' ? undefined : (rows[position[i]!] ?? null);
+      return { entry: classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now }) };
     });
   }
 
-  /** The key's canonical column values; null: not a key of this mapping; 'invalid': ours, but not a valid id. */
+  /** The key's column values; null: not a key of this mapping; 'invalid': ours, but not a valid id. */
   keyValues(key: string): string[] | 'invalid' | null {
     return keyColumnValues(key, this.mapping, this.shape.keyColumns.map((c) => c.type));
   }

@@ -4,7 +4,7 @@ import type { Source } from '../../config/resolve.js';
 import { cacheVersion, compareVersions, rowVersion } from '../../core/scan/version.js';
 import { SourceError } from '../../errors.js';
 import { connectPg } from '../../sources/postgres/connect.js';
-import { fetchRows, rowId } from '../../sources/postgres/rows.js';
+import { fetchRows } from '../../sources/postgres/rows.js';
 import type { MappingScan } from './mappingScan.js';
 
 /** Map of `${mapping}\0${key}` -> the replica (host:port) whose row is not newer than the cached version. */
@@ -23,8 +23,8 @@ export async function attributeToReplicas(scans: readonly MappingScan[], replica
         const stale = scan.tally.worst.sorted().filter((e) => e.state === 'stale' && !found.has(`${e.mapping}\u0000${e.key}`));
         const withIds = stale.map((e) => ({ e, values: scan.keyValues(e.key) })).filter((x): x is { e: typeof x.e; values: string[] } => Array.isArray(x.values));
         const rows = await fetchRows(db, scan.shape, scan.sql, withIds.map((x) => x.values));
-        for (const { e, values } of withIds) {
-          const row = rows.get(rowId(values));
+        for (const [i, { e }] of withIds.entries()) {
+          const row = rows[i];
           if (!row || e.cacheVersion === null) continue;
           const onReplica = rowVersion(row.version, scan.shape.version.kind);
           const cached = cacheVersion(e.cacheVersion, scan.shape.version.kind);

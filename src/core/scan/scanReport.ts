@@ -93,6 +93,7 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
       oversized: total.oversized,
       noTtl: total.noTtl,
       inflight: total.inflight,
+      unconfirmed: total.unconfirmed,
       expired: total.expired,
       unmatched,
       wrong: overall.wrong,

@@ -1,10 +1,11 @@
 // Counts per state, and what the sample says about the whole cache: a stale ratio with its 95% interval, and nines.
 import { type Classified, type EntryState, WRONG_STATES } from './classify.js';
 
-export type StateCounts = Record<EntryState | 'inflight' | 'noTtl', number>;
+/** inflight: wrong at first, right after the grace period; unconfirmed: wrong at first, scan stopped before the re-check. */
+export type StateCounts = Record<EntryState | 'inflight' | 'unconfirmed' | 'noTtl', number>;
 
 export function emptyCounts(): StateCounts {
-  return { fresh: 0, stale: 0, ahead: 0, orphan: 0, 'version-not-bumped': 0, undecodable: 0, oversized: 0, expired: 0, inflight: 0, noTtl: 0 };
+  return { fresh: 0, stale: 0, ahead: 0, orphan: 0, 'version-not-bumped': 0, undecodable: 0, oversized: 0, expired: 0, inflight: 0, unconfirmed: 0, noTtl: 0 };
 }
 
 export function count(counts: StateCounts, entry: Classified): void {

@@ -31,7 +31,7 @@ function counter(raw: unknown): VersionResult {
 }
 
 function timestamp(raw: unknown): VersionResult {
-  if (typeof raw === 'number' || (typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()))) return epoch(Number(raw), String(raw));
+  if (typeof raw === 'number' || (typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()))) return epoch(Number(raw), String(raw).trim());
   if (typeof raw !== 'string') return { error: `version ${describe(raw)} is not a timestamp` };
   const m = ISO.exec(raw.trim());
   if (!m) return { error: `version ${describe(raw)} is not an ISO-8601 timestamp or epoch number` };
@@ -48,8 +48,9 @@ function timestamp(raw: unknown): VersionResult {
 function epoch(n: number, text: string): VersionResult {
   if (!Number.isFinite(n) || n < 0) return { error: `version ${text} is not a valid epoch timestamp` };
   if (n < 1e11) {
-    const fractional = !Number.isInteger(n);
-    return { kind: 'timestamp', value: BigInt(Math.round(n * 1e6)), precision: fractional ? 6 : 0 };
+    // Seconds: as precise as the digits written after the point (1735725600.123 is milliseconds).
+    const decimals = /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
+    return { kind: 'timestamp', value: BigInt(Math.round(n * 1e6)), precision: decimals === 0 ? 0 : decimals <= 3 ? 3 : 6 };
   }
   if (n < 1e14) return { kind: 'timestamp', value: BigInt(Math.round(n * 1000)), precision: 3 };
   return { kind: 'timestamp', value: BigInt(Math.round(n)), precision: 6 };
@@ -58,6 +59,7 @@ function epoch(n: number, text: string): VersionResult {
 /** A row's version column read as text (timestamps as epoch microseconds, see the row query). */
 export function rowVersion(text: string | null, kind: VersionKind): VersionResult {
   if (text === null) return { error: 'the row has no version (NULL)' };
+  if (/infinity/i.test(text)) return { error: `the row version is ${text}` };
   if (!/^-?\d+$/.test(text)) return { error: `the row version "${text}" is not a whole number` };
   return { kind, value: BigInt(text), precision: 6 };
 }

@@ -57,6 +57,8 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): 
   }
   const inflight = env.summary.inflight as number;
   if (inflight > 0) out.push('', chalk.dim(`${inflight} entries were wrong at first and right ${env.graceSeconds} s later: writes in flight, not staleness.`));
+  const unconfirmed = env.summary.unconfirmed as number;
+  if (unconfirmed > 0) out.push(chalk.yellow(`${unconfirmed} entries looked wrong but the scan stopped before their second look: not counted as stale.`));
   out.push('', renderVerdict(env, chalk));
   return `${out.join('\n')}\n`;
 }

@@ -13,8 +13,9 @@ import type { CacheRead } from '../../core/scan/decode.js';
 const READ_ONE = `
 local function read_one(k, max, fields, out)
   local n = #out
-  local pttl = redis.call('PTTL', k)
-  if pttl == -2 then
+  -- %d: Lua would print a PTTL of 1e14 or more as 1.98e+14.
+  local pttl = string.format('%d', redis.call('PTTL', k))
+  if pttl == '-2' then
     out[n + 1] = 'n-2,0,'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
     return
   end

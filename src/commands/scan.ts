@@ -61,13 +61,24 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
   let pool: PgPool | null = null;
   const scans: MappingScan[] = [];
   try {
-    const connect = () => connectPg({ url: s.primary!.url, flag: s.primary!.origin, timeoutMs: s.timeoutMs });
-    let conns: PgConnection[];
-    [redis, ...conns] = await Promise.all([connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster }), ...Array.from({ length: PG_CONNECTIONS }, connect)]);
-    pool = new PgPool(conns);
+    const primary = s.primary;
+    const connected = await Promise.allSettled([
+      connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster }),
+      ...Array.from({ length: PG_CONNECTIONS }, () => connectPg({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs })),
+    ]);
+    // One failed connection must not leave the others open.
+    const failed = connected.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) {
+      for (const c of connected) if (c.status === 'fulfilled') void ('nodes' in c.value ? c.value.close() : c.value.close());
+      throw failed.reason;
+    }
+    const values = connected.map((c) => (c as PromiseFulfilledResult<RedisNodes | PgConnection>).value);
+    redis = values[0] as RedisNodes;
+    pool = new PgPool(values.slice(1) as PgConnection[]);
     const db = pool;
     const nodes = redis.nodes;
-    for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, opts, ctx.now));
+    const scanOpts = { ...opts, redisFlag: s.redis.origin, timeoutMs: s.timeoutMs };
+    for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, scanOpts, ctx.now));
     const pace = { started: Date.now(), read: 0 };
     for (const scan of scans) {
       if (signal.aborted) break;

@@ -48,12 +48,14 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[i]}`;
 }
 
-/** Seconds as a short human figure: 0 s, 0.042 s, 3.2 s, 1m 05s. */
+/** Seconds as a short human figure: 0 s, 0.042 s, 3.2 s, 1m 05s, 3h 07m, 12d 04h. */
 export function formatSeconds(seconds: number): string {
   if (seconds === 0) return '0 s';
   if (seconds < 1) return `${seconds.toFixed(3)} s`;
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - m * 60);
-  return `${m}m ${String(s).padStart(2, '0')}s`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const whole = Math.round(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m ${two(whole % 60)}s`;
+  if (whole < 86400) return `${Math.floor(whole / 3600)}h ${two(Math.floor((whole % 3600) / 60))}m`;
+  return `${Math.floor(whole / 86400)}d ${two(Math.floor((whole % 86400) / 3600))}h`;
 }

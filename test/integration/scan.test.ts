@@ -3,6 +3,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { runScan } from '../../src/commands/scan.js';
+import { MappingScan } from '../../src/commands/scan/mappingScan.js';
+import { walkMapping } from '../../src/commands/scan/walk.js';
+import { resolveMappings } from '../../src/config/mappings.js';
+import { connectPg } from '../../src/sources/postgres/connect.js';
+import { PgPool } from '../../src/sources/postgres/pool.js';
+import { readTableShape } from '../../src/sources/postgres/tableInfo.js';
 import type { Envelope } from '../../src/core/envelope.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { ConfigError } from '../../src/errors.js';
@@ -199,5 +205,77 @@ describe('scan on a Redis Cluster', () => {
     assert.equal(env.summary.sampled, 300);
     assert.equal(env.summary.stale, 42);
     assert.deepEqual(env.entries.map((e) => Number(e.key.split(':')[1])).sort((a, b) => a - b), Array.from({ length: 42 }, (_, i) => (i + 1) * 7));
+  });
+});
+
+describe('scan fixes that review found', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(`
+      CREATE EXTENSION IF NOT EXISTS citext;
+      CREATE TABLE prices (id numeric(10,2) PRIMARY KEY, version int NOT NULL, valid_until timestamptz NOT NULL, active boolean NOT NULL);
+      INSERT INTO prices VALUES (2, 1, '2025-01-01 10:00:00.123456+00', false), (3, 1, '2025-01-01 10:00:00+00', true);
+      CREATE TABLE members (email citext PRIMARY KEY, version int NOT NULL);
+      INSERT INTO members VALUES ('Ann@Example.com', 4);
+      CREATE TABLE blobs (id int PRIMARY KEY, version int NOT NULL);
+      INSERT INTO blobs SELECT g, 1 FROM generate_series(1, 12) g;`);
+    await redis.hset('price:2', { version: '1', valid_until: '2025-01-01T10:00:00.123Z', active: '0' });
+    await redis.hset('price:3', { version: '1', valid_until: '2025-01-01T10:00:01Z', active: '1' });
+    await redis.set('member:ann@example.com', JSON.stringify({ version: 4 }));
+    await redis.set('member:ann@example.com:prefs', JSON.stringify({ theme: 'dark' }));
+    // Twelve values of 1 MiB: more than one read call's byte budget.
+    for (let i = 1; i <= 12; i += 1) await redis.set(`blob:${i}`, JSON.stringify({ version: 1, pad: 'x'.repeat(1024 * 1024 - 30) }));
+  });
+
+  it('matches numeric and citext keys to their rows, and compares timestamp and boolean fields by meaning', async () => {
+    const prices = await scan({ key: 'price:{id}', table: 'prices', compare: 'valid_until,active' });
+    assert.deepEqual(kindsOf(prices).filter((k) => k !== 'no-ttl'), ['version-not-bumped price:3']);
+    assert.match(String(prices.findings.find((f) => f.key === 'price:3')?.detail), /valid_until differs/);
+    const members = await scan({ key: 'member:{email}', table: 'members' });
+    assert.deepEqual([members.summary.fresh, members.summary.orphan, members.summary.unmatched], [1, 0, 1]);
+  });
+
+  it('reads values bigger than one call may gather, all of them', async () => {
+    const env = await scan({ key: 'blob:{id}', table: 'blobs', maxValueBytes: '2MiB' });
+    assert.deepEqual([env.summary.sampled, env.summary.fresh, env.summary.oversized], [12, 12, 0]);
+  });
+
+  it('re-checks every wrong entry only after its own grace period, not the oldest one', async () => {
+    const sb = sandbox();
+    await sb.primary!.sql(`CREATE TABLE slow (id int PRIMARY KEY, version int NOT NULL);
+      INSERT INTO slow SELECT g, 2 FROM generate_series(1, 30) g;`);
+    const p = redis.pipeline();
+    for (let i = 1; i <= 30; i += 1) p.set(`slow:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    await p.exec();
+    const [mapping] = resolveMappings([], { key: 'slow:{id}', table: 'slow' }, 'test');
+    const db = await connectPg({ url: sb.primaryUrl, flag: '--pg', timeoutMs: 5000 });
+    const pool = new PgPool([db]);
+    try {
+      const scan = new MappingScan(mapping!, await readTableShape(db, mapping!), pool, [redis], { maxValueBytes: 1 << 20, graceMs: 800, maxListed: 100, redisFlag: '--redis', timeoutMs: 5000 }, () => new Date());
+      // Record when each key is first seen (scan steps) and when it is read again (re-checks).
+      const firstSeen = new Map<string, number>();
+      const reread = new Map<string, number>();
+      const reader = scan.readers[0]!;
+      const step = reader.scanStep.bind(reader);
+      reader.scanStep = async (...a) => {
+        const r = await step(...a);
+        for (const e of r.entries) if (!firstSeen.has(e.read.key)) firstSeen.set(e.read.key, performance.now());
+        return r;
+      };
+      const read = reader.read.bind(reader);
+      reader.read = async (keys) => {
+        for (const k of keys) reread.set(k.toString(), performance.now());
+        return read(keys);
+      };
+      // 20 keys a second: the last stale key is seen about 1.5 s after the first.
+      const signal = new AbortController().signal;
+      await walkMapping(scan, { sample: null, rate: 20, count: 1000, concurrency: 3 }, { started: Date.now(), read: 0 }, signal, () => {});
+      await scan.settle(signal, () => {});
+      assert.equal(reread.size, 30);
+      for (const [key, at] of reread) assert.ok(at - firstSeen.get(key)! >= 800 - 5, `${key} re-read ${Math.round(at - firstSeen.get(key)!)} ms after it was seen`);
+      assert.equal(scan.tally.counts.stale, 30);
+    } finally {
+      await pool.close();
+    }
   });
 });

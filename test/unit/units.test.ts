@@ -34,6 +34,8 @@ describe('parseBytes / formatBytes', () => {
     assert.equal(formatSeconds(0.0421), '0.042 s');
     assert.equal(formatSeconds(3.21), '3.2 s');
     assert.equal(formatSeconds(65), '1m 05s');
+    assert.equal(formatSeconds(3 * 3600 + 7 * 60 + 5), '3h 07m');
+    assert.equal(formatSeconds(999349 * 60), '693d 23h');
   });
 });
 

@@ -15,6 +15,8 @@ import type { PackedEntry } from '../../sources/redis/entryScripts.js';
 
 export interface MappingScanOptions {
   maxValueBytes: number;
+  redisFlag: string;
+  timeoutMs: number;
   graceMs: number;
   maxListed: number;
 }
@@ -30,6 +32,7 @@ interface Candidate {
 export class MappingScan {
   readonly tally: Tally;
   readonly sql: string;
+  private readonly compareCategories: Record<string, string>;
   /** One reader per Redis node (one, or each cluster master). */
   readonly readers: EntryReader[];
   private candidates: Candidate[] = [];
@@ -44,8 +47,9 @@ export class MappingScan {
   ) {
     this.tally = new Tally(mapping.name, opts.maxListed);
     this.sql = rowSql(shape);
+    this.compareCategories = Object.fromEntries(shape.compare.map((c) => [c.name, c.category]));
     const fields = [mapping.version.field, mapping.updatedAt?.field, ...mapping.compare.map((c) => c.field)].filter((f): f is string => !!f);
-    this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, fields));
+    this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, fields, { flag: opts.redisFlag, timeoutMs: opts.timeoutMs }));
   }
 
   /** Looks up and classifies a batch of entries; wrong ones wait for the grace re-check. */
@@ -117,7 +121,7 @@ export class MappingScan {
       const v = values[i] ?? null;
       if (v === null) return null;
       const row = v === 'invalid' ? undefined : (rows[position[i]!] ?? null);
-      return { entry: classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now }) };
+      return { entry: classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now, compareCategories: this.compareCategories }) };
     });
   }
 

@@ -40,6 +40,8 @@ export interface ClassifyInput {
   versionKind: VersionKind;
   maxValueBytes: number;
   now: Date;
+  /** pg_type category of each compared column (D timestamps, B booleans, ...). */
+  compareCategories?: Readonly<Record<string, string>>;
 }
 
 export function classifyEntry(input: ClassifyInput): Classified {
@@ -71,7 +73,7 @@ export function classifyEntry(input: ClassifyInput): Classified {
   const stored = rowVersion(row.version, input.versionKind);
   if ('error' in stored) return { ...base, cacheVersion: formatVersion(cached), state: 'undecodable', detail: stored.error };
   const order = compareVersions(cached, stored);
-  const differs = order.order === 0 ? mapping.compare.filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null)).map((c) => c.field) : [];
+  const differs = order.order === 0 ? mapping.compare.filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null, input.compareCategories?.[c.column])).map((c) => c.field) : [];
   // The common case, a fresh entry, is counted and dropped: it needs no formatted versions.
   if (order.order === 0 && differs.length === 0) return { ...base, versionsBehind: 0 };
   const updatedAt = row.updatedAtMicros === null ? null : Number(BigInt(row.updatedAtMicros) / 1000n);

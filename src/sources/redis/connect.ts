@@ -15,6 +15,11 @@ export function assertRedisUrl(url: string, flag: string): void {
   assertParsableUrl(url, flag);
 }
 
+/** host:port a connected client talks to, safe to print. */
+export function clientTarget(redis: Redis): string {
+  return `${redis.options.host ?? 'localhost'}:${redis.options.port ?? 6379}`;
+}
+
 /** host:port of a Redis URL, safe to print. */
 export function redisTarget(url: string): string {
   const u = new URL(url);
@@ -46,10 +51,10 @@ export async function connectRedis(opts: RedisConnectOptions): Promise<Redis> {
   }
 }
 
-export function redisSourceError(err: unknown, target: string, flag: string, timeoutMs: number): SourceError {
+export function redisSourceError(err: unknown, target: string, flag: string, timeoutMs: number, phase: 'connect' | 'query' = 'connect'): SourceError {
   const e = (err ?? {}) as { code?: string; message?: string };
   const msg = e.message ?? String(err);
-  const at = `cannot connect to Redis at ${target}`;
+  const at = phase === 'connect' ? `cannot connect to Redis at ${target}` : `reading from Redis at ${target} failed`;
   const line = (cause: string, hint: string, category: SourceFailure = 'rejected') =>
     new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category });
   if (e.code === 'ECONNREFUSED') return line('connection refused', `is the server running? check ${flag}`, 'unreachable');
@@ -59,6 +64,9 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   if (/NOAUTH/i.test(msg)) return line('the server requires a password', `put it in ${flag}: redis://:password@host:port`);
   if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) return line(`TLS: ${msg.split('\n')[0]}`, 'check rediss:// and the server certificate');
+  if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|connection lost/i.test(msg) || e.code === 'ECONNRESET') {
+    return line('the connection was lost', 'is the server restarting, or did something kill our client?', 'unreachable');
+  }
   return line(msg.split('\n')[0] ?? msg, `check ${flag}`);
 }
 

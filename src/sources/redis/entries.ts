@@ -1,7 +1,14 @@
 // Reads cache entries in one round trip per batch: TYPE, PTTL and the value (or only its size when too big), by a
 // read-only Lua script (EVAL_RO, so the server guarantees it writes nothing) that does the per-key work server-side.
 import type { Redis } from 'ioredis';
+import { clientTarget, redisSourceError } from './connect.js';
 import { type PackedEntry, parsePacked, READ_KEYS, SCAN_AND_READ } from './entryScripts.js';
+
+/**
+ * Value bytes one script call may gather: it blocks Redis while it runs, and its reply sits in Redis and in
+ * our memory at once. 1,000 values of 1 MiB would be a gigabyte; this keeps a call to a few milliseconds.
+ */
+export const BYTE_BUDGET = 4 * 1024 * 1024;
 
 export class EntryReader {
   private command: 'EVAL_RO' | 'EVAL' = 'EVAL_RO';
@@ -11,19 +18,30 @@ export class EntryReader {
     private readonly maxValueBytes: number,
     /** Hash fields the mapping needs; empty fetches whole hashes. */
     private readonly hashFields: readonly string[],
+    /** For error messages: the option the Redis URL came from, and the timeout. */
+    private readonly context: { flag: string; timeoutMs: number },
   ) {}
 
   /** The entries of these keys, in order. */
   async read(keys: readonly Buffer[]): Promise<PackedEntry[]> {
     if (keys.length === 0) return [];
-    const reply = (await this.eval(READ_KEYS, [], [String(this.maxValueBytes), String(this.hashFields.length), ...this.hashFields, ...keys])) as Buffer;
-    return parsePacked(reply);
+    const reply = (await this.eval(READ_KEYS, [], [String(this.maxValueBytes), String(BYTE_BUDGET), String(this.hashFields.length), ...this.hashFields, ...keys])) as Buffer;
+    return this.complete(parsePacked(reply));
   }
 
   /** One SCAN step from `cursor` and the entries it found; cursor "0" when the walk is over. */
   async scanStep(cursor: string, pattern: string, count: number): Promise<{ cursor: string; entries: PackedEntry[] }> {
-    const [next, packed] = (await this.eval(SCAN_AND_READ, [], [cursor, pattern, String(count), String(this.maxValueBytes), ...this.hashFields])) as [Buffer, Buffer];
-    return { cursor: next.toString(), entries: parsePacked(packed) };
+    const [next, packed] = (await this.eval(SCAN_AND_READ, [], [cursor, pattern, String(count), String(this.maxValueBytes), String(BYTE_BUDGET), ...this.hashFields])) as [Buffer, Buffer];
+    return { cursor: next.toString(), entries: await this.complete(parsePacked(packed)) };
+  }
+
+  /** Reads the keys a call left for later (its byte budget was spent), in further calls. */
+  private async complete(entries: PackedEntry[]): Promise<PackedEntry[]> {
+    const pending = entries.filter((e) => e.pending);
+    if (pending.length === 0) return entries;
+    const later = await this.read(pending.map((e) => Buffer.from(e.keyBytes)));
+    let j = 0;
+    return entries.map((e) => (e.pending ? later[j++]! : e));
   }
 
   private async eval(script: string, keys: readonly Buffer[], args: readonly (string | Buffer)[]): Promise<unknown> {
@@ -35,7 +53,7 @@ export class EntryReader {
         this.command = 'EVAL';
         return this.eval(script, keys, args);
       }
-      throw err;
+      throw redisSourceError(err, clientTarget(this.redis), this.context.flag, this.context.timeoutMs, 'query');
     }
   }
 }

@@ -6,13 +6,21 @@
 //   string payload: <len>:<value>, or "-" when over the size limit (size still says how big)
 //   hash payload:   <pairs>,{<flen>:<field><vlen>:<value>}  (only the requested fields, or all)
 //   other payload:  <len>:<type name>
+//   p<keylen>:<key>  a key left for a later call: this call's byte budget is spent (values are read first-come,
+//                    and the first key of a call is always read, so every call makes progress)
 import type { CacheRead } from '../../core/scan/decode.js';
 
 // Parts are appended to one table and joined once: Lua string concatenation interns every intermediate string.
 // A string costs PTTL and GETRANGE (no TYPE: GETRANGE on another type returns an error we catch).
 const READ_ONE = `
+local budget, spent, reads = math.huge, 0, 0
 local function read_one(k, max, fields, out)
   local n = #out
+  if reads > 0 and spent >= budget then
+    out[n + 1] = 'p'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
+    return
+  end
+  reads = reads + 1
   -- %d: Lua would print a PTTL of 1e14 or more as 1.98e+14.
   local pttl = string.format('%d', redis.call('PTTL', k))
   if pttl == '-2' then
@@ -28,6 +36,7 @@ local function read_one(k, max, fields, out)
       out[n + 4] = redis.call('STRLEN', k); out[n + 9] = '-'
     else
       out[n + 4] = #v; out[n + 9] = #v; out[n + 10] = ':'; out[n + 11] = v
+      spent = spent + #v
     end
     return
   end
@@ -42,7 +51,7 @@ local function read_one(k, max, fields, out)
       end
     else
       local all = redis.call('HGETALL', k)
-      for j = 1, #all do kv[#kv + 1] = #all[j]; kv[#kv + 1] = ':'; kv[#kv + 1] = all[j] end
+      for j = 1, #all do kv[#kv + 1] = #all[j]; kv[#kv + 1] = ':'; kv[#kv + 1] = all[j]; spent = spent + #all[j] end
     end
     out[n + 7] = #kv / 6; out[n + 8] = ','; out[n + 9] = table.concat(kv)
   else
@@ -53,34 +62,40 @@ end
 `;
 
 /**
- * ARGV[1]: max value bytes; ARGV[2]: number of hash fields f; ARGV[3..2+f]: the fields; then the keys.
+ * ARGV[1]: max value bytes; ARGV[2]: byte budget; ARGV[3]: number of hash fields f; ARGV[4..3+f]: the fields;
+ * then the keys.
  * Keys travel in ARGV, not KEYS: KEYS from different slots are refused (CROSSSLOT) in a cluster, while a node
  * serves undeclared keys of its own slots; the caller sends each key to the node it was scanned on.
  */
 export const READ_KEYS = `${READ_ONE}
 local max = tonumber(ARGV[1])
-local nf = tonumber(ARGV[2])
+budget = tonumber(ARGV[2])
+local nf = tonumber(ARGV[3])
 local fields = {}
-for i = 3, 2 + nf do fields[#fields + 1] = ARGV[i] end
+for i = 4, 3 + nf do fields[#fields + 1] = ARGV[i] end
 local out = {}
-for i = 3 + nf, #ARGV do read_one(ARGV[i], max, fields, out) end
+for i = 4 + nf, #ARGV do read_one(ARGV[i], max, fields, out) end
 return table.concat(out)`;
 
 /**
- * ARGV[1]: cursor; ARGV[2]: MATCH pattern; ARGV[3]: COUNT; ARGV[4]: max value bytes; ARGV[5..]: hash fields.
- * One SCAN step and the entries it found, in one round trip: the keys never travel to the client and back.
+ * ARGV[1]: cursor; ARGV[2]: MATCH pattern; ARGV[3]: COUNT; ARGV[4]: max value bytes; ARGV[5]: byte budget;
+ * ARGV[6..]: hash fields. One SCAN step and the entries it found, in one round trip: the keys never travel to the
+ * client and back.
  */
 export const SCAN_AND_READ = `${READ_ONE}
 local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
 local max = tonumber(ARGV[4])
+budget = tonumber(ARGV[5])
 local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 local out = {}
 for _, k in ipairs(r[2]) do read_one(k, max, fields, out) end
 return {r[1], table.concat(out)}`;
 
 export interface PackedEntry {
   read: CacheRead;
+  /** Not read yet: the call's byte budget was spent before this key (read it with another call). */
+  pending: boolean;
   /** The key's bytes (a view into the reply), for reading it again later. */
   keyBytes: Buffer;
 }
@@ -112,6 +127,11 @@ export function parsePacked(buf: Buffer): PackedEntry[] {
   while (i < buf.length) {
     const t = buf[i];
     i += 1;
+    if (t === 112) {
+      const keyBytes = bytes();
+      out.push({ read: { key: keyBytes.toString('utf8'), type: 'none', pttl: -2, size: null, value: null, hash: null }, keyBytes, pending: true });
+      continue;
+    }
     const pttl = int(44);
     const size = int(44);
     const keyBytes = bytes();
@@ -129,7 +149,7 @@ export function parsePacked(buf: Buffer): PackedEntry[] {
     } else if (t === 111) {
       read.type = bytes().toString('utf8');
     }
-    out.push({ read, keyBytes });
+    out.push({ read, keyBytes, pending: false });
   }
   return out;
 }

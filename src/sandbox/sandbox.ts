@@ -16,6 +16,8 @@ export interface SandboxOptions {
   standby?: boolean;
   /** A Redis Cluster of this many masters (no replicas), besides the plain redis-server. */
   redisCluster?: number;
+  /** Extra PostgreSQL settings (name=value), e.g. a bigger shared_buffers for benchmarks. */
+  postgresSettings?: string[];
   /** Tear down on SIGINT/SIGTERM and exit (default true). Turn off when the host program handles signals itself. */
   handleSignals?: boolean;
 }
@@ -32,12 +34,15 @@ export class Sandbox {
   standby: PostgresServer | null = null;
   private untrack: () => void = () => {};
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly pgSettings: string[],
+  ) {}
 
   static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
     reapOrphans();
     const dir = mkdtempSync(join(tmpdir(), SANDBOX_PREFIX));
-    const sb = new Sandbox(dir);
+    const sb = new Sandbox(dir, opts.postgresSettings ?? []);
     sb.untrack = track({ dir, pids: () => sb.pids() }, opts.handleSignals ?? true);
     try {
       if (opts.redis ?? true) await sb.startRedis();
@@ -107,7 +112,7 @@ export class Sandbox {
     const { data, sockets } = this.pgDirs('primary');
     await run(findBinary('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], runAs);
     requirePasswordFor(data, PASSWORD_ROLE);
-    this.primary = await withPortRetry((port) => new PostgresServer('primary', data, sockets, port, runAs));
+    this.primary = await withPortRetry((port) => new PostgresServer('primary', data, sockets, port, runAs, this.pgSettings));
     recordPids(this.dir, this.pids());
     await this.primary.sql(`CREATE ROLE ${PASSWORD_ROLE} NOLOGIN`);
   }
@@ -117,7 +122,7 @@ export class Sandbox {
     const primary = must(this.primary, 'primary');
     const { data, sockets } = this.pgDirs(STANDBY_NAME);
     await run(findBinary('pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], runAs);
-    this.standby = await withPortRetry((port) => new PostgresServer(STANDBY_NAME, data, sockets, port, runAs));
+    this.standby = await withPortRetry((port) => new PostgresServer(STANDBY_NAME, data, sockets, port, runAs, this.pgSettings));
     recordPids(this.dir, this.pids());
     await this.waitForStreaming();
   }

@@ -66,7 +66,13 @@ export function classifyEntry(input: ClassifyInput): Classified {
   if (!decoded.ok) return { ...base, state: 'undecodable', detail: `the value ${decoded.reason}` };
   if (row === undefined) return { ...base, state: 'undecodable', detail: `the key does not hold a valid ${mapping.keyColumns.map((k) => k.column).join(', ')}` };
 
-  const cached = cacheVersion(decoded.get(mapping.version.field), input.versionKind);
+  const rawVersion = decoded.get(mapping.version.field);
+  // The common case, a small counter equal to the row's, decided without BigInt or Version objects.
+  if (row && row.version !== null && input.versionKind === 'counter' && typeof rawVersion === 'number' && rawVersion === Number(row.version) && Number.isSafeInteger(rawVersion) && rawVersion >= 0) {
+    const same = mapping.compare.every((c) => sameValue(decoded.get(c.field), row.compare[c.column] ?? null, input.compareCategories?.[c.column]));
+    if (same) return { ...base, versionsBehind: 0 };
+  }
+  const cached = cacheVersion(rawVersion, input.versionKind);
   if ('error' in cached) return { ...base, state: 'undecodable', detail: `field ${mapping.version.field}: ${cached.error}` };
   if (row === null) return { ...base, cacheVersion: formatVersion(cached), state: 'orphan', detail: 'no row with this key on the primary' };
 

@@ -72,9 +72,11 @@ export interface VersionOrder {
 }
 
 /** Compares at the coarser precision of the two, so a millisecond JSON timestamp matches a microsecond column. */
+const UNITS = [1000000n, 100000n, 10000n, 1000n, 100n, 10n, 1n];
+
 export function compareVersions(cache: Version, row: Version): VersionOrder {
   const precision = Math.min(cache.precision, row.precision);
-  const unit = 10n ** BigInt(6 - precision);
+  const unit = UNITS[precision] ?? 1n;
   const c = cache.kind === 'timestamp' ? cache.value / unit : cache.value;
   const r = row.kind === 'timestamp' ? row.value / unit : row.value;
   const order = c < r ? -1 : c > r ? 1 : 0;

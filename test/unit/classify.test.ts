@@ -71,6 +71,11 @@ describe('classifyEntry', () => {
     // V8 parses it or gives up with a RangeError: either way a verdict, never a crash.
     assert.ok(c.state === 'fresh' || (c.state === 'undecodable' && /nested too deeply/.test(c.detail ?? '')), `${c.state}: ${c.detail}`);
   });
+  it('a NULL row version is never taken for version 0', () => {
+    const c = classify(json({ version: 0, price: 9.99 }), { version: null, updatedAtMicros: null, compare: { price: '9.99' } });
+    assert.equal(c.state, 'undecodable');
+    assert.match(c.detail ?? '', /no version \(NULL\)/);
+  });
   it('oversized: over --max-value-bytes, known from STRLEN without the value', () => {
     const c = classify({ key: 'product:1', type: 'string', pttl: 5, size: 50 * 1024 * 1024, value: null, hash: null }, row('3'));
     assert.equal(c.state, 'oversized');

@@ -54,6 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const settings = resolveSettings(flags, env, loadConfigFile(flags.config, process.cwd()));
       out.addSecrets(settings.secrets);
       out.progressOn = !json && process.stderr.isTTY === true && command.opts().quiet !== true;
+      out.verbose = settings.verbose;
       const runner = await spec.load();
       const result = await runner({ settings, options: command.opts(), out, signal: controller.signal, now: () => new Date() });
       const envelope = toEnvelope(result, VERSION, new Date());

@@ -41,10 +41,19 @@ export class Output {
   /** A progress line that rewrites itself: stderr, only on a terminal, at most ten times a second. */
   progress(text: string, always = false): void {
     const now = Date.now();
-    if (!this.progressOn || (!always && now - this.lastProgress < 100)) return;
-    this.lastProgress = now;
-    this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
+    if (this.progressOn) {
+      if (!always && now - this.lastProgress < 100) return;
+      this.lastProgress = now;
+      this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
+    } else if (this.verbose && (always || now - this.lastProgress >= 2000)) {
+      // Not a terminal (a log file, CI): with --verbose, a plain line every two seconds.
+      this.lastProgress = now;
+      this.note(text);
+    }
   }
+
+  /** Set by cli.ts from --verbose. */
+  verbose = false;
 
   private lastProgress = 0;
 

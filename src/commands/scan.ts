@@ -78,6 +78,11 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     const db = pool;
     const nodes = redis.nodes;
     const scanOpts = { ...opts, redisFlag: s.redis.origin, timeoutMs: s.timeoutMs };
+    // Compared with a standby, a correct entry looks ahead and a stale one fresh: refuse rather than mislead.
+    const [{ standby } = { standby: false }] = await db.use((c) => c.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'));
+    if (standby) {
+      throw new UsageError(`${primary.origin}: ${db.target} is a standby (in recovery), not the primary: scan compares the cache with the source of truth`, 'point --pg (or DATABASE_URL) at the primary; give standbys with --replica');
+    }
     for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, scanOpts, ctx.now));
     const pace = { started: Date.now(), read: 0 };
     for (const scan of scans) {
@@ -90,10 +95,12 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
       await scan.settle(signal, (ms, waiting) => out.progress(`scan: waiting ${Math.ceil(ms / 100) / 10} s to re-check ${waiting} wrong entries (writes in flight are not staleness)`, true));
     }
     out.endProgress();
-    const attributions = opts.replicas ? await attributeToReplicas(scans, s.replicas, s.timeoutMs) : new Map<string, string>();
+    if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared');
+    const { found, failures } = opts.replicas ? await attributeToReplicas(scans, s.replicas, s.timeoutMs) : { found: new Map<string, string>(), failures: [] };
     return buildScanResult({
       tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
-      attributions,
+      attributions: found,
+      failures,
       thresholds: { maxStale: s.thresholds.maxStale, maxStaleRatio: s.thresholds.maxStaleRatio },
       graceSeconds: opts.graceMs / 1000,
       maxListed: opts.maxListed,

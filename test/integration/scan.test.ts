@@ -11,7 +11,7 @@ import { PgPool } from '../../src/sources/postgres/pool.js';
 import { readTableShape } from '../../src/sources/postgres/tableInfo.js';
 import type { Envelope } from '../../src/core/envelope.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, InterruptedError, SourceError, UsageError } from '../../src/errors.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
@@ -230,7 +230,7 @@ describe('scan fixes that review found', () => {
   it('matches numeric and citext keys to their rows, and compares timestamp and boolean fields by meaning', async () => {
     const prices = await scan({ key: 'price:{id}', table: 'prices', compare: 'valid_until,active' });
     assert.deepEqual(kindsOf(prices).filter((k) => k !== 'no-ttl'), ['version-not-bumped price:3']);
-    assert.match(String(prices.findings.find((f) => f.key === 'price:3')?.detail), /valid_until differs/);
+    assert.match(String(prices.findings.find((f) => f.key === 'price:3')?.detail), /valid_until \(cache "2025-01-01T10:00:01Z", primary 2025-01-01T10:00:00\.000000Z\) differs/);
     const members = await scan({ key: 'member:{email}', table: 'members' });
     assert.deepEqual([members.summary.fresh, members.summary.orphan, members.summary.unmatched], [1, 0, 1]);
   });
@@ -277,5 +277,64 @@ describe('scan fixes that review found', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('scan refuses to mislead', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(`CREATE TABLE many (id int PRIMARY KEY, version int NOT NULL, price numeric(10,2) NOT NULL DEFAULT 1);
+      INSERT INTO many SELECT g, 2 FROM generate_series(1, 60) g;
+      CREATE TABLE bigs (id int PRIMARY KEY, version int NOT NULL); INSERT INTO bigs VALUES (1, 1), (2, 1);`);
+    const p = redis.pipeline();
+    for (let i = 1; i <= 60; i += 1) p.set(`many:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    p.set('bigs:1', JSON.stringify({ version: 1, pad: 'x'.repeat(5000) }));
+    p.set('bigs:2', JSON.stringify({ version: 1, pad: 'x'.repeat(5000) }));
+    await p.exec();
+    await sb.waitForCatchUp();
+  });
+
+  it('refuses a standby as --pg (exit 2): compared with it, a correct entry would look ahead', async () => {
+    const sb = sandbox();
+    await assert.rejects(scan({ key: 'many:{id}', table: 'many' }, { pg: sb.standbyUrl }), (e: unknown) => e instanceof UsageError && /is a standby \(in recovery\), not the primary/.test(e.message));
+  });
+
+  it('counts every wrong entry by severity, not only the listed ones', async () => {
+    const env = await scan({ key: 'many:{id}', table: 'many', maxListed: '10' });
+    assert.equal(env.entries.length, 10);
+    assert.deepEqual([env.summary.stale, env.summary.critical], [60, 60]);
+  });
+
+  it('says why nothing was compared when every value was too big, and how to fix it', async () => {
+    const env = await scan({ key: 'bigs:{id}', table: 'bigs', maxValueBytes: '1024' });
+    const f = env.findings.find((x) => x.kind === 'no-keys');
+    assert.match(f?.message ?? '', /compared nothing: of 2 keys sampled, 2 oversized/);
+    assert.match(String(f?.fix), /--max-value-bytes/);
+    assert.equal(env.exitCode, 1);
+  });
+
+  it('rejects a version column that is not a whole number', async () => {
+    await assert.rejects(scan({ key: 'many:{id}', table: 'many', versionColumn: 'price' }), (e: unknown) => e instanceof ConfigError && /version column price has type numeric\(10,2\)/.test(e.message));
+  });
+
+  it('names a --replica it could not ask, instead of blaming no replica by silence', async () => {
+    const env = await scan({ key: 'many:{id}', table: 'many', replicas: true }, { replica: ['postgres://nobody@127.0.0.1:1/x'] });
+    assert.match(env.findings.find((f) => f.kind === 'source-failed')?.message ?? '', /--replicas: cannot connect to PostgreSQL at 127\.0\.0\.1:1/);
+  });
+
+  it('refuses a Redis database that does not exist, instead of scanning database 0', async () => {
+    const sb = sandbox();
+    await assert.rejects(scan({ key: 'many:{id}', table: 'many' }, { redis: `${sb.redisUrl}/99` }), (e: unknown) => e instanceof SourceError && /database number in the URL does not exist/.test(e.message));
+    await assert.rejects(scan({ key: 'many:{id}', table: 'many' }, { redis: `${sb.redisUrl}/abc` }), (e: unknown) => e instanceof UsageError && /must be a number/.test(e.message));
+  });
+
+  it('Ctrl-C before any key is compared is an interruption, not a clean report', async () => {
+    const sb = sandbox();
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      runInProcess<ScanData>(runScan, { redis: sb.redisUrl, pg: sb.primaryUrl }, { key: 'many:{id}', table: 'many' }, controller.signal),
+      (e: unknown) => e instanceof InterruptedError,
+    );
   });
 });

@@ -46,7 +46,7 @@ describe('classifyEntry', () => {
   it('version-not-bumped: same version, a compared field differs', () => {
     const c = classify(json({ version: 3, price: 8 }), row('3', '9.99'));
     assert.equal(c.state, 'version-not-bumped');
-    assert.match(c.detail ?? '', /price differs/);
+    assert.match(c.detail ?? '', /price \(cache 8, primary 9\.99\) differs/);
   });
   it('undecodable: not JSON, not UTF-8, not an object, no version, a key that cannot be an id, a wrong-kind value', () => {
     const cases: [CacheRead, RowRead | null | undefined, RegExp][] = [
@@ -70,6 +70,15 @@ describe('classifyEntry', () => {
     const c = classify(json(`{"version":1,"price":9.99,"x":${deep}}`), row('1'), { maxValueBytes: 1024 * 1024 });
     // V8 parses it or gives up with a RangeError: either way a verdict, never a crash.
     assert.ok(c.state === 'fresh' || (c.state === 'undecodable' && /nested too deeply/.test(c.detail ?? '')), `${c.state}: ${c.detail}`);
+  });
+  it('a compared field the value lacks makes it undecodable, not a write that forgot the version', () => {
+    const c = classify(json({ version: 3 }), row('3'));
+    assert.equal(c.state, 'undecodable');
+    assert.match(c.detail ?? '', /has no field price/);
+  });
+  it('names the key column a key cannot hold', () => {
+    const c = classifyEntry({ read: json({ version: 1 }), row: undefined, mapping, versionKind: 'counter', maxValueBytes: 1024, now: NOW, invalidColumn: 'tenant_id' });
+    assert.match(c.detail ?? '', /does not hold a valid tenant_id$/);
   });
   it('a NULL row version is never taken for version 0', () => {
     const c = classify(json({ version: 0, price: 9.99 }), { version: null, updatedAtMicros: null, compare: { price: '9.99' } });

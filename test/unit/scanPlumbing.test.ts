@@ -95,7 +95,7 @@ describe('key values', () => {
     assert.equal(keyColumnValues('user:alice:prefs', mapping, ['text']), null);
     assert.equal(keyColumnValues('user:1:reviews', mapping, ['bigint']), null);
     assert.deepEqual(keyColumnValues('user:alice', mapping, ['text']), ['alice']);
-    assert.equal(keyColumnValues('user:abc', mapping, ['bigint']), 'invalid');
+    assert.deepEqual(keyColumnValues('user:abc', mapping, ['bigint']), { invalid: 'id' });
   });
   it('checks values against the column type before they reach SQL', () => {
     assert.ok(fitsKeyType('9223372036854775807', 'bigint'));
@@ -137,5 +137,21 @@ describe('KeySet', () => {
     assert.equal(added, 1_000_000);
     assert.equal(set.add(Buffer.from('product:123456')), false);
     assert.equal(set.size, 1_000_000);
+  });
+});
+
+describe('review fixes (pure)', () => {
+  it('shows control characters in keys as escapes and quotes edge whitespace', async () => {
+    const { printable } = await import('../../src/report/printable.js');
+    assert.equal(printable('evil:1\u001b[2J\u001b[31m'), 'evil:1\\x1b[2J\\x1b[31m');
+    assert.equal(printable('product:11 '), '"product:11 "');
+    assert.equal(printable('a\rb\u009bc'), 'a\\x0db\\x9bc');
+    assert.equal(printable('plain:1'), 'plain:1');
+  });
+  it('reads a date alone as midnight UTC, and says why a huge JSON counter cannot be trusted', () => {
+    const d = cacheVersion('2024-01-03', 'timestamp');
+    assert.ok(!('error' in d) && d.value === BigInt(Date.parse('2024-01-03T00:00:00Z')) * 1000n);
+    const big = cacheVersion(9007199254740992, 'counter');
+    assert.ok('error' in big && /beyond 2\^53/.test(big.error));
   });
 });

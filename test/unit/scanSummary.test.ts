@@ -41,3 +41,21 @@ describe('ranking', () => {
     assert.equal(top.offered, 1000);
   });
 });
+
+describe('buildScanResult verdict', () => {
+  it('fails a stopped scan that left entries unconfirmed, and never claims a stopped scan found no keys', async () => {
+    const { buildScanResult } = await import('../../src/core/scan/scanReport.js');
+    const { Tally } = await import('../../src/core/scan/tally.js');
+    const t = new Tally('m', 10);
+    t.sampled = 11;
+    t.counts.fresh = 10;
+    t.counts.unconfirmed = 1;
+    const base = { attributions: new Map(), failures: [], thresholds: { maxStale: 0, maxStaleRatio: null }, graceSeconds: 2, maxListed: 10 };
+    const stopped = buildScanResult({ ...base, tallies: [{ tally: t, table: 't' }], complete: false });
+    assert.equal(stopped.fails, true);
+    const empty = new Tally('e', 10);
+    const r = buildScanResult({ ...base, tallies: [{ tally: empty, table: 't' }], complete: false });
+    assert.deepEqual(r.findings.map((f) => f.kind), []);
+    assert.equal(r.fails, true);
+  });
+});

@@ -120,13 +120,14 @@ export class MappingScan {
     return reads.map((read, i) => {
       const v = values[i] ?? null;
       if (v === null) return null;
-      const row = v === 'invalid' ? undefined : (rows[position[i]!] ?? null);
-      return { entry: classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now, compareCategories: this.compareCategories }) };
+      const invalid = Array.isArray(v) ? undefined : v.invalid;
+      const row = invalid !== undefined ? undefined : (rows[position[i]!] ?? null);
+      return { entry: classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now, compareCategories: this.compareCategories, invalidColumn: invalid }) };
     });
   }
 
-  /** The key's column values; null: not a key of this mapping; 'invalid': ours, but not a valid id. */
-  keyValues(key: string): string[] | 'invalid' | null {
+  /** The key's column values; null: not a key of this mapping; { invalid }: ours, but not a valid id. */
+  keyValues(key: string): string[] | { invalid: string } | null {
     return keyColumnValues(key, this.mapping, this.shape.keyColumns.map((c) => c.type));
   }
 }

@@ -2,21 +2,27 @@
 // version, the likely source of the stale fill (the replica-lag ambush).
 import type { Source } from '../../config/resolve.js';
 import { cacheVersion, compareVersions, rowVersion } from '../../core/scan/version.js';
+import type { Finding } from '../../core/findings.js';
 import { SourceError } from '../../errors.js';
 import { connectPg } from '../../sources/postgres/connect.js';
 import { fetchRows } from '../../sources/postgres/rows.js';
 import type { MappingScan } from './mappingScan.js';
 
-/** Map of `${mapping}\0${key}` -> the replica (host:port) whose row is not newer than the cached version. */
-export async function attributeToReplicas(scans: readonly MappingScan[], replicas: readonly Source[], timeoutMs: number): Promise<Map<string, string>> {
+/**
+ * found: `${mapping}\0${key}` -> the replica (host:port) whose row is not newer than the cached version.
+ * failures: a finding per replica that could not be asked, so "no lagging replica" is never said by silence.
+ */
+export async function attributeToReplicas(scans: readonly MappingScan[], replicas: readonly Source[], timeoutMs: number): Promise<{ found: Map<string, string>; failures: Finding[] }> {
   const found = new Map<string, string>();
+  const failures: Finding[] = [];
   for (const replica of replicas) {
     let db;
     try {
       db = await connectPg({ url: replica.url, flag: replica.origin, timeoutMs });
     } catch (err) {
-      if (err instanceof SourceError) continue; // lag reports unreachable replicas; attribution is best effort
-      throw err;
+      if (!(err instanceof SourceError)) throw err;
+      failures.push({ kind: 'source-failed', severity: 'warning', message: `--replicas: ${err.message}: stale rows were not checked there`, source: 'replica', fix: err.hint ?? 'check the --replica URL' });
+      continue;
     }
     try {
       for (const scan of scans) {
@@ -37,5 +43,5 @@ export async function attributeToReplicas(scans: readonly MappingScan[], replica
       await db.close();
     }
   }
-  return found;
+  return { found, failures };
 }

@@ -40,6 +40,8 @@ export interface ClassifyInput {
   versionKind: VersionKind;
   maxValueBytes: number;
   now: Date;
+  /** With row undefined: the key column whose value the key cannot hold. */
+  invalidColumn?: string;
   /** pg_type category of each compared column (D timestamps, B booleans, ...). */
   compareCategories?: Readonly<Record<string, string>>;
 }
@@ -64,7 +66,7 @@ export function classifyEntry(input: ClassifyInput): Classified {
   }
   const decoded = decodeEntry(read, mapping.encoding);
   if (!decoded.ok) return { ...base, state: 'undecodable', detail: `the value ${decoded.reason}` };
-  if (row === undefined) return { ...base, state: 'undecodable', detail: `the key does not hold a valid ${mapping.keyColumns.map((k) => k.column).join(', ')}` };
+  if (row === undefined) return { ...base, state: 'undecodable', detail: `the key does not hold a valid ${input.invalidColumn ?? mapping.keyColumns.map((k) => k.column).join(', ')}` };
 
   const rawVersion = decoded.get(mapping.version.field);
   // The common case, a small counter equal to the row's, decided without BigInt or Version objects.
@@ -73,13 +75,21 @@ export function classifyEntry(input: ClassifyInput): Classified {
     if (same) return { ...base, versionsBehind: 0 };
   }
   const cached = cacheVersion(rawVersion, input.versionKind);
-  if ('error' in cached) return { ...base, state: 'undecodable', detail: `field ${mapping.version.field}: ${cached.error}` };
+  if ('error' in cached) return { ...base, state: 'undecodable', detail: rawVersion === undefined || rawVersion === null ? `the value has no version field ${mapping.version.field}` : `field ${mapping.version.field}: ${cached.error}` };
   if (row === null) return { ...base, cacheVersion: formatVersion(cached), state: 'orphan', detail: 'no row with this key on the primary' };
 
   const stored = rowVersion(row.version, input.versionKind);
   if ('error' in stored) return { ...base, cacheVersion: formatVersion(cached), state: 'undecodable', detail: stored.error };
   const order = compareVersions(cached, stored);
-  const differs = order.order === 0 ? mapping.compare.filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null, input.compareCategories?.[c.column])).map((c) => c.field) : [];
+  // Compared fields only matter when the versions agree; a field the value lacks cannot be compared at all.
+  const missing = order.order === 0 ? mapping.compare.find((c) => decoded.get(c.field) === undefined) : undefined;
+  if (missing) return { ...base, cacheVersion: formatVersion(cached), state: 'undecodable', detail: `the value has no field ${missing.field} (compared with --compare)` };
+  const differs =
+    order.order === 0
+      ? mapping.compare
+          .filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null, input.compareCategories?.[c.column]))
+          .map((c) => `${c.field} (cache ${short(decoded.get(c.field))}, primary ${shownColumn(row.compare[c.column] ?? null, input.compareCategories?.[c.column])})`)
+      : [];
   // The common case, a fresh entry, is counted and dropped: it needs no formatted versions.
   if (order.order === 0 && differs.length === 0) return { ...base, versionsBehind: 0 };
   const updatedAt = row.updatedAtMicros === null ? null : Number(BigInt(row.updatedAtMicros) / 1000n);
@@ -88,4 +98,20 @@ export function classifyEntry(input: ClassifyInput): Classified {
   if (order.order < 0) return { ...compared, state: 'stale', secondsBehind };
   if (order.order > 0) return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
   return { ...compared, state: 'version-not-bumped', secondsBehind, detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version` };
+}
+
+/** A column value as the primary holds it (timestamps arrive as epoch microseconds: shown as ISO-8601). */
+function shownColumn(text: string | null, category: string | undefined): string {
+  if (text === null) return 'NULL';
+  if (category === 'D') {
+    const v = rowVersion(text, 'timestamp');
+    if (!('error' in v)) return formatVersion(v);
+  }
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** A value for a message: short, and quoted when it is text. */
+function short(v: unknown): string {
+  const text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -49,13 +49,14 @@ function separatorsOf(mapping: Mapping): Set<string> {
 /**
  * A key's values for the mapping's key columns (in template order). null when the key is not of this mapping: it
  * does not fit the template, or a value holds the template's separator ("product:1:reviews" and "user:alice:prefs"
- * belong to longer key families); 'invalid' when it is ours but cannot be a row's key ("product:abc" for a bigint).
+ * belong to longer key families); { invalid: column } when it is ours but cannot be a row's key ("product:abc" for
+ * a bigint id).
  */
-export function keyColumnValues(key: string, mapping: Mapping, types: readonly string[]): string[] | 'invalid' | null {
+export function keyColumnValues(key: string, mapping: Mapping, types: readonly string[]): string[] | { invalid: string } | null {
   const values = mapping.template.values(key);
   if (!values) return null;
   const separators = separatorsOf(mapping);
   for (const v of values) for (const c of separators) if (v.includes(c)) return null;
-  for (let i = 0; i < values.length; i += 1) if (!fitsKeyType(values[i]!, types[i] ?? 'text')) return 'invalid';
+  for (let i = 0; i < values.length; i += 1) if (!fitsKeyType(values[i]!, types[i] ?? 'text')) return { invalid: mapping.keyColumns[i]?.column ?? `value ${i + 1}` };
   return values;
 }

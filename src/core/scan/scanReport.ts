@@ -1,6 +1,6 @@
 // Builds scan's result from the tallies: ranked findings, the summary with its confidence interval, the verdict.
 import type { CommandResult } from '../envelope.js';
-import { countBySeverity, type Finding, type Severity } from '../findings.js';
+import type { Finding, Severity } from '../findings.js';
 import { plural } from '../plural.js';
 import { formatSeconds } from '../units.js';
 import type { Classified, EntryState } from './classify.js';
@@ -45,6 +45,8 @@ const SEVERITY: Record<EntryState, Severity> = {
 
 export interface ScanRun {
   tallies: { tally: Tally; table: string }[];
+  /** Sources that failed without stopping the scan (a --replica that could not be asked). */
+  failures: Finding[];
   attributions: Map<string, string>;
   thresholds: ScanThresholds;
   graceSeconds: number;
@@ -71,12 +73,19 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     ...entries.map(entryFinding),
     ...run.tallies.flatMap(({ tally }) => [...tally.undecodable, ...tally.oversized].map((e) => entryFinding({ ...e, laggingReplica: null }))),
     ...run.tallies.filter(({ tally }) => tally.counts.noTtl > 0).map(({ tally }) => noTtlFinding(tally)),
-    ...run.tallies.filter(({ tally }) => tally.sampled === 0).map(({ tally, table }) => noKeysFinding(tally, table)),
+    // Only a finished scan may claim a mapping compared nothing: a stopped one may simply not have got there.
+    ...(run.complete ? run.tallies.flatMap(({ tally, table }) => nothingComparedFinding(tally, table)) : []),
+    ...run.failures,
   ];
   const overall = consistency(total);
-  // A scan that compared nothing proves nothing: a CI smoke check must not pass on an empty or mistyped pattern.
-  const comparedNothing = run.complete && overall.compared === 0;
-  const fails = comparedNothing || overall.wrong > run.thresholds.maxStale || (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
+  // A scan that compared nothing proves nothing (an empty cache, a mistyped template), and entries left unconfirmed
+  // by a stopped scan may be stale: neither passes a CI smoke check.
+  const fails =
+    overall.compared === 0 ||
+    total.unconfirmed > 0 ||
+    overall.wrong > run.thresholds.maxStale ||
+    (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
+  const runWarnings = findings.filter((f) => f.severity === 'warning' && f.key === undefined).length;
   return {
     command: 'scan',
     fails,
@@ -102,7 +111,10 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
       staleRatioHigh: overall.staleRatioHigh,
       nines: overall.nines,
       ninesAtLeast: overall.ninesAtLeast,
-      ...countBySeverity(findings),
+      // Every entry counts, listed or not: the findings list is capped by --max-listed, these are not.
+      critical: total.stale + total['version-not-bumped'],
+      warning: total.ahead + total.orphan + total.undecodable + runWarnings,
+      info: total.oversized + (total.noTtl > 0 ? 1 : 0),
     },
     data: { mappings, entries, thresholds: run.thresholds, graceSeconds: run.graceSeconds },
   };
@@ -142,9 +154,24 @@ function describe(e: ListedEntry): string {
   }
 }
 
-function noKeysFinding(t: Tally, table: string): Finding {
-  const why = t.unmatched > 0 ? `${plural(t.unmatched, 'key')} matched the SCAN pattern but not the template's key columns` : 'no key matches its pattern';
-  return { kind: 'no-keys', severity: 'warning', message: `mapping ${t.mapping} (${table}) compared nothing: ${why}`, mapping: t.mapping, fix: 'check the key template against real keys (redis-cli --scan --pattern ...)' };
+/** A mapping that compared nothing: no keys at all, or none that could be compared (all oversized, ...). */
+function nothingComparedFinding(t: Tally, table: string): Finding[] {
+  const c = t.counts;
+  if (consistency(c).compared > 0) return [];
+  if (t.sampled === 0) {
+    const why = t.unmatched > 0 ? `${plural(t.unmatched, 'key')} matched the SCAN pattern but belong to other key families` : 'no key matches its pattern';
+    return [{ kind: 'no-keys', severity: 'warning', message: `mapping ${t.mapping} (${table}) compared nothing: ${why}`, mapping: t.mapping, fix: 'check the key template against real keys (redis-cli --scan --pattern ...)' }];
+  }
+  const parts = [c.oversized && `${c.oversized} oversized`, c.undecodable && `${c.undecodable} undecodable`, c.expired && `${c.expired} expired during the scan`, c.inflight && `${c.inflight} changing`].filter(Boolean);
+  return [
+    {
+      kind: 'no-keys',
+      severity: 'warning',
+      message: `mapping ${t.mapping} (${table}) compared nothing: of ${plural(t.sampled, 'key')} sampled, ${parts.join(', ')}`,
+      mapping: t.mapping,
+      fix: c.oversized > 0 ? 'raise --max-value-bytes to compare big values' : 'see the undecodable findings: the mapping may not match how values are written',
+    },
+  ];
 }
 
 function noTtlFinding(t: Tally): Finding {

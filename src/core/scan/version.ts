@@ -12,7 +12,7 @@ export interface Version {
 
 export type VersionResult = Version | { error: string };
 
-const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** The version inside a cached value, read as the row's column kind. */
 export function cacheVersion(raw: unknown, kind: VersionKind): VersionResult {
@@ -23,6 +23,7 @@ export function cacheVersion(raw: unknown, kind: VersionKind): VersionResult {
 
 function counter(raw: unknown): VersionResult {
   if (typeof raw === 'number') {
+    if (Number.isInteger(raw) && raw > Number.MAX_SAFE_INTEGER) return { error: `version ${raw} is beyond 2^53, where JSON numbers lose precision: store it as a string` };
     if (!Number.isSafeInteger(raw) || raw < 0) return { error: `version ${raw} is not a whole number >= 0` };
     return { kind: 'counter', value: BigInt(raw), precision: 0 };
   }
@@ -36,7 +37,8 @@ function timestamp(raw: unknown): VersionResult {
   const m = ISO.exec(raw.trim());
   if (!m) return { error: `version ${describe(raw)} is not an ISO-8601 timestamp or epoch number` };
   const fraction = (m[3] ?? '').slice(0, 6);
-  const seconds = m[2]!.length === 5 ? `${m[2]}:00` : m[2];
+  // A date alone is midnight UTC, as PostgreSQL reads a date.
+  const seconds = m[2] === undefined ? '00:00:00' : m[2].length === 5 ? `${m[2]}:00` : m[2];
   const zone = !m[4] || m[4].toUpperCase() === 'Z' ? 'Z' : m[4].length === 3 ? `${m[4]}:00` : m[4].includes(':') ? m[4] : `${m[4].slice(0, 3)}:${m[4].slice(3)}`;
   const ms = Date.parse(`${m[1]}T${seconds}${zone}`);
   if (Number.isNaN(ms)) return { error: `version ${describe(raw)} is not a valid date` };

@@ -5,7 +5,7 @@ import type { Envelope } from '../../core/envelope.js';
 import type { ScanData } from '../../core/scan/scanReport.js';
 import { formatSeconds } from '../../core/units.js';
 import { severityLabel } from '../colour.js';
-import { renderVerdict } from './findings.js';
+import { printable } from '../printable.js';
 
 const DASH = '-';
 
@@ -36,7 +36,7 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): 
     const t = new Table({ head: ['Key', 'Kind', 'Cache', 'Primary', 'Behind', 'Wrong for', 'TTL left', 'Lagging replica'], style });
     for (const e of env.entries) {
       t.push([
-        e.key,
+        printable(e.key),
         e.state === 'stale' || e.state === 'version-not-bumped' ? chalk.red(e.state) : chalk.yellow(e.state),
         e.cacheVersion ?? DASH,
         e.rowVersion ?? DASH,
@@ -52,15 +52,46 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): 
   const rest = env.findings.filter((f) => !['stale', 'ahead', 'orphan', 'version-not-bumped'].includes(f.kind));
   if (rest.length > 0) {
     out.push('', chalk.bold('Other findings'));
-    for (const f of rest.slice(0, 12)) out.push(`  ${severityLabel(chalk, f.severity)} ${chalk.bold(f.kind)}: ${f.message}`);
-    if (rest.length > 12) out.push(chalk.dim(`  ... and ${rest.length - 12} more (see --json)`));
+    for (const f of rest.slice(0, 12)) out.push(`  ${severityLabel(chalk, f.severity)} ${chalk.bold(f.kind)}: ${printable(f.message)}`);
+    if (rest.length > 12) out.push(chalk.dim(`  ... and ${rest.length - 12} more in --json (the summary counts every entry)`));
   }
   const inflight = env.summary.inflight as number;
   if (inflight > 0) out.push('', chalk.dim(`${inflight} entries were wrong at first and right ${env.graceSeconds} s later: writes in flight, not staleness.`));
   const unconfirmed = env.summary.unconfirmed as number;
   if (unconfirmed > 0) out.push(chalk.yellow(`${unconfirmed} entries looked wrong but the scan stopped before their second look: not counted as stale.`));
-  out.push('', renderVerdict(env, chalk));
+  const other = [
+    [env.summary.expired, 'expired during the scan'],
+    [env.summary.unmatched, 'belong to other key families (not judged)'],
+  ].filter(([n]) => (n as number) > 0);
+  if (other.length > 0) out.push(chalk.dim(`Also: ${other.map(([n, what]) => `${n} ${what}`).join('; ')}.`));
+  out.push('', scanVerdict(env, chalk));
   return `${out.join('\n')}\n`;
+}
+
+/** The closing line: why the exit code is what it is, in the scan's own terms. */
+function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
+  const s = env.summary as Record<string, number>;
+  const wrong = s.wrong ?? 0;
+  const unconfirmed = s.unconfirmed ?? 0;
+  const partial = env.complete ? '' : ' (incomplete: the scan was stopped)';
+  const wrongKinds = [
+    [s.stale, 'stale'],
+    [s.versionNotBumped, 'version not bumped'],
+    [s.ahead, 'ahead'],
+    [s.orphan, 'orphan'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, k]) => `${n} ${k}`)
+    .join(', ');
+  const compared = (s.fresh ?? 0) + (s.wrong ?? 0);
+  if (env.ok) return chalk.green(`OK: ${wrong} wrong of ${compared} compared (limit ${env.thresholds.maxStale})${partial}`);
+  const reasons = [
+    wrong > env.thresholds.maxStale && `${wrong} wrong entries (${wrongKinds}), over --max-stale ${env.thresholds.maxStale}`,
+    env.thresholds.maxStaleRatio !== null && (s.staleRatio ?? 0) > env.thresholds.maxStaleRatio && `stale ratio over --max-stale-ratio ${env.thresholds.maxStaleRatio}`,
+    compared === 0 && 'nothing was compared',
+    unconfirmed > 0 && `${unconfirmed} unconfirmed`,
+  ].filter(Boolean);
+  return chalk.red.bold(`FAIL: ${reasons.join('; ')}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);
 }
 
 function ratio(r: number | null, low: number | null, high: number | null): string {

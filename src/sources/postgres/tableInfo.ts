@@ -60,7 +60,7 @@ export async function readTableShape(db: PgConnection, mapping: Mapping): Promis
   });
   const v = column(mapping.version.column, 'the version column');
   const kind = versionKind(v);
-  if (!kind) throw new ConfigError(`mapping ${mapping.name}: version column ${v.name} has type ${v.type}`, 'a version is a number (counter) or a timestamp');
+  if (!kind) throw new ConfigError(`mapping ${mapping.name}: version column ${v.name} has type ${v.type}`, 'a version is a whole number (counter) or a timestamp: check --version-column');
   if (mapping.version.kind !== 'auto' && mapping.version.kind !== kind) {
     throw new ConfigError(`mapping ${mapping.name}: version.kind is "${mapping.version.kind}" but column ${v.name} is ${v.type} (a ${kind})`);
   }
@@ -71,7 +71,8 @@ export async function readTableShape(db: PgConnection, mapping: Mapping): Promis
 }
 
 function versionKind(c: ColumnInfo): VersionKind | null {
-  if (c.category === 'N') return 'counter';
+  // A counter is a whole number: numeric(10,2), real and double precision are prices, not versions.
+  if (c.category === 'N') return /^(real|double precision|money)$|^numeric\(\d+,\s*[1-9]/.test(c.type) ? null : 'counter';
   if (c.category === 'D') return 'timestamp';
   return null;
 }

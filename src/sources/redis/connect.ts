@@ -13,6 +13,8 @@ export interface RedisConnectOptions {
 export function assertRedisUrl(url: string, flag: string): void {
   if (!/^rediss?:\/\//i.test(url)) throw new UsageError(`${flag}: expected a redis:// or rediss:// URL`, 'e.g. redis://:password@host:6379/0');
   assertParsableUrl(url, flag);
+  const db = new URL(url).pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,5}$/.test(db)) throw new UsageError(`${flag}: the database in the URL path must be a number (redis://host:6379/0)`);
 }
 
 /** host:port a connected client talks to, safe to print. */
@@ -44,6 +46,9 @@ export async function connectRedis(opts: RedisConnectOptions): Promise<Redis> {
   });
   try {
     await withDeadline(redis.connect(), opts.timeoutMs + 250);
+    // ioredis reports a failed SELECT only as an event and carries on in database 0: make it an error.
+    const db = Number(new URL(opts.url).pathname.replace(/^\//, '') || 0);
+    if (db > 0) await redis.select(db);
     return redis;
   } catch (err) {
     redis.disconnect();
@@ -64,6 +69,8 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   if (/NOAUTH/i.test(msg)) return line('the server requires a password', `put it in ${flag}: redis://:password@host:port`);
   if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) return line(`TLS: ${msg.split('\n')[0]}`, 'check rediss:// and the server certificate');
+  if (/DB index is out of range/i.test(msg)) return line('the database number in the URL does not exist on this server', `check the /N at the end of ${flag}`);
+  if (/refresh slots cache|cluster support disabled/i.test(msg)) return line('it does not answer as a Redis Cluster', `drop --redis-cluster if ${flag} is a single server`);
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|connection lost/i.test(msg) || e.code === 'ECONNRESET') {
     return line('the connection was lost', 'is the server restarting, or did something kill our client?', 'unreachable');
   }

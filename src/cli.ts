@@ -60,6 +60,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const envelope = toEnvelope(result, VERSION, new Date());
       const useColour = settings.color && !json && process.stdout.isTTY === true;
       out.result(render(json ? 'json' : 'table', out.scrubValue(envelope), makeChalk(useColour)));
+      // A source lost mid-way: the partial report is out; the one-line reason goes to stderr as for any error.
+      if (envelope.error) out.note(`cachedoctor: ${envelope.error.message}`);
       exitCode = envelope.exitCode;
     });
     if (argv.length <= 2) {

@@ -4,7 +4,7 @@ import { count, durationMs } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
 import { buildScanResult, type ScanData } from '../core/scan/scanReport.js';
 import { parseBytes } from '../core/units.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, SourceError, UsageError } from '../errors.js';
 import { connectPg, type PgConnection } from '../sources/postgres/connect.js';
 import { PgPool } from '../sources/postgres/pool.js';
 import { readTableShape } from '../sources/postgres/tableInfo.js';
@@ -109,6 +109,22 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
   } catch (err) {
     out.endProgress();
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared', undefined, { cause: err });
+    // Redis or the primary lost mid-scan: report what was compared (incomplete, exit 3) rather than nothing.
+    if (err instanceof SourceError && scans.some((x) => x.tally.sampled > 0)) {
+      for (const scan of scans) scan.abandonWaiting();
+      return {
+        ...buildScanResult({
+          tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
+          attributions: new Map(),
+          failures: [],
+          thresholds: { maxStale: s.thresholds.maxStale, maxStaleRatio: s.thresholds.maxStaleRatio },
+          graceSeconds: opts.graceMs / 1000,
+          maxListed: opts.maxListed,
+          complete: false,
+        }),
+        sourceFailure: { message: err.line },
+      };
+    }
     throw err;
   } finally {
     redis?.close();

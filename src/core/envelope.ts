@@ -11,6 +11,8 @@ export interface CommandResult<Data extends object = object> {
   fails: boolean;
   /** False when the run was cut short (Ctrl-C, a source lost mid-way): the report covers what was done. */
   complete: boolean;
+  /** A source lost mid-way: the partial report still prints, and the exit code says 3. */
+  sourceFailure?: { message: string };
   data: Data;
 }
 
@@ -24,6 +26,8 @@ export type Envelope<Data extends object = object> = {
   complete: boolean;
   summary: Record<string, unknown>;
   findings: Finding[];
+  /** Present when the command could not finish or could not run (see the schema). */
+  error?: { kind: string; message: string };
 } & Data;
 
 /** The usual rule: any finding at or above `failOn`. */
@@ -32,7 +36,7 @@ export function anyAtOrAbove(findings: readonly Finding[], failOn: Severity): bo
 }
 
 export function toEnvelope<Data extends object>(result: CommandResult<Data>, version: string, now: Date): Envelope<Data> {
-  const exitCode = result.fails ? EXIT.findings : EXIT.healthy;
+  const exitCode = result.sourceFailure ? EXIT.source : result.fails ? EXIT.findings : EXIT.healthy;
   return {
     tool: 'cachedoctor',
     version,
@@ -43,6 +47,7 @@ export function toEnvelope<Data extends object>(result: CommandResult<Data>, ver
     complete: result.complete,
     summary: result.summary,
     findings: [...result.findings].sort(bySeverity),
+    ...(result.sourceFailure ? { error: { kind: 'source', message: result.sourceFailure.message } } : {}),
     ...result.data,
   };
 }

@@ -74,4 +74,19 @@ describe('cachedoctor scan (subprocess)', () => {
     assert.equal(doc.complete, false);
     assert.ok(doc.summary.sampled > 0 && doc.summary.sampled < 400, `${doc.summary.sampled} sampled`);
   });
+
+  it('Redis lost mid-scan: exit 3, one line on stderr, and the partial report marked incomplete (last: it stops Redis)', async () => {
+    const sb = sandbox();
+    const run = await runCli(['scan', '--json', '--rate', '100', '--grace', '0', '--timeout', '1500'], {
+      cwd: dir,
+      onStart: () => setTimeout(() => void sb.redis!.stop(), 1500),
+    });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr.trim(), /^cachedoctor: reading from Redis at 127\.0\.0\.1:\d+ failed: .*\(.*\)$/);
+    const doc = parseJson<{ complete: boolean; error: { kind: string }; summary: { sampled: number } }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.complete, false);
+    assert.equal(doc.error.kind, 'source');
+    assert.ok(doc.summary.sampled > 0, `${doc.summary.sampled} sampled before the loss`);
+  });
 });

@@ -92,11 +92,7 @@ export class MappingScan {
    */
   async settle(signal: AbortSignal, onWait: (ms: number, waiting: number) => void): Promise<void> {
     while (this.candidates.length > 0) {
-      if (signal.aborted) {
-        this.tally.counts.unconfirmed += this.candidates.length;
-        this.candidates = [];
-        return;
-      }
+      if (signal.aborted) return this.abandonWaiting();
       const wait = this.opts.graceMs - (performance.now() - this.candidates[0]!.seenAt);
       if (wait > 0) {
         onWait(wait, this.candidates.length);
@@ -105,6 +101,12 @@ export class MappingScan {
         await this.recheck(false);
       }
     }
+  }
+
+  /** The scan cannot go on (a source failed): entries still waiting are unconfirmed. */
+  abandonWaiting(): void {
+    this.tally.counts.unconfirmed += this.candidates.length;
+    this.candidates = [];
   }
 
   get waiting(): number {

@@ -107,7 +107,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
 
   let primary: PrimarySnapshot | null = null;
   const runFindings: Finding[] = [];
-  let lostPrimary = false;
+  let lostPrimary: SourceError | null = null;
   try {
     if (s.primary) {
       verbose(`connecting to the primary (${s.primary.origin}) with a ${s.timeoutMs} ms timeout`);
@@ -128,7 +128,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
         // Losing the primary in the middle of --watch (a failover?) ends the watch; the samples so far still count.
         if (!(err instanceof SourceError) || samples.length === 0 || signal.aborted) throw err;
         runFindings.push({ kind: 'source-failed', severity: 'critical', message: `the primary stopped answering after ${plural(samples.length, 'sample')}: ${err.reason}`, source: 'primary', target: primaryConn?.target ?? null, fix: err.hint ?? 'check the primary' });
-        lostPrimary = true;
+        lostPrimary = err;
         break;
       }
       if (signal.aborted && samples.length === 0) throw new InterruptedError('interrupted before the first sample');
@@ -154,7 +154,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     if (!primaryConn) void primaryPending?.then((c) => c.close(), () => {});
     await Promise.all([primaryConn?.close(), ...links.map((l) => l.dispose())]);
   }
-  return buildLagResult({
+  const result = buildLagResult({
     samples,
     primary,
     thresholds,
@@ -163,6 +163,8 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     complete: !signal.aborted && !lostPrimary,
     runFindings,
   });
+  // The samples so far are reported; losing the primary still exits 3 (a source could not be queried).
+  return lostPrimary ? { ...result, sourceFailure: { message: lostPrimary.line } } : result;
 }
 
 /** One link per server: the same server given twice (two URLs, or a name and its address) is asked once. */

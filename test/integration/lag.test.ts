@@ -195,4 +195,22 @@ describe('lag under interruption and silence', () => {
       await db.close();
     }
   });
+
+  it('the primary lost during --watch: the samples so far are reported, incomplete, and the exit code says 3', async () => {
+    const sb = sandbox();
+    const watching = runInProcess<LagData>(runLag, { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '1500' }, { watch: true, interval: '200ms', duration: '20s' });
+    await new Promise((r) => setTimeout(r, 900));
+    await sb.primary!.stop();
+    try {
+      const { env } = await watching;
+      assert.equal(env.exitCode, 3);
+      assert.equal(env.complete, false);
+      assert.equal(env.error?.kind, 'source');
+      assert.ok((env.watch?.samples.length ?? 0) >= 2, `${env.watch?.samples.length} samples`);
+      assert.ok(env.findings.some((f) => f.kind === 'source-failed' && /stopped answering/.test(f.message)));
+    } finally {
+      await sb.primary!.start();
+      await sb.waitForStreaming();
+    }
+  });
 });

@@ -1,0 +1,276 @@
+// Follows every key through the command stream, in time order, and finds the sequences that serve stale data:
+// stale fills, concurrent fills after one invalidation, invalidations never broadcast, fills without a TTL.
+// Pure: events in, findings and statistics out. Memory is bounded by maxKeys (oldest keys are forgotten).
+import type { Finding } from '../findings.js';
+import { plural } from '../plural.js';
+import { type Spread, spread } from '../stats.js';
+import { compareVersions, formatVersion, type Version } from '../scan/version.js';
+import { type Action, actionsOf } from './commands.js';
+import { argText, type MonitorEvent } from './parseLine.js';
+
+export interface CorrelateOptions {
+  raceWindowUs: number;
+  /** The invalidation channel; null: broadcasts are not checked. */
+  channel: string | null;
+  maxKeys: number;
+  /** Findings kept per kind (all are counted). */
+  maxFindings: number;
+  /** The mapping a key belongs to, or null to leave the key alone. */
+  mappingOf(key: string): string | null;
+  /** The version a fill writes, or null. */
+  versionOf(mapping: string, fill: Extract<Action, { kind: 'fill' }>): Version | null;
+}
+
+export interface TimelineEntry {
+  atUs: number;
+  client: string;
+  what: 'read' | 'fill' | 'invalidate' | 'expire' | 'publish';
+  version: string | null;
+}
+
+interface KeyState {
+  mapping: string;
+  /** The highest version any fill has written. */
+  maxVersion: Version | null;
+  /** The version in the cache now, as far as the stream shows. */
+  current: Version | null;
+  /** What the cache held when it was last invalidated. */
+  beforeInvalidation: Version | null;
+  invalidatedAt: number | null;
+  fillsSinceInvalidation: { atUs: number; client: string }[];
+  concurrentReported: boolean;
+  timeline: TimelineEntry[];
+}
+
+/** Something that must happen by a deadline: a PUBLISH after an invalidation, an EXPIRE after a fill. */
+interface Pending {
+  kind: 'broadcast' | 'ttl';
+  key: string;
+  client: string;
+  deadlineUs: number;
+  done: boolean;
+}
+
+const TIMELINE = 8;
+
+export class Correlator {
+  private keys = new Map<string, KeyState>();
+  /** Deadlines in the order they fall (a fixed window after events in time order); head: the next to fall. */
+  private pending: Pending[] = [];
+  private head = 0;
+  private ttlWaits = new Map<string, Pending>();
+  private broadcastWaits = new Map<string, Pending>();
+  private findings = new Map<string, Finding[]>();
+  private counts = new Map<string, number>();
+  private commands = new Map<string, number>();
+  private prefixes = new Map<string, number>();
+  private refillDelaysMs: number[] = [];
+  private reads = 0;
+  private invalidations = 0;
+  private events = 0;
+  private firstUs: number | null = null;
+  private lastUs = 0;
+  forgottenKeys = 0;
+
+  constructor(private readonly opts: CorrelateOptions) {}
+
+  feed(e: MonitorEvent): void {
+    this.events += 1;
+    this.firstUs ??= e.timeUs;
+    this.lastUs = Math.max(this.lastUs, e.timeUs);
+    const cmd = e.args[0]!.toLowerCase();
+    this.commands.set(cmd, (this.commands.get(cmd) ?? 0) + 1);
+    this.expireDeadlines(e.timeUs);
+    for (const action of actionsOf(e)) this.apply(action, e);
+  }
+
+  private apply(a: Action, e: MonitorEvent): void {
+    if (a.kind === 'publish') return this.publish(a.channel, a.message, e);
+    const key = argText(a.key);
+    const mapping = this.opts.mappingOf(key);
+    if (mapping === null) return;
+    const prefix = key.includes(':') ? key.slice(0, key.lastIndexOf(':') + 1) : key;
+    this.prefixes.set(prefix, (this.prefixes.get(prefix) ?? 0) + 1);
+    const s = this.state(key, mapping);
+    if (a.kind === 'read') {
+      this.reads += 1;
+      this.note(s, e, 'read', null);
+    } else if (a.kind === 'fill') {
+      this.fill(key, s, a, e);
+    } else if (a.kind === 'invalidate') {
+      this.invalidations += 1;
+      s.beforeInvalidation = s.current;
+      s.current = null;
+      s.invalidatedAt = e.timeUs;
+      s.fillsSinceInvalidation = [];
+      s.concurrentReported = false;
+      this.note(s, e, 'invalidate', null);
+      if (this.opts.channel !== null) this.wait({ kind: 'broadcast', key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+    } else {
+      const waiting = this.ttlWaits.get(key);
+      if (waiting) waiting.done = true;
+      this.note(s, e, 'expire', null);
+    }
+  }
+
+  private fill(key: string, s: KeyState, a: Extract<Action, { kind: 'fill' }>, e: MonitorEvent): void {
+    const v = this.opts.versionOf(s.mapping, a);
+    this.note(s, e, 'fill', v ? formatVersion(v) : null);
+    const firstAfterInvalidation = s.invalidatedAt !== null && s.fillsSinceInvalidation.length === 0;
+    if (firstAfterInvalidation) this.refillDelaysMs.length < 100_000 && this.refillDelaysMs.push((e.timeUs - s.invalidatedAt!) / 1000);
+    if (v && s.maxVersion && compareVersions(v, s.maxVersion).order < 0) {
+      this.find('stale-fill', key, s, {
+        severity: 'critical',
+        confidence: 'high',
+        message: `${key} was filled with version ${formatVersion(v)} by ${e.client} after version ${formatVersion(s.maxVersion)} had been cached: a fill from a lagging replica or an old read`,
+        client: e.client,
+        version: formatVersion(v),
+        newestVersion: formatVersion(s.maxVersion),
+      });
+    } else if (v && firstAfterInvalidation && s.beforeInvalidation && compareVersions(v, s.beforeInvalidation).order === 0) {
+      this.find('stale-fill', key, s, {
+        severity: 'critical',
+        confidence: 'medium',
+        message: `${key} was invalidated, then filled by ${e.client} with the same version ${formatVersion(v)} it held before: if the row changed, the fill read it before the change reached its source`,
+        client: e.client,
+        version: formatVersion(v),
+        newestVersion: formatVersion(v),
+      });
+    }
+    if (s.invalidatedAt !== null) {
+      s.fillsSinceInvalidation.push({ atUs: e.timeUs, client: e.client });
+      const recent = s.fillsSinceInvalidation.filter((f) => e.timeUs - f.atUs <= this.opts.raceWindowUs);
+      const clients = new Set(recent.map((f) => f.client));
+      if (clients.size > 1 && !s.concurrentReported) {
+        s.concurrentReported = true;
+        this.find('concurrent-fill', key, s, {
+          severity: 'warning',
+          message: `${key} was filled by ${plural(clients.size, 'client')} (${[...clients].join(', ')}) within ${this.opts.raceWindowUs / 1000} ms of each other after one invalidation: a stampede, and the later fill may carry older data`,
+          clients: [...clients],
+        });
+      }
+    }
+    if (v && (!s.maxVersion || compareVersions(v, s.maxVersion).order > 0)) s.maxVersion = v;
+    s.current = v;
+    if (!a.ttl) this.wait({ kind: 'ttl', key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+    else {
+      // A fill that sets an expiry gives the key a TTL: an earlier fill's wait is over.
+      const waiting = this.ttlWaits.get(key);
+      if (waiting) waiting.done = true;
+    }
+  }
+
+  private publish(channel: string, message: string, e: MonitorEvent): void {
+    if (this.opts.channel === null || argText(channel) !== this.opts.channel) return;
+    const text = argText(message);
+    // A broadcast names the key it invalidates (the usual message), or comes from the client that invalidated.
+    const named = this.broadcastWaits.get(text);
+    if (named) named.done = true;
+    for (const p of this.broadcastWaits.values()) if (!p.done && (p.client === e.client || text.includes(p.key))) p.done = true;
+  }
+
+  private wait(p: Pending): void {
+    this.pending.push(p);
+    (p.kind === 'ttl' ? this.ttlWaits : this.broadcastWaits).set(p.key, p);
+  }
+
+  /** Deadlines that passed before `nowUs` without what they waited for become findings. */
+  private expireDeadlines(nowUs: number): void {
+    while (this.head < this.pending.length && this.pending[this.head]!.deadlineUs < nowUs) {
+      const p = this.pending[this.head]!;
+      this.head += 1;
+      const waits = p.kind === 'ttl' ? this.ttlWaits : this.broadcastWaits;
+      if (waits.get(p.key) === p) waits.delete(p.key);
+      if (!p.done) this.miss(p);
+    }
+    if (this.head > 4096 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private miss(p: Pending): void {
+    const s = this.keys.get(p.key);
+    if (!s) return;
+    if (p.kind === 'broadcast') {
+      this.find('missing-broadcast', p.key, s, {
+        severity: 'warning',
+        message: `${p.key} was invalidated by ${p.client} with no PUBLISH on ${this.opts.channel} within ${this.opts.raceWindowUs / 1000} ms: in-process caches keep the old value`,
+        client: p.client,
+      });
+    } else {
+      this.find('fill-without-ttl', p.key, s, { severity: 'info', message: `${p.key} was filled by ${p.client} with no expiry: if an invalidation is missed, it stays wrong forever`, client: p.client });
+    }
+  }
+
+  private state(key: string, mapping: string): KeyState {
+    let s = this.keys.get(key);
+    if (s) {
+      // Most recently used last: the first entry is the one to forget when full.
+      this.keys.delete(key);
+    } else {
+      s = { mapping, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [] };
+      if (this.keys.size >= this.opts.maxKeys) {
+        this.keys.delete(this.keys.keys().next().value as string);
+        this.forgottenKeys += 1;
+      }
+    }
+    this.keys.set(key, s);
+    return s;
+  }
+
+  private note(s: KeyState, e: MonitorEvent, what: TimelineEntry['what'], version: string | null): void {
+    s.timeline.push({ atUs: e.timeUs, client: e.client, what, version });
+    if (s.timeline.length > TIMELINE) s.timeline.shift();
+  }
+
+  private find(kind: string, key: string, s: KeyState, extra: Omit<Finding, 'kind'> & { severity: Finding['severity']; message: string }): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const list = this.findings.get(kind) ?? [];
+    if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: s.timeline.map((t) => ({ ...t })) });
+    this.findings.set(kind, list);
+  }
+
+  /** Ends the stream: deadlines that passed count; ones still open at the end are not judged. */
+  finish(): MonitorResult {
+    this.expireDeadlines(this.lastUs);
+    const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, count]) => ({ name, count }));
+    const seconds = this.firstUs === null ? 0 : (this.lastUs - this.firstUs) / 1e6;
+    return {
+      findings: [...this.findings.values()].flat(),
+      counts: Object.fromEntries(this.counts),
+      stats: {
+        events: this.events,
+        seconds,
+        eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : null,
+        topCommands: top(this.commands),
+        topPrefixes: top(this.prefixes),
+        reads: this.reads,
+        invalidations: this.invalidations,
+        readsPerInvalidation: this.invalidations > 0 ? Math.round((this.reads / this.invalidations) * 10) / 10 : null,
+        refillDelayMs: spread(this.refillDelaysMs) ?? null,
+        keysTracked: this.keys.size,
+        keysForgotten: this.forgottenKeys,
+      },
+    };
+  }
+}
+
+export interface MonitorResult {
+  findings: Finding[];
+  /** Every finding counted by kind, listed or not. */
+  counts: Record<string, number>;
+  stats: {
+    events: number;
+    seconds: number;
+    eventsPerSecond: number | null;
+    topCommands: { name: string; count: number }[];
+    topPrefixes: { name: string; count: number }[];
+    reads: number;
+    invalidations: number;
+    readsPerInvalidation: number | null;
+    refillDelayMs: Spread | null;
+    keysTracked: number;
+    keysForgotten: number;
+  };
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fillVersion } from '../../src/core/monitor/fillVersion.js';
+import { type CorrelateOptions, Correlator } from '../../src/core/monitor/correlate.js';
+
+const MS = 1000;
+const opts = (over: Partial<CorrelateOptions> = {}): CorrelateOptions => ({
+  raceWindowUs: 100 * MS,
+  channel: null,
+  maxKeys: 1000,
+  maxFindings: 100,
+  mappingOf: (key) => (key.startsWith('product:') ? 'product' : null),
+  versionOf: (_m, fill) => fillVersion(fill, 'version'),
+  ...over,
+});
+
+/** Feeds [ms, client, ...args] rows. */
+function run(rows: [number, string, ...string[]][], over: Partial<CorrelateOptions> = {}) {
+  const c = new Correlator(opts(over));
+  for (const [ms, client, ...args] of rows) c.feed({ timeUs: 1_700_000_000_000_000 + ms * MS, db: 0, client, args });
+  return c.finish();
+}
+
+const v = (n: number) => JSON.stringify({ version: n });
+
+describe('Correlator', () => {
+  it('finds nothing in a correct cache-aside flow', () => {
+    const r = run([
+      [0, 'app1', 'GET', 'product:1'],
+      [1, 'app1', 'SET', 'product:1', v(1), 'EX', '60'],
+      [50, 'app2', 'DEL', 'product:1'],
+      [60, 'app1', 'GET', 'product:1'],
+      [61, 'app1', 'SET', 'product:1', v(2), 'EX', '60'],
+      [500, 'app1', 'GET', 'product:1'],
+    ]);
+    assert.deepEqual(r.findings, []);
+    assert.equal(r.stats.invalidations, 1);
+    assert.equal(r.stats.refillDelayMs?.max, 11);
+  });
+  it('stale-fill (high confidence): a fill older than a version already cached, with a timeline', () => {
+    const r = run([
+      [0, 'app1', 'SET', 'product:1', v(5), 'EX', '60'],
+      [10, 'writer', 'DEL', 'product:1'],
+      [20, 'app2', 'SET', 'product:1', v(4), 'EX', '60'],
+    ]);
+    const f = r.findings.find((x) => x.kind === 'stale-fill');
+    assert.equal(f?.confidence, 'high');
+    assert.equal(f?.client, 'app2');
+    assert.deepEqual((f?.timeline as { what: string }[]).map((t) => t.what), ['fill', 'invalidate', 'fill']);
+  });
+  it('stale-fill (medium confidence): the same version written back right after an invalidation', () => {
+    const r = run([
+      [0, 'app1', 'SET', 'product:1', v(5), 'EX', '60'],
+      [10, 'writer', 'DEL', 'product:1'],
+      [20, 'app2', 'SET', 'product:1', v(5), 'EX', '60'],
+    ]);
+    assert.deepEqual(r.findings.map((x) => [x.kind, x.confidence]), [['stale-fill', 'medium']]);
+  });
+  it('concurrent-fill: two clients fill one key within the race window after one invalidation, reported once', () => {
+    const r = run([
+      [0, 'writer', 'DEL', 'product:1'],
+      [5, 'app1', 'SET', 'product:1', v(2), 'EX', '60'],
+      [30, 'app2', 'SET', 'product:1', v(2), 'EX', '60'],
+      [40, 'app3', 'SET', 'product:1', v(2), 'EX', '60'],
+    ]);
+    assert.deepEqual(r.findings.map((x) => x.kind), ['concurrent-fill']);
+    assert.deepEqual(r.findings[0]?.clients, ['app1', 'app2']);
+  });
+  it('missing-broadcast: an invalidation with no PUBLISH on the channel within the window', () => {
+    const rows: [number, string, ...string[]][] = [
+      [0, 'w1', 'DEL', 'product:1'],
+      [5, 'w1', 'PUBLISH', 'invalidate', 'product:1'],
+      [10, 'w2', 'DEL', 'product:2'],
+      [300, 'app', 'GET', 'product:3'],
+    ];
+    const r = run(rows, { channel: 'invalidate' });
+    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['missing-broadcast', 'product:2']]);
+    assert.deepEqual(run(rows).findings, [], 'without --channel nothing is checked');
+  });
+  it('fill-without-ttl, unless an EXPIRE follows within the window', () => {
+    const r = run([
+      [0, 'app', 'SET', 'product:1', v(1)],
+      [1, 'app', 'SET', 'product:2', v(1)],
+      [2, 'app', 'EXPIRE', 'product:2', '60'],
+      [500, 'app', 'GET', 'product:1'],
+    ]);
+    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['fill-without-ttl', 'product:1']]);
+  });
+  it('ignores keys of no mapping, and counts commands and prefixes', () => {
+    const r = run([
+      [0, 'app', 'SET', 'session:1', v(9)],
+      [1, 'app', 'SET', 'product:1', v(1), 'EX', '5'],
+      [2, 'app', 'get', 'product:1'],
+    ]);
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(r.stats.topCommands.map((c) => c.name).sort(), ['get', 'set']);
+    assert.deepEqual(r.stats.topPrefixes, [{ name: 'product:', count: 2 }]);
+  });
+  it('keeps memory bounded: beyond maxKeys the oldest keys are forgotten', () => {
+    const rows: [number, string, ...string[]][] = [];
+    for (let i = 0; i < 50; i += 1) rows.push([i, 'app', 'SET', `product:${i}`, v(1), 'EX', '5']);
+    const r = run(rows, { maxKeys: 10 });
+    assert.equal(r.stats.keysTracked, 10);
+    assert.equal(r.stats.keysForgotten, 40);
+  });
+  it('reads versions from hashes and nested JSON', () => {
+    const r = run(
+      [
+        [0, 'a', 'HSET', 'product:1', 'meta.version', '7'],
+        [1, 'b', 'HSET', 'product:1', 'meta.version', '6'],
+      ],
+      { versionOf: (_m, fill) => fillVersion(fill, 'meta.version') },
+    );
+    assert.equal(r.findings.find((x) => x.kind === 'stale-fill')?.version, '6');
+    const nested = run(
+      [
+        [0, 'a', 'SET', 'product:1', JSON.stringify({ meta: { version: 3 } }), 'EX', '5'],
+        [1, 'b', 'SET', 'product:1', JSON.stringify({ meta: { version: 2 } }), 'EX', '5'],
+      ],
+      { versionOf: (_m, fill) => fillVersion(fill, 'meta.version') },
+    );
+    assert.equal(nested.counts['stale-fill'], 1);
+  });
+});

@@ -39,7 +39,11 @@ interface KeyState {
   invalidatedAt: number | null;
   fillsSinceInvalidation: { atUs: number; client: string }[];
   concurrentReported: boolean;
+  /** The key's last TIMELINE events, as a ring of entries reused in place (no allocation per event). */
   timeline: TimelineEntry[];
+  next: number;
+  /** Event number of the last touch: keys touched lately get a second chance before being forgotten. */
+  touched: number;
 }
 
 /** Something that must happen by a deadline: a PUBLISH after an invalidation, an EXPIRE after a fill. */
@@ -205,29 +209,56 @@ export class Correlator {
 
   private state(key: string, mapping: string): KeyState {
     let s = this.keys.get(key);
-    if (s) {
-      // Most recently used last: the first entry is the one to forget when full.
-      this.keys.delete(key);
-    } else {
-      s = { mapping, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [] };
-      if (this.keys.size >= this.opts.maxKeys) {
-        this.keys.delete(this.keys.keys().next().value as string);
-        this.forgottenKeys += 1;
-      }
+    if (!s) {
+      if (this.keys.size >= this.opts.maxKeys) this.forgetOne();
+      s = { mapping, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: 0 };
+      this.keys.set(key, s);
     }
-    this.keys.set(key, s);
+    s.touched = this.events;
     return s;
   }
 
+  /**
+   * Forgets the least recently used key, roughly: keys are kept in insertion order, and one touched within the
+   * last maxKeys / 2 events is moved to the back instead (a second chance). Re-ordering on every touch would
+   * cost a Map delete and insert per event.
+   */
+  private forgetOne(): void {
+    const recent = this.events - this.opts.maxKeys / 2;
+    for (let tries = 0; tries < 64; tries += 1) {
+      const [key, s] = this.keys.entries().next().value as [string, KeyState];
+      this.keys.delete(key);
+      if (s.touched < recent || tries === 63) {
+        this.forgottenKeys += 1;
+        return;
+      }
+      this.keys.set(key, s);
+    }
+  }
+
   private note(s: KeyState, e: MonitorEvent, what: TimelineEntry['what'], version: string | null): void {
-    s.timeline.push({ atUs: e.timeUs, client: e.client, what, version });
-    if (s.timeline.length > TIMELINE) s.timeline.shift();
+    const slot = s.timeline[s.next % TIMELINE];
+    if (slot) {
+      slot.atUs = e.timeUs;
+      slot.client = e.client;
+      slot.what = what;
+      slot.version = version;
+    } else {
+      s.timeline.push({ atUs: e.timeUs, client: e.client, what, version });
+    }
+    s.next += 1;
+  }
+
+  /** The timeline in time order, copied for a finding. */
+  private timelineOf(s: KeyState): TimelineEntry[] {
+    const start = s.next > TIMELINE ? s.next % TIMELINE : 0;
+    return [...s.timeline.slice(start), ...s.timeline.slice(0, start)].map((t) => ({ ...t }));
   }
 
   private find(kind: string, key: string, s: KeyState, extra: Omit<Finding, 'kind'> & { severity: Finding['severity']; message: string }): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
     const list = this.findings.get(kind) ?? [];
-    if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: s.timeline.map((t) => ({ ...t })) });
+    if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: this.timelineOf(s) });
     this.findings.set(kind, list);
   }
 

@@ -49,3 +49,18 @@ export const SCAN_OPTIONS: readonly OptionSpec[] = [
   { flags: '--max-listed <n>', description: 'wrong entries listed in the report (all are counted)', defaultText: '100' },
   { flags: '--quiet', description: 'no progress bar' },
 ];
+
+export const MONITOR_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--input <file>', description: 'read a saved capture (redis-cli monitor > capture.log) instead of a live MONITOR; - for stdin' },
+  { flags: '--save <file>', description: 'also write the live stream to this file, in redis-cli monitor format' },
+  { flags: '--duration <duration>', description: 'how long to watch live', defaultText: '30s' },
+  { flags: '--max-events <n>', description: 'stop after this many events' },
+  { flags: '--match <glob>', description: "keys to follow, e.g. 'product:*' (default: the config file's mappings)" },
+  { flags: '--version-field <path>', description: 'field holding the version in cached values (with --match)', defaultText: 'version' },
+  { flags: '--channel <name>', description: 'the invalidation pub/sub channel: report invalidations never broadcast on it' },
+  { flags: '--expect-subscribers <n>', description: 'live: fail when the channel has fewer subscribers (PUBSUB NUMSUB)' },
+  { flags: '--race-window <duration>', description: 'how close events must be to count as a race or a missing broadcast', defaultText: '100ms' },
+  { flags: '--max-buffer <size>', description: "live: stop if Redis' output buffer for the monitor passes this", defaultText: '32MiB' },
+  { flags: '--max-keys <n>', description: 'keys followed at once (older ones are forgotten)', defaultText: '1000000' },
+  { flags: '--fail-on <severity>', description: 'lowest severity that exits 1: critical, warning or info', defaultText: 'warning' },
+];

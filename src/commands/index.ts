@@ -1,5 +1,5 @@
 // The command table: name, one-line summary, examples, options, and a lazy loader so start-up stays fast.
-import { LAG_OPTIONS, type OptionSpec, SCAN_OPTIONS } from '../options.js';
+import { LAG_OPTIONS, MONITOR_OPTIONS, type OptionSpec, SCAN_OPTIONS } from '../options.js';
 import type { CommandRunner } from './context.js';
 
 export interface CommandSpec {
@@ -30,6 +30,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: LAG_OPTIONS,
     load: async () => (await import('./lag.js')).runLag,
+  },
+  {
+    name: 'monitor',
+    summary: 'follow reads, fills and invalidations in the Redis command stream (live MONITOR or a capture) to catch races',
+    examples: [
+      "cachedoctor monitor --redis redis://cache:6379 --match 'product:*' --channel invalidate --duration 20s",
+      'redis-cli monitor > capture.log; cachedoctor monitor --input capture.log --match "product:*" --json',
+    ],
+    options: MONITOR_OPTIONS,
+    load: async () => (await import('./monitor.js')).runMonitor,
   },
   {
     name: 'demo',

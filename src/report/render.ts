@@ -7,6 +7,8 @@ import type { DemoData } from '../core/demo.js';
 import { renderDemoTable } from './table/demo.js';
 import { renderLagTable } from './table/lag.js';
 import { renderScanTable } from './table/scan.js';
+import { renderMonitorTable } from './table/monitor.js';
+import type { MonitorData } from '../core/monitor/monitorReport.js';
 import type { ScanData } from '../core/scan/scanReport.js';
 
 export type Format = 'table' | 'json';
@@ -16,6 +18,7 @@ type TableRenderer = (env: Envelope<never>, chalk: ChalkInstance) => string;
 const TABLES: Record<string, TableRenderer> = {
   lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
   scan: (env, chalk) => renderScanTable(env as Envelope<ScanData>, chalk),
+  monitor: (env, chalk) => renderMonitorTable(env as Envelope<MonitorData>, chalk),
   demo: (env, chalk) => renderDemoTable(env as Envelope<DemoData>, chalk, (step) => render('table', step, chalk)),
 };
 

@@ -262,11 +262,14 @@ export class Correlator {
     this.findings.set(kind, list);
   }
 
-  /** Ends the stream: deadlines that passed count; ones still open at the end are not judged. */
-  finish(): MonitorResult {
-    this.expireDeadlines(this.lastUs);
+  /**
+   * Ends the stream at `endUs` (live: when watching stopped; a capture: its last event): deadlines that passed
+   * by then count; ones still open are not judged. `seconds` is how long the stream was watched, if known.
+   */
+  finish(endUs = this.lastUs, watchedSeconds?: number): MonitorResult {
+    this.expireDeadlines(Math.max(endUs, this.lastUs) + 1);
     const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, count]) => ({ name, count }));
-    const seconds = this.firstUs === null ? 0 : (this.lastUs - this.firstUs) / 1e6;
+    const seconds = watchedSeconds ?? (this.firstUs === null ? 0 : (this.lastUs - this.firstUs) / 1e6);
     return {
       findings: [...this.findings.values()].flat(),
       counts: Object.fromEntries(this.counts),

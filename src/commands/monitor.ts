@@ -1,0 +1,183 @@
+// `cachedoctor monitor`: follows the commands applications send to Redis (live MONITOR or a saved capture) and
+// finds the sequences that serve stale data.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { resolveMappings } from '../config/mappings.js';
+import { count, durationMs } from '../config/resolve.js';
+import type { CommandResult } from '../core/envelope.js';
+import { type Finding, SEVERITIES, type Severity } from '../core/findings.js';
+import { Correlator } from '../core/monitor/correlate.js';
+import { fillVersion } from '../core/monitor/fillVersion.js';
+import { keyMatcher, type NamedTemplate } from '../core/monitor/keyMatcher.js';
+import { buildMonitorResult, type MonitorData } from '../core/monitor/monitorReport.js';
+import { parseMonitorLine } from '../core/monitor/parseLine.js';
+import type { VersionKind } from '../core/scan/version.js';
+import { parseBytes } from '../core/units.js';
+import { UsageError } from '../errors.js';
+import { captureLines } from '../sources/captureFile.js';
+import { connectRedis } from '../sources/redis/connect.js';
+import { openMonitor } from '../sources/redis/monitorStream.js';
+import type { CommandContext } from './context.js';
+
+interface MonitorOptions {
+  input: string | null;
+  save: string | null;
+  durationMs: number;
+  maxEvents: number | null;
+  match: string | null;
+  versionField: string;
+  channel: string | null;
+  expectSubscribers: number | null;
+  raceWindowMs: number;
+  maxBuffer: number;
+  maxKeys: number;
+  failOn: Severity;
+}
+
+function parseOptions(o: Record<string, unknown>): MonitorOptions {
+  const failOn = (o.failOn as string | undefined) ?? 'warning';
+  if (!SEVERITIES.includes(failOn as Severity)) throw new UsageError(`--fail-on: expected critical, warning or info, got "${failOn}"`);
+  const maxBuffer = o.maxBuffer === undefined ? 32 * 1024 * 1024 : parseBytes(String(o.maxBuffer));
+  if (maxBuffer === undefined) throw new UsageError(`--max-buffer: expected a size such as 32MiB, got "${String(o.maxBuffer)}"`);
+  const opts: MonitorOptions = {
+    input: (o.input as string | undefined) ?? null,
+    save: (o.save as string | undefined) ?? null,
+    durationMs: o.duration === undefined ? 30_000 : durationMs('--duration', String(o.duration), 's'),
+    maxEvents: o.maxEvents === undefined ? null : count('--max-events', String(o.maxEvents)),
+    match: (o.match as string | undefined) ?? null,
+    versionField: (o.versionField as string | undefined) ?? 'version',
+    channel: (o.channel as string | undefined) ?? null,
+    expectSubscribers: o.expectSubscribers === undefined ? null : count('--expect-subscribers', String(o.expectSubscribers)),
+    raceWindowMs: o.raceWindow === undefined ? 100 : durationMs('--race-window', String(o.raceWindow), 'ms'),
+    maxBuffer,
+    maxKeys: o.maxKeys === undefined ? 1_000_000 : count('--max-keys', String(o.maxKeys)),
+    failOn: failOn as Severity,
+  };
+  if (opts.input !== null && (opts.save !== null || opts.expectSubscribers !== null || o.duration !== undefined)) {
+    throw new UsageError('--save, --duration and --expect-subscribers are for live monitoring, not --input');
+  }
+  if (opts.maxKeys === 0) throw new UsageError('--max-keys: expected at least 1');
+  return opts;
+}
+
+export async function runMonitor(ctx: CommandContext): Promise<CommandResult<MonitorData>> {
+  const opts = parseOptions(ctx.options);
+  const { settings: s, signal } = ctx;
+  // What to follow: --match with --version-field, or the config file's mappings (their templates and version fields).
+  const mappings = opts.match === null ? resolveMappings(s.mappings, {}, s.configPath ? `config file ${s.configPath}` : 'config file') : [];
+  const templates: NamedTemplate[] = mappings.map((m) => ({ name: m.name, template: m.template }));
+  const fields = new Map<string, { field: string; kind: VersionKind | 'auto' }>(mappings.map((m) => [m.name, { field: m.version.field, kind: m.version.kind }]));
+  fields.set('match', { field: opts.versionField, kind: 'auto' });
+  const correlator = new Correlator({
+    raceWindowUs: opts.raceWindowMs * 1000,
+    channel: opts.channel,
+    maxKeys: opts.maxKeys,
+    maxFindings: 100,
+    mappingOf: keyMatcher(templates, opts.match),
+    versionOf: (mapping, fill) => {
+      const f = fields.get(mapping)!;
+      return fillVersion(fill, f.field, f.kind);
+    },
+  });
+  let malformed = 0;
+  let events = 0;
+  // The last event in Redis' clock and when we received it: the end of a live watch is measured in Redis' clock.
+  const last = { atUs: 0, receivedMs: 0 };
+  const feed = (line: string): boolean => {
+    const e = parseMonitorLine(line);
+    if (e) {
+      correlator.feed(e);
+      events += 1;
+      last.atUs = e.timeUs;
+      last.receivedMs = Date.now();
+    } else if (line !== '' && line !== 'OK') malformed += 1;
+    return opts.maxEvents === null || events < opts.maxEvents;
+  };
+
+  if (opts.input !== null) {
+    for await (const line of captureLines(opts.input, signal)) if (!feed(line)) break;
+    return buildMonitorResult({ result: correlator.finish(), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
+  }
+  return live(ctx, opts, feed, correlator, () => malformed, last);
+}
+
+async function live(
+  ctx: CommandContext,
+  opts: MonitorOptions,
+  feed: (line: string) => boolean,
+  correlator: Correlator,
+  malformed: () => number,
+  last: { atUs: number; receivedMs: number },
+): Promise<CommandResult<MonitorData>> {
+  const { settings: s, signal, out } = ctx;
+  if (s.redis.url === null) throw new UsageError('monitor needs Redis (pass --redis or set REDIS_URL), or a capture with --input');
+  if (s.redis.cluster) throw new UsageError('monitor on a Redis Cluster is not supported yet: monitor each master with --redis, or capture and use --input');
+  const extra: Finding[] = [];
+  const admin = await connectRedis({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs });
+  let save: WriteStream | null = null;
+  const stop = new AbortController();
+  const stopReason: { message: string | null } = { message: null };
+  let peakOmem = 0;
+  let watchStarted = Date.now();
+  let guard: NodeJS.Timeout | undefined;
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const monitor = await openMonitor({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs }).catch((err) => {
+    admin.disconnect();
+    throw err;
+  });
+  try {
+    if (opts.channel !== null) {
+      const [, subscribers] = (await admin.call('PUBSUB', 'NUMSUB', opts.channel)) as [string, number];
+      if (opts.expectSubscribers !== null && subscribers < opts.expectSubscribers) {
+        extra.push({ kind: 'missing-subscribers', severity: 'warning', message: `channel ${opts.channel} has ${subscribers} subscriber(s), expected ${opts.expectSubscribers}: instances that do not listen keep stale in-process copies`, channel: opts.channel, subscribers, expected: opts.expectSubscribers });
+      }
+    }
+    out.note(`cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${monitor.target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`);
+    if (opts.save !== null) save = createWriteStream(opts.save);
+    // Watch our own output buffer on the server every second: a reader that falls behind grows Redis' memory.
+    guard = setInterval(() => {
+      void (admin.call('CLIENT', 'LIST', 'ID', String(monitor.clientId)) as Promise<string>)
+        .then((list) => {
+          const omem = Number(/ omem=(\d+)/.exec(list)?.[1] ?? 0);
+          peakOmem = Math.max(peakOmem, omem);
+          if (omem > opts.maxBuffer && !stop.signal.aborted) {
+            stopReason.message = `stopped: Redis held ${Math.round(omem / 1024 / 1024)} MiB of MONITOR output for us (over --max-buffer); the stream is faster than cachedoctor can read it`;
+            stop.abort();
+          }
+        })
+        .catch(() => {});
+    }, 1000);
+    watchStarted = Date.now();
+    const timer = setTimeout(() => stop.abort(), opts.durationMs);
+    try {
+      for await (const line of monitor.lines(stop.signal)) {
+        save?.write(`${line}\n`);
+        if (!feed(line)) break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    clearInterval(guard);
+    signal.removeEventListener('abort', onAbort);
+    monitor.close();
+    admin.disconnect();
+    await new Promise<void>((resolve) => (save ? save.end(resolve) : resolve()));
+  }
+  if (stopReason.message) extra.push({ kind: 'monitor-stopped', severity: 'warning', message: stopReason.message, peakOmem });
+  // Live, time went on to the end of the watch even if the stream went quiet: deadlines up to then are judged,
+  // in Redis' clock (ours may differ): the last event's time plus how long ago we received it.
+  const endMs = Date.now();
+  const endUs = last.receivedMs === 0 ? 0 : last.atUs + (endMs - last.receivedMs) * 1000;
+  return buildMonitorResult({
+    result: correlator.finish(endUs, (endMs - watchStarted) / 1000),
+    peakOmemBytes: peakOmem,
+    source: { kind: 'live', target: monitor.target, saved: opts.save },
+    raceWindowMs: opts.raceWindowMs,
+    channel: opts.channel,
+    malformed: malformed(),
+    extra,
+    failOn: opts.failOn,
+    complete: !signal.aborted && stopReason.message === null,
+  });
+}

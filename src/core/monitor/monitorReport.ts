@@ -1,0 +1,53 @@
+// Builds the monitor command's result from the correlator's findings and statistics.
+import { anyAtOrAbove, type CommandResult } from '../envelope.js';
+import { countBySeverity, type Finding, type Severity } from '../findings.js';
+import type { MonitorResult } from './correlate.js';
+
+export interface MonitorData {
+  source: { kind: 'capture'; path: string } | { kind: 'live'; target: string; saved: string | null };
+  raceWindowMs: number;
+  channel: string | null;
+  /** Lines that were not MONITOR events (counted and skipped). */
+  malformed: number;
+  stats: MonitorResult['stats'];
+  /** Every finding counted by kind, listed or not. */
+  counts: Record<string, number>;
+  /** Live: the largest output buffer Redis held for our monitor connection (CLIENT LIST omem). */
+  peakOmemBytes: number | null;
+}
+
+export interface MonitorRun {
+  result: MonitorResult;
+  source: MonitorData['source'];
+  raceWindowMs: number;
+  channel: string | null;
+  malformed: number;
+  /** Findings about the run itself (subscriber count, a stopped monitor). */
+  extra: Finding[];
+  failOn: Severity;
+  complete: boolean;
+  peakOmemBytes: number | null;
+}
+
+export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> {
+  const findings = [...run.result.findings, ...run.extra];
+  const c = run.result.counts;
+  return {
+    command: 'monitor',
+    fails: anyAtOrAbove(findings, run.failOn),
+    complete: run.complete,
+    findings,
+    summary: {
+      events: run.result.stats.events,
+      malformed: run.malformed,
+      seconds: run.result.stats.seconds,
+      eventsPerSecond: run.result.stats.eventsPerSecond,
+      staleFills: c['stale-fill'] ?? 0,
+      concurrentFills: c['concurrent-fill'] ?? 0,
+      missingBroadcasts: c['missing-broadcast'] ?? 0,
+      fillsWithoutTtl: c['fill-without-ttl'] ?? 0,
+      ...countBySeverity(findings),
+    },
+    data: { source: run.source, raceWindowMs: run.raceWindowMs, channel: run.channel, malformed: run.malformed, stats: run.result.stats, counts: c, peakOmemBytes: run.peakOmemBytes },
+  };
+}

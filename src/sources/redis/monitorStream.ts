@@ -1,0 +1,130 @@
+// A raw MONITOR connection: the lines exactly as Redis writes them (ioredis' monitor() un-escapes only \" and
+// loses bytes), read from the socket, so values decode to the bytes that were sent.
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { withDeadline } from '../deadline.js';
+import { assertRedisUrl, redisSourceError, redisTarget } from './connect.js';
+
+export interface MonitorStream {
+  /** CLIENT ID of the monitor connection, to find it in CLIENT LIST. */
+  clientId: number;
+  target: string;
+  lines(signal: AbortSignal): AsyncGenerator<string>;
+  close(): void;
+}
+
+const QUEUE_HIGH = 50_000;
+const QUEUE_LOW = 10_000;
+
+function resp(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+export async function openMonitor(opts: { url: string; flag: string; timeoutMs: number }): Promise<MonitorStream> {
+  assertRedisUrl(opts.url, opts.flag);
+  const u = new URL(opts.url);
+  const target = redisTarget(opts.url);
+  const host = u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
+  const port = Number(u.port || 6379);
+  const socket: Socket = u.protocol === 'rediss:' ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
+  socket.setNoDelay(true);
+  let buffer = '';
+  let waiter: ((line: string) => void) | null = null;
+  let failure: unknown = null;
+  // A queue with a moving head: Array.shift() is linear on long arrays, and MONITOR can deliver 70k lines/s.
+  let lines: string[] = [];
+  let head = 0;
+  // Bounded on our side too: past QUEUE_HIGH lines waiting, reading stops (Redis then buffers, and the caller's
+  // omem guard sees it) until we are down to QUEUE_LOW.
+  let paused = false;
+  const take = (): string => {
+    const line = lines[head++]!;
+    if (paused && lines.length - head < QUEUE_LOW) {
+      paused = false;
+      socket.resume();
+    }
+    if (head > 4096 && head * 2 > lines.length) {
+      lines = lines.slice(head);
+      head = 0;
+    }
+    return line;
+  };
+  socket.on('data', (d: Buffer) => {
+    const text = buffer + d.toString('latin1');
+    let start = 0;
+    for (let nl = text.indexOf('\r\n'); nl !== -1; nl = text.indexOf('\r\n', start)) {
+      lines.push(text.slice(start, nl));
+      start = nl + 2;
+    }
+    buffer = text.slice(start);
+    if (!paused && lines.length - head > QUEUE_HIGH) {
+      paused = true;
+      socket.pause();
+    }
+    if (waiter && head < lines.length) {
+      const w = waiter;
+      waiter = null;
+      w(take());
+    }
+  });
+  let closed = false;
+  const ended = new Promise<void>((resolve) => socket.once('close', () => ((closed = true), resolve())));
+  socket.on('error', (err) => (failure = err));
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      if (head < lines.length) return resolve(take());
+      if (closed || failure) return reject(failure ?? new Error('Connection is closed.'));
+      waiter = resolve;
+      void ended.then(() => reject(failure ?? new Error('Connection is closed.')));
+    });
+  const command = async (...args: string[]): Promise<string> => {
+    socket.write(resp(...args));
+    const reply = await nextLine();
+    if (reply.startsWith('-')) throw new Error(reply.slice(1));
+    return reply;
+  };
+  try {
+    await withDeadline(
+      (async () => {
+        await new Promise<void>((resolve, reject) => {
+          socket.once(u.protocol === 'rediss:' ? 'secureConnect' : 'connect', resolve);
+          socket.once('error', reject);
+        });
+        if (u.password) {
+          const user = decodeURIComponent(u.username);
+          await command('AUTH', ...(user ? [user] : []), decodeURIComponent(u.password));
+        }
+      })(),
+      opts.timeoutMs,
+    );
+    await withDeadline(command('CLIENT', 'SETNAME', 'cachedoctor-monitor'), opts.timeoutMs);
+    const id = Number((await withDeadline(command('CLIENT', 'ID'), opts.timeoutMs)).slice(1));
+    await withDeadline(command('MONITOR'), opts.timeoutMs);
+    return {
+      clientId: id,
+      target,
+      async *lines(signal: AbortSignal) {
+        const onAbort = () => socket.destroy();
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          for (;;) {
+            let line: string;
+            try {
+              line = await nextLine();
+            } catch (err) {
+              if (signal.aborted) return;
+              throw redisSourceError(err, target, opts.flag, opts.timeoutMs, 'query');
+            }
+            if (line.startsWith('+')) yield line.slice(1);
+          }
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+      },
+      close: () => socket.destroy(),
+    };
+  } catch (err) {
+    socket.destroy();
+    throw redisSourceError(failure ?? err, target, opts.flag, opts.timeoutMs);
+  }
+}

@@ -18,6 +18,13 @@ import { connectRedis } from '../sources/redis/connect.js';
 import { openMonitor } from '../sources/redis/monitorStream.js';
 import type { CommandContext } from './context.js';
 
+/**
+ * The last line cachedoctor writes to a --save capture: a MONITOR-shaped line from a client named "cachedoctor"
+ * saying when the watch ended. Other tools see an unknown command; cachedoctor --input reads the time from it.
+ */
+const END_MARKER_CLIENT = 'cachedoctor';
+const END_MARKER_COMMAND = 'cachedoctor-watch-ended';
+
 interface MonitorOptions {
   input: string | null;
   save: string | null;
@@ -63,6 +70,9 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   const opts = parseOptions(ctx.options);
   const { settings: s, signal } = ctx;
   // What to follow: --match with --version-field, or the config file's mappings (their templates and version fields).
+  if (opts.match === null && s.mappings.length === 0) {
+    throw new UsageError('nothing to follow: no --match and no mappings', "pass --match 'product:*' (and --version-field if the version is not in \"version\"), or add mappings to the config file");
+  }
   const mappings = opts.match === null ? resolveMappings(s.mappings, {}, s.configPath ? `config file ${s.configPath}` : 'config file') : [];
   const templates: NamedTemplate[] = mappings.map((m) => ({ name: m.name, template: m.template }));
   const fields = new Map<string, { field: string; kind: VersionKind | 'auto' }>(mappings.map((m) => [m.name, { field: m.version.field, kind: m.version.kind }]));
@@ -81,10 +91,12 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   let malformed = 0;
   let events = 0;
   // The last event in Redis' clock and when we received it: the end of a live watch is measured in Redis' clock.
-  const last = { atUs: 0, receivedMs: 0 };
+  const last = { atUs: 0, receivedMs: 0, watchEndedUs: 0 };
   const feed = (line: string): boolean => {
     const e = parseMonitorLine(line);
-    if (e) {
+    if (e && e.client === END_MARKER_CLIENT && e.args[0] === END_MARKER_COMMAND) {
+      last.watchEndedUs = e.timeUs;
+    } else if (e) {
       correlator.feed(e);
       events += 1;
       last.atUs = e.timeUs;
@@ -95,7 +107,8 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
 
   if (opts.input !== null) {
     for await (const line of captureLines(opts.input, signal)) if (!feed(line)) break;
-    return buildMonitorResult({ result: correlator.finish(), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
+    // A capture saved by cachedoctor ends with the moment its watch ended: judged up to then, like the live run.
+    return buildMonitorResult({ result: correlator.finish(last.watchEndedUs || undefined), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
   }
   return live(ctx, opts, feed, correlator, () => malformed, last);
 }
@@ -106,7 +119,7 @@ async function live(
   feed: (line: string) => boolean,
   correlator: Correlator,
   malformed: () => number,
-  last: { atUs: number; receivedMs: number },
+  last: { atUs: number; receivedMs: number; watchEndedUs: number },
 ): Promise<CommandResult<MonitorData>> {
   const { settings: s, signal, out } = ctx;
   if (s.redis.url === null) throw new UsageError('monitor needs Redis (pass --redis or set REDIS_URL), or a capture with --input');
@@ -162,13 +175,17 @@ async function live(
     signal.removeEventListener('abort', onAbort);
     monitor.close();
     admin.disconnect();
-    await new Promise<void>((resolve) => (save ? save.end(resolve) : resolve()));
   }
   if (stopReason.message) extra.push({ kind: 'monitor-stopped', severity: 'warning', message: stopReason.message, peakOmem });
   // Live, time went on to the end of the watch even if the stream went quiet: deadlines up to then are judged,
   // in Redis' clock (ours may differ): the last event's time plus how long ago we received it.
   const endMs = Date.now();
   const endUs = last.receivedMs === 0 ? 0 : last.atUs + (endMs - last.receivedMs) * 1000;
+  // The saved capture records when the watch ended, so --input judges it the same way.
+  if (save) {
+    if (endUs > 0) save.write(`${Math.floor(endUs / 1e6)}.${String(endUs % 1e6).padStart(6, '0')} [0 ${END_MARKER_CLIENT}] "${END_MARKER_COMMAND}"\n`);
+    await new Promise<void>((resolve) => save!.end(resolve));
+  }
   return buildMonitorResult({
     result: correlator.finish(endUs, (endMs - watchStarted) / 1000),
     peakOmemBytes: peakOmem,

@@ -1,0 +1,47 @@
+// monitor from the command line: a capture on stdin and in a file, --json on stdout, exit codes, bad input.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { BIN, parseJson, runCli } from '../helpers/cli.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
+
+const CAPTURE = new URL('../../fixtures/monitor/capture.log', import.meta.url).pathname;
+
+describe('cachedoctor monitor (subprocess)', () => {
+  it('reads a capture file, prints one schema-valid JSON document, counts every event', async () => {
+    const run = await runCli(['monitor', '--input', CAPTURE, '--match', 'fx:*', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = parseJson<{ summary: { events: number; malformed: number }; stats: { topPrefixes: { name: string }[] } }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.summary.events, 22);
+    assert.equal(doc.summary.malformed, 0);
+    assert.equal(doc.stats.topPrefixes[0]?.name, 'fx:');
+  });
+
+  it('reads a capture from stdin, and counts and skips garbage and a cut last line', async () => {
+    const input = `${readFileSync(CAPTURE, 'latin1')}garbage line\n1795689833.503785 [0 127.0.0.1:1] "get" "fx:cut`;
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'monitor', '--input', '-', '--match', 'fx:*', '--json'], { env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout }));
+      child.stdin.end(Buffer.from(input, 'latin1'));
+    });
+    assert.equal(run.code, 0);
+    const doc = JSON.parse(run.stdout) as { summary: { events: number; malformed: number } };
+    assert.deepEqual([doc.summary.events, doc.summary.malformed], [22, 2]);
+  });
+
+  it('says plainly what is wrong: a missing capture file, nothing to follow, live-only options with --input', async () => {
+    const missing = await runCli(['monitor', '--input', '/nonexistent/capture.log', '--match', 'x:*']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr.trim(), /^cachedoctor: --input \/nonexistent\/capture\.log: not found$/);
+    const nothing = await runCli(['monitor', '--input', CAPTURE]);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr.trim(), /^cachedoctor: nothing to follow: no --match and no mappings \(pass --match/);
+    const mixed = await runCli(['monitor', '--input', CAPTURE, '--match', 'x:*', '--save', '/tmp/x.log']);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /are for live monitoring/);
+  });
+});

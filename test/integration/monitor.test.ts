@@ -10,6 +10,7 @@ import { runMonitor } from '../../src/commands/monitor.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
 import { argBytes, parseMonitorLine } from '../../src/core/monitor/parseLine.js';
 import { openMonitor } from '../../src/sources/redis/monitorStream.js';
+import { ProductService } from '../helpers/cacheAsideApp.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
@@ -103,5 +104,76 @@ describe('live MONITOR', () => {
     assert.equal(env.exitCode, 1);
     const again = await runInProcess<MonitorData>(runMonitor, {}, { input: saved, match: 'product:*', channel: 'inv' });
     assert.deepEqual(kinds(again.env), kinds(env));
+  });
+});
+
+describe('the case study, replayed by a cache-aside service', () => {
+  const full = useSandbox();
+
+  async function scenario(run: (primary: import('pg').Client, sb: import('../../src/sandbox/sandbox.js').Sandbox) => Promise<void>) {
+    const sb = await full.ready();
+    const pg = await import('pg');
+    const primary = new pg.default.Client({ connectionString: sb.primaryUrl });
+    await primary.connect();
+    await primary.query(`DROP TABLE IF EXISTS products; CREATE TABLE products (id int PRIMARY KEY, price numeric NOT NULL, version int NOT NULL);
+      INSERT INTO products SELECT g, 10, 1 FROM generate_series(1, 5) g;`);
+    await sb.waitForCatchUp();
+    const r = new Redis(sb.redisUrl);
+    await r.flushall();
+    r.disconnect();
+    const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl }, { duration: '2500ms', match: 'product:*', channel: 'invalidate' });
+    await new Promise((res) => setTimeout(res, 400));
+    try {
+      await run(primary, sb);
+    } finally {
+      await primary.end();
+    }
+    return (await pending).env;
+  }
+
+  it('a correct service (reads the primary, broadcasts) gives no findings', async () => {
+    const env = await scenario(async (primary, sb) => {
+      const app = await ProductService.start(sb.redisUrl, sb.primaryUrl);
+      try {
+        for (let id = 1; id <= 5; id += 1) await app.get(id);
+        await app.updatePrice(primary, 2, 12, true);
+        await app.get(2);
+      } finally {
+        await app.stop();
+      }
+    });
+    assert.deepEqual(env.findings.filter((f) => f.kind !== 'fill-without-ttl'), []);
+  });
+
+  it('fills from a standby whose replay is paused: stale-fill on exactly the written keys', async () => {
+    const env = await scenario(async (primary, sb) => {
+      const app = await ProductService.start(sb.redisUrl, sb.standbyUrl);
+      try {
+        for (let id = 1; id <= 5; id += 1) await app.get(id);
+        await sb.pauseReplay();
+        for (const id of [1, 3]) await app.updatePrice(primary, id, 20, true);
+        for (let id = 1; id <= 5; id += 1) await app.get(id);
+      } finally {
+        await sb.resumeReplay();
+        await app.stop();
+      }
+    });
+    assert.deepEqual(env.findings.map((f) => `${f.kind} ${String(f.key)}`).sort(), ['stale-fill product:1', 'stale-fill product:3']);
+  });
+
+  it('two instances filling after one invalidation race (concurrent-fill); a delete without a broadcast is found', async () => {
+    const env = await scenario(async (primary, sb) => {
+      const a = await ProductService.start(sb.redisUrl, sb.primaryUrl);
+      const b = await ProductService.start(sb.redisUrl, sb.primaryUrl);
+      try {
+        await a.get(4);
+        await a.updatePrice(primary, 4, 30, false);
+        await Promise.all([a.get(4), b.get(4)]);
+      } finally {
+        await a.stop();
+        await b.stop();
+      }
+    });
+    assert.deepEqual(env.findings.map((f) => `${f.kind} ${String(f.key)}`).sort(), ['concurrent-fill product:4', 'missing-broadcast product:4']);
   });
 });

@@ -106,7 +106,9 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   };
 
   if (opts.input !== null) {
-    for await (const line of captureLines(opts.input, signal)) if (!feed(line)) break;
+    reading: for await (const lines of captureLines(opts.input, signal)) {
+      for (const line of lines) if (!feed(line)) break reading;
+    }
     // A capture saved by cachedoctor ends with the moment its watch ended: judged up to then, like the live run.
     return buildMonitorResult({ result: correlator.finish(last.watchEndedUs || undefined), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
   }

@@ -55,7 +55,10 @@ interface Pending {
   done: boolean;
 }
 
-const TIMELINE = 8;
+/** Events kept per key as evidence: enough to show a fill, an invalidation and the fills around them. */
+const TIMELINE = 6;
+/** Fills remembered since the last invalidation, enough to see a race between a few instances. */
+const FILLS_KEPT = 4;
 
 export class Correlator {
   private keys = new Map<string, KeyState>();
@@ -75,10 +78,16 @@ export class Correlator {
   private firstUs: number | null = null;
   private lastUs = 0;
   forgottenKeys = 0;
+  private clients = new Map<string, string>();
 
   constructor(private readonly opts: CorrelateOptions) {}
 
   feed(e: MonitorEvent): void {
+    // One string per distinct client (the event is ours to change): timelines of a million keys must not each
+    // hold their own copy of "10.0.0.7:51234".
+    const client = this.clients.get(e.client);
+    if (client !== undefined) e.client = client;
+    else if (this.clients.size < 100_000) this.clients.set(e.client, e.client);
     this.events += 1;
     this.firstUs ??= e.timeUs;
     this.lastUs = Math.max(this.lastUs, e.timeUs);
@@ -143,6 +152,7 @@ export class Correlator {
     }
     if (s.invalidatedAt !== null) {
       s.fillsSinceInvalidation.push({ atUs: e.timeUs, client: e.client });
+      if (s.fillsSinceInvalidation.length > FILLS_KEPT) s.fillsSinceInvalidation.shift();
       const recent = s.fillsSinceInvalidation.filter((f) => e.timeUs - f.atUs <= this.opts.raceWindowUs);
       const clients = new Set(recent.map((f) => f.client));
       if (clients.size > 1 && !s.concurrentReported) {

@@ -63,6 +63,7 @@ function parseOptions(o: Record<string, unknown>): MonitorOptions {
     throw new UsageError('--save, --duration and --expect-subscribers are for live monitoring, not --input');
   }
   if (opts.maxKeys === 0) throw new UsageError('--max-keys: expected at least 1');
+  if (opts.maxEvents === 0) throw new UsageError('--max-events: expected at least 1');
   return opts;
 }
 

@@ -21,6 +21,9 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: '--verbose', description: 'more detail on stderr, and stack traces for unexpected errors' },
 ];
 
+/** Shared by the commands whose exit code follows finding severity (parsed by failOn() in config/resolve.ts). */
+const FAIL_ON: OptionSpec = { flags: '--fail-on <severity>', description: 'lowest severity that exits 1: critical, warning or info', defaultText: 'warning' };
+
 export const LAG_OPTIONS: readonly OptionSpec[] = [
   { flags: '--max-lag-seconds <s>', description: 'replay lag that counts as a finding', defaultText: '5' },
   { flags: '--max-lag-bytes <size>', description: 'replay lag in bytes that counts as a finding, e.g. 16MiB', defaultText: '16MiB' },
@@ -28,7 +31,7 @@ export const LAG_OPTIONS: readonly OptionSpec[] = [
   { flags: '--watch', description: 'sample repeatedly and report min / median / p95 / max per replica' },
   { flags: '--interval <duration>', description: 'time between samples with --watch', defaultText: '1s' },
   { flags: '--duration <duration>', description: 'how long to watch', defaultText: '30s' },
-  { flags: '--fail-on <severity>', description: 'lowest severity that exits 1: critical, warning or info', defaultText: 'warning' },
+  FAIL_ON,
 ];
 
 export const SCAN_OPTIONS: readonly OptionSpec[] = [
@@ -62,5 +65,5 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
   { flags: '--race-window <duration>', description: 'how close events must be to count as a race or a missing broadcast', defaultText: '100ms' },
   { flags: '--max-buffer <size>', description: "live: stop if Redis' output buffer for the monitor passes this", defaultText: '32MiB' },
   { flags: '--max-keys <n>', description: 'keys followed at once (older ones are forgotten)', defaultText: '1000000' },
-  { flags: '--fail-on <severity>', description: 'lowest severity that exits 1: critical, warning or info', defaultText: 'warning' },
+  FAIL_ON,
 ];

@@ -1,7 +1,7 @@
 // `cachedoctor lag`: replication lag per replica, from the primary's pg_stat_replication and from each replica.
-import { durationMs, type Source } from '../config/resolve.js';
+import { durationMs, failOn, type Source } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
-import { type Finding, SEVERITIES, type Severity } from '../core/findings.js';
+import type { Finding, Severity } from '../core/findings.js';
 import type { LagThresholds } from '../core/lagFindings.js';
 import { buildLagResult, type LagData, takeSample } from '../core/lagReport.js';
 import { plural } from '../core/plural.js';
@@ -22,13 +22,11 @@ interface LagOptions {
 }
 
 function parseOptions(o: Record<string, unknown>): LagOptions {
-  const failOn = (o.failOn as string | undefined) ?? 'warning';
-  if (!SEVERITIES.includes(failOn as Severity)) throw new UsageError(`--fail-on: expected critical, warning or info, got "${failOn}"`);
   const opts = {
     watch: o.watch === true,
     intervalMs: o.interval !== undefined ? durationMs('--interval', String(o.interval), 's') : 1000,
     durationMs: o.duration !== undefined ? durationMs('--duration', String(o.duration), 's') : 30_000,
-    failOn: failOn as Severity,
+    failOn: failOn(o.failOn, 'warning'),
   };
   if (!opts.watch && (o.interval !== undefined || o.duration !== undefined)) throw new UsageError('--interval and --duration only apply with --watch');
   return opts;

@@ -2,16 +2,15 @@
 // finds the sequences that serve stale data.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolveMappings } from '../config/mappings.js';
-import { count, durationMs } from '../config/resolve.js';
+import { bytes, count, durationMs, failOn } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
-import { type Finding, SEVERITIES, type Severity } from '../core/findings.js';
+import type { Finding, Severity } from '../core/findings.js';
 import { Correlator } from '../core/monitor/correlate.js';
 import { fillVersion } from '../core/monitor/fillVersion.js';
 import { keyMatcher, type NamedTemplate } from '../core/monitor/keyMatcher.js';
 import { buildMonitorResult, type MonitorData } from '../core/monitor/monitorReport.js';
 import { parseMonitorLine } from '../core/monitor/parseLine.js';
 import type { VersionKind } from '../core/scan/version.js';
-import { parseBytes } from '../core/units.js';
 import { UsageError } from '../errors.js';
 import { captureLines } from '../sources/captureFile.js';
 import { connectRedis } from '../sources/redis/connect.js';
@@ -41,10 +40,6 @@ interface MonitorOptions {
 }
 
 function parseOptions(o: Record<string, unknown>): MonitorOptions {
-  const failOn = (o.failOn as string | undefined) ?? 'warning';
-  if (!SEVERITIES.includes(failOn as Severity)) throw new UsageError(`--fail-on: expected critical, warning or info, got "${failOn}"`);
-  const maxBuffer = o.maxBuffer === undefined ? 32 * 1024 * 1024 : parseBytes(String(o.maxBuffer));
-  if (maxBuffer === undefined) throw new UsageError(`--max-buffer: expected a size such as 32MiB, got "${String(o.maxBuffer)}"`);
   const opts: MonitorOptions = {
     input: (o.input as string | undefined) ?? null,
     save: (o.save as string | undefined) ?? null,
@@ -55,9 +50,9 @@ function parseOptions(o: Record<string, unknown>): MonitorOptions {
     channel: (o.channel as string | undefined) ?? null,
     expectSubscribers: o.expectSubscribers === undefined ? null : count('--expect-subscribers', String(o.expectSubscribers)),
     raceWindowMs: o.raceWindow === undefined ? 100 : durationMs('--race-window', String(o.raceWindow), 'ms'),
-    maxBuffer,
+    maxBuffer: o.maxBuffer === undefined ? 32 * 1024 * 1024 : bytes('--max-buffer', String(o.maxBuffer)),
     maxKeys: o.maxKeys === undefined ? 1_000_000 : count('--max-keys', String(o.maxKeys)),
-    failOn: failOn as Severity,
+    failOn: failOn(o.failOn, 'warning'),
   };
   if (opts.input !== null && (opts.save !== null || opts.expectSubscribers !== null || o.duration !== undefined)) {
     throw new UsageError('--save, --duration and --expect-subscribers are for live monitoring, not --input');

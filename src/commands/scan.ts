@@ -1,9 +1,8 @@
 // `cachedoctor scan`: sample keys, compare each cached version with its row on the primary, confirm, rank.
 import { resolveMappings } from '../config/mappings.js';
-import { count, durationMs } from '../config/resolve.js';
+import { bytes, count, durationMs } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
 import { buildScanResult, type ScanData } from '../core/scan/scanReport.js';
-import { parseBytes } from '../core/units.js';
 import { InterruptedError, SourceError, UsageError } from '../errors.js';
 import { connectPg, type PgConnection } from '../sources/postgres/connect.js';
 import { PgPool } from '../sources/postgres/pool.js';
@@ -30,14 +29,12 @@ interface ScanOptions {
 
 function parseOptions(o: Record<string, unknown>): ScanOptions {
   if (o.all === true && o.sample !== undefined) throw new UsageError('--all and --sample do not go together');
-  const bytes = o.maxValueBytes === undefined ? 1024 * 1024 : parseBytes(String(o.maxValueBytes));
-  if (bytes === undefined) throw new UsageError(`--max-value-bytes: expected a size such as 1MiB, got "${String(o.maxValueBytes)}"`);
   const rate = o.rate === undefined ? null : count('--rate', String(o.rate));
   if (rate === 0) throw new UsageError('--rate: expected at least 1 key per second');
   return {
     sample: o.all === true ? null : o.sample === undefined ? 1000 : positive('--sample', String(o.sample)),
     rate,
-    maxValueBytes: bytes,
+    maxValueBytes: o.maxValueBytes === undefined ? 1024 * 1024 : bytes('--max-value-bytes', String(o.maxValueBytes)),
     graceMs: o.grace === undefined ? 2000 : durationOrZero('--grace', String(o.grace)),
     replicas: o.replicas === true,
     maxListed: o.maxListed === undefined ? 100 : count('--max-listed', String(o.maxListed)),

@@ -1,6 +1,7 @@
 // Settings from defaults < config file < environment < flags, validated, with every secret collected for scrubbing.
 import { ConfigError, UsageError } from '../errors.js';
 import { secretsInUrl } from '../core/redact.js';
+import { SEVERITIES, type Severity } from '../core/findings.js';
 import { parseBytes, parseDuration } from '../core/units.js';
 import type { ConfigFile, MappingConfig } from './schema.js';
 
@@ -148,7 +149,7 @@ function seconds(option: string, text: string): number {
   return ms / 1000;
 }
 
-function bytes(option: string, text: string): number {
+export function bytes(option: string, text: string): number {
   const n = parseBytes(text);
   if (n === undefined) throw new UsageError(`${option}: expected a size such as 16MiB or 1048576, got "${text}"`);
   return n;
@@ -171,6 +172,13 @@ function ratio(option: string, text: string): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${option}: expected a ratio from 0 to 1 such as 0.001, got "${text}"`);
   return n;
+}
+
+/** --fail-on: the lowest severity that exits 1. */
+export function failOn(text: unknown, fallback: Severity): Severity {
+  const value = text === undefined ? fallback : String(text);
+  if (!SEVERITIES.includes(value as Severity)) throw new UsageError(`--fail-on: expected critical, warning or info, got "${value}"`);
+  return value as Severity;
 }
 
 export function count(option: string, text: string): number {

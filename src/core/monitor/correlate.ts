@@ -6,6 +6,7 @@ import { plural } from '../plural.js';
 import { type Spread, spread } from '../stats.js';
 import { compareVersions, formatVersion, type Version } from '../scan/version.js';
 import { type Action, actionsOf } from './commands.js';
+import { type KeyState, KeyStates, note, timelineOf } from './keyStates.js';
 import { argText, type MonitorEvent } from './parseLine.js';
 
 export interface CorrelateOptions {
@@ -21,31 +22,6 @@ export interface CorrelateOptions {
   versionOf(mapping: string, fill: Extract<Action, { kind: 'fill' }>): Version | null;
 }
 
-export interface TimelineEntry {
-  atUs: number;
-  client: string;
-  what: 'read' | 'fill' | 'invalidate' | 'expire' | 'publish';
-  version: string | null;
-}
-
-interface KeyState {
-  mapping: string;
-  /** The highest version any fill has written. */
-  maxVersion: Version | null;
-  /** The version in the cache now, as far as the stream shows. */
-  current: Version | null;
-  /** What the cache held when it was last invalidated. */
-  beforeInvalidation: Version | null;
-  invalidatedAt: number | null;
-  fillsSinceInvalidation: { atUs: number; client: string }[];
-  concurrentReported: boolean;
-  /** The key's last TIMELINE events, as a ring of entries reused in place (no allocation per event). */
-  timeline: TimelineEntry[];
-  next: number;
-  /** Event number of the last touch: keys touched lately get a second chance before being forgotten. */
-  touched: number;
-}
-
 /** Something that must happen by a deadline: a PUBLISH after an invalidation, an EXPIRE after a fill. */
 interface Pending {
   kind: 'broadcast' | 'ttl';
@@ -55,13 +31,11 @@ interface Pending {
   done: boolean;
 }
 
-/** Events kept per key as evidence: enough to show a fill, an invalidation and the fills around them. */
-const TIMELINE = 6;
 /** Fills remembered since the last invalidation, enough to see a race between a few instances. */
 const FILLS_KEPT = 4;
 
 export class Correlator {
-  private keys = new Map<string, KeyState>();
+  private keys: KeyStates;
   /** Deadlines in the order they fall (a fixed window after events in time order); head: the next to fall. */
   private pending: Pending[] = [];
   private head = 0;
@@ -77,10 +51,11 @@ export class Correlator {
   private events = 0;
   private firstUs: number | null = null;
   private lastUs = 0;
-  forgottenKeys = 0;
   private clients = new Map<string, string>();
 
-  constructor(private readonly opts: CorrelateOptions) {}
+  constructor(private readonly opts: CorrelateOptions) {
+    this.keys = new KeyStates(opts.maxKeys);
+  }
 
   feed(e: MonitorEvent): void {
     // One string per distinct client (the event is ours to change): timelines of a million keys must not each
@@ -104,10 +79,10 @@ export class Correlator {
     if (mapping === null) return;
     const prefix = key.includes(':') ? key.slice(0, key.lastIndexOf(':') + 1) : key;
     this.prefixes.set(prefix, (this.prefixes.get(prefix) ?? 0) + 1);
-    const s = this.state(key, mapping);
+    const s = this.keys.get(key, mapping);
     if (a.kind === 'read') {
       this.reads += 1;
-      this.note(s, e, 'read', null);
+      note(s, e.timeUs, e.client, 'read', null);
     } else if (a.kind === 'fill') {
       this.fill(key, s, a, e);
     } else if (a.kind === 'invalidate') {
@@ -117,18 +92,18 @@ export class Correlator {
       s.invalidatedAt = e.timeUs;
       s.fillsSinceInvalidation = [];
       s.concurrentReported = false;
-      this.note(s, e, 'invalidate', null);
+      note(s, e.timeUs, e.client, 'invalidate', null);
       if (this.opts.channel !== null) this.wait({ kind: 'broadcast', key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
     } else {
       const waiting = this.ttlWaits.get(key);
       if (waiting) waiting.done = true;
-      this.note(s, e, 'expire', null);
+      note(s, e.timeUs, e.client, 'expire', null);
     }
   }
 
   private fill(key: string, s: KeyState, a: Extract<Action, { kind: 'fill' }>, e: MonitorEvent): void {
     const v = this.opts.versionOf(s.mapping, a);
-    this.note(s, e, 'fill', v ? formatVersion(v) : null);
+    note(s, e.timeUs, e.client, 'fill', v ? formatVersion(v) : null);
     const firstAfterInvalidation = s.invalidatedAt !== null && s.fillsSinceInvalidation.length === 0;
     if (firstAfterInvalidation) this.refillDelaysMs.length < 100_000 && this.refillDelaysMs.push((e.timeUs - s.invalidatedAt!) / 1000);
     if (v && s.maxVersion && compareVersions(v, s.maxVersion).order < 0) {
@@ -204,7 +179,7 @@ export class Correlator {
   }
 
   private miss(p: Pending): void {
-    const s = this.keys.get(p.key);
+    const s = this.keys.peek(p.key);
     if (!s) return;
     if (p.kind === 'broadcast') {
       this.find('missing-broadcast', p.key, s, {
@@ -217,58 +192,10 @@ export class Correlator {
     }
   }
 
-  private state(key: string, mapping: string): KeyState {
-    let s = this.keys.get(key);
-    if (!s) {
-      if (this.keys.size >= this.opts.maxKeys) this.forgetOne();
-      s = { mapping, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: 0 };
-      this.keys.set(key, s);
-    }
-    s.touched = this.events;
-    return s;
-  }
-
-  /**
-   * Forgets the least recently used key, roughly: keys are kept in insertion order, and one touched within the
-   * last maxKeys / 2 events is moved to the back instead (a second chance). Re-ordering on every touch would
-   * cost a Map delete and insert per event.
-   */
-  private forgetOne(): void {
-    const recent = this.events - this.opts.maxKeys / 2;
-    for (let tries = 0; tries < 64; tries += 1) {
-      const [key, s] = this.keys.entries().next().value as [string, KeyState];
-      this.keys.delete(key);
-      if (s.touched < recent || tries === 63) {
-        this.forgottenKeys += 1;
-        return;
-      }
-      this.keys.set(key, s);
-    }
-  }
-
-  private note(s: KeyState, e: MonitorEvent, what: TimelineEntry['what'], version: string | null): void {
-    const slot = s.timeline[s.next % TIMELINE];
-    if (slot) {
-      slot.atUs = e.timeUs;
-      slot.client = e.client;
-      slot.what = what;
-      slot.version = version;
-    } else {
-      s.timeline.push({ atUs: e.timeUs, client: e.client, what, version });
-    }
-    s.next += 1;
-  }
-
-  /** The timeline in time order, copied for a finding. */
-  private timelineOf(s: KeyState): TimelineEntry[] {
-    const start = s.next > TIMELINE ? s.next % TIMELINE : 0;
-    return [...s.timeline.slice(start), ...s.timeline.slice(0, start)].map((t) => ({ ...t }));
-  }
-
   private find(kind: string, key: string, s: KeyState, extra: Omit<Finding, 'kind'> & { severity: Finding['severity']; message: string }): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
     const list = this.findings.get(kind) ?? [];
-    if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: this.timelineOf(s) });
+    if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: timelineOf(s) });
     this.findings.set(kind, list);
   }
 
@@ -294,7 +221,7 @@ export class Correlator {
         readsPerInvalidation: this.invalidations > 0 ? Math.round((this.reads / this.invalidations) * 10) / 10 : null,
         refillDelayMs: spread(this.refillDelaysMs) ?? null,
         keysTracked: this.keys.size,
-        keysForgotten: this.forgottenKeys,
+        keysForgotten: this.keys.forgotten,
       },
     };
   }

@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
-import type { TimelineEntry } from '../../core/monitor/correlate.js';
+import type { TimelineEntry } from '../../core/monitor/keyStates.js';
 import type { MonitorData } from '../../core/monitor/monitorReport.js';
 import { plural } from '../../core/plural.js';
 import { severityLabel } from '../colour.js';

@@ -86,7 +86,7 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   });
   let malformed = 0;
   let events = 0;
-  // The last event in Redis' clock and when we received it: the end of a live watch is measured in Redis' clock.
+  // The last event in Redis' clock and (live) when we received it: the end of a live watch is measured in Redis' clock.
   const last = { atUs: 0, receivedMs: 0, watchEndedUs: 0 };
   const feed = (line: string): boolean => {
     const e = parseMonitorLine(line);
@@ -96,7 +96,6 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
       correlator.feed(e);
       events += 1;
       last.atUs = e.timeUs;
-      last.receivedMs = Date.now();
     } else if (line !== '' && line !== 'OK') malformed += 1;
     return opts.maxEvents === null || events < opts.maxEvents;
   };
@@ -163,7 +162,9 @@ async function live(
     try {
       for await (const line of monitor.lines(stop.signal)) {
         save?.write(`${line}\n`);
-        if (!feed(line)) break;
+        const more = feed(line);
+        last.receivedMs = Date.now();
+        if (!more) break;
       }
     } finally {
       clearTimeout(timer);

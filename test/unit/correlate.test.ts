@@ -96,6 +96,35 @@ describe('Correlator', () => {
     assert.deepEqual(r.stats.topCommands.map((c) => c.name).sort(), ['get', 'set']);
     assert.deepEqual(r.stats.topPrefixes, [{ name: 'product:', count: 2 }]);
   });
+  it('counts every spelling of a command as one, and a key by its exact bytes', () => {
+    // "café" as MONITOR delivers it: UTF-8 bytes, one char per byte.
+    const cafe = Buffer.from('product:café', 'utf8').toString('latin1');
+    const r = run(
+      [
+        [0, 'app', 'SET', cafe, v(1)],
+        [1, 'app', 'get', cafe],
+        [2, 'app', 'GET', cafe],
+        [3, 'app', 'Get', 'product:1'],
+        [4, 'app', 'DEL', cafe],
+        [5, 'app', 'PUBLISH', 'inv', cafe],
+        [6, 'app', 'EXPIRE', cafe, '60'],
+        [7, 'app', 'SET', 'product:1', v(1)],
+        [500, 'app', 'GET', 'product:1'],
+      ],
+      { channel: 'inv' },
+    );
+    assert.deepEqual(r.stats.topCommands, [
+      { name: 'get', count: 4 },
+      { name: 'set', count: 2 },
+      { name: 'del', count: 1 },
+      { name: 'publish', count: 1 },
+      { name: 'expire', count: 1 },
+    ]);
+    // The broadcast names the key as text and the EXPIRE by its bytes: both count for it; product:1 got no TTL.
+    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['fill-without-ttl', 'product:1']]);
+    assert.deepEqual(r.stats.topPrefixes, [{ name: 'product:', count: 8 }]);
+    assert.equal(r.stats.keysTracked, 2);
+  });
   it('keeps memory bounded: beyond maxKeys the oldest keys are forgotten', () => {
     const rows: [number, string, ...string[]][] = [];
     for (let i = 0; i < 50; i += 1) rows.push([i, 'app', 'SET', `product:${i}`, v(1), 'EX', '5']);

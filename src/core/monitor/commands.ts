@@ -11,10 +11,12 @@ export type Action =
 
 const TTL_OPTIONS = new Set(['ex', 'px', 'exat', 'pxat', 'keepttl']);
 
-/** The actions of one command (arguments are binary strings; keys stay as sent). Unknown commands: none. */
-export function actionsOf(e: MonitorEvent): Action[] {
-  const [cmd0, ...a] = e.args;
-  const cmd = cmd0!.toLowerCase();
+/**
+ * The actions of one command (arguments are binary strings; keys stay as sent). Unknown commands: none.
+ * `cmd` is the command in lower case, when the caller has it already.
+ */
+export function actionsOf(e: MonitorEvent, cmd = e.args[0]!.toLowerCase()): Action[] {
+  const a = e.args.slice(1);
   switch (cmd) {
     case 'get':
     case 'hget':

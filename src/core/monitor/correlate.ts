@@ -6,7 +6,7 @@ import { plural } from '../plural.js';
 import { type Spread, spread } from '../stats.js';
 import { compareVersions, formatVersion, type Version } from '../scan/version.js';
 import { type Action, actionsOf } from './commands.js';
-import { type KeyState, KeyStates, note, timelineOf } from './keyStates.js';
+import { detached, type KeyState, KeyStates, note, type PrefixCount, timelineOf } from './keyStates.js';
 import { argText, type MonitorEvent } from './parseLine.js';
 
 export interface CorrelateOptions {
@@ -25,6 +25,9 @@ export interface CorrelateOptions {
 /** Something that must happen by a deadline: a PUBLISH after an invalidation, an EXPIRE after a fill. */
 interface Pending {
   kind: 'broadcast' | 'ttl';
+  /** The key's exact bytes (a binary string), to find its state. */
+  raw: string;
+  /** The key as text: what a broadcast names. */
   key: string;
   client: string;
   deadlineUs: number;
@@ -33,6 +36,8 @@ interface Pending {
 
 /** Fills remembered since the last invalidation, enough to see a race between a few instances. */
 const FILLS_KEPT = 4;
+/** Distinct command names and key prefixes counted; beyond these, a stream of junk is counted as "(other)". */
+const NAMES_KEPT = 10_000;
 
 export class Correlator {
   private keys: KeyStates;
@@ -43,8 +48,10 @@ export class Correlator {
   private broadcastWaits = new Map<string, Pending>();
   private findings = new Map<string, Finding[]>();
   private counts = new Map<string, number>();
-  private commands = new Map<string, number>();
-  private prefixes = new Map<string, number>();
+  /** Counters by command as sent ("get", "GET"), several spellings sharing one counter per command. */
+  private commands = new Map<string, PrefixCount>();
+  private commandNames = new Map<string, PrefixCount>();
+  private prefixes = new Map<string, PrefixCount>();
   private refillDelaysMs: number[] = [];
   private reads = 0;
   private invalidations = 0;
@@ -62,29 +69,50 @@ export class Correlator {
     // hold their own copy of "10.0.0.7:51234".
     const client = this.clients.get(e.client);
     if (client !== undefined) e.client = client;
-    else if (this.clients.size < 100_000) this.clients.set(e.client, e.client);
+    else if (this.clients.size < 100_000) this.clients.set(e.client, (e.client = detached(e.client)));
     this.events += 1;
     this.firstUs ??= e.timeUs;
     this.lastUs = Math.max(this.lastUs, e.timeUs);
-    const cmd = e.args[0]!.toLowerCase();
-    this.commands.set(cmd, (this.commands.get(cmd) ?? 0) + 1);
+    const counter = this.commands.get(e.args[0]!) ?? this.commandCounter(e.args[0]!);
+    counter.count += 1;
     this.expireDeadlines(e.timeUs);
-    for (const action of actionsOf(e)) this.apply(action, e);
+    for (const action of actionsOf(e, counter.name)) this.apply(action, e);
+  }
+
+  private commandCounter(sent: string): PrefixCount {
+    const name = this.commandNames.size < NAMES_KEPT ? sent.toLowerCase() : '(other)';
+    let counter = this.commandNames.get(name);
+    if (counter === undefined) this.commandNames.set(name, (counter = { name, count: 0 }));
+    if (this.commands.size < NAMES_KEPT) this.commands.set(sent, counter);
+    return counter;
+  }
+
+  /** The state of a followed key, or undefined for a key no mapping follows. Text and mapping are worked out once per key. */
+  private stateOf(raw: string): KeyState | undefined {
+    const known = this.keys.touch(raw);
+    if (known !== undefined) return known;
+    const key = argText(raw);
+    const mapping = this.opts.mappingOf(key);
+    if (mapping === null) return undefined;
+    const name = key.includes(':') ? key.slice(0, key.lastIndexOf(':') + 1) : key;
+    let prefix = this.prefixes.get(name);
+    if (prefix === undefined) {
+      prefix = this.prefixes.size < NAMES_KEPT ? { name: detached(name), count: 0 } : (this.prefixes.get('(other)') ?? { name: '(other)', count: 0 });
+      this.prefixes.set(prefix.name, prefix);
+    }
+    return this.keys.add(raw, key, mapping, prefix);
   }
 
   private apply(a: Action, e: MonitorEvent): void {
     if (a.kind === 'publish') return this.publish(a.channel, a.message, e);
-    const key = argText(a.key);
-    const mapping = this.opts.mappingOf(key);
-    if (mapping === null) return;
-    const prefix = key.includes(':') ? key.slice(0, key.lastIndexOf(':') + 1) : key;
-    this.prefixes.set(prefix, (this.prefixes.get(prefix) ?? 0) + 1);
-    const s = this.keys.get(key, mapping);
+    const s = this.stateOf(a.key);
+    if (s === undefined) return;
+    s.prefix.count += 1;
     if (a.kind === 'read') {
       this.reads += 1;
       note(s, e.timeUs, e.client, 'read', null);
     } else if (a.kind === 'fill') {
-      this.fill(key, s, a, e);
+      this.fill(s, a, e);
     } else if (a.kind === 'invalidate') {
       this.invalidations += 1;
       s.beforeInvalidation = s.current;
@@ -93,15 +121,16 @@ export class Correlator {
       s.fillsSinceInvalidation = [];
       s.concurrentReported = false;
       note(s, e.timeUs, e.client, 'invalidate', null);
-      if (this.opts.channel !== null) this.wait({ kind: 'broadcast', key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+      if (this.opts.channel !== null) this.wait({ kind: 'broadcast', raw: a.key, key: s.key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
     } else {
-      const waiting = this.ttlWaits.get(key);
+      const waiting = this.ttlWaits.get(a.key);
       if (waiting) waiting.done = true;
       note(s, e.timeUs, e.client, 'expire', null);
     }
   }
 
-  private fill(key: string, s: KeyState, a: Extract<Action, { kind: 'fill' }>, e: MonitorEvent): void {
+  private fill(s: KeyState, a: Extract<Action, { kind: 'fill' }>, e: MonitorEvent): void {
+    const key = s.key;
     const v = this.opts.versionOf(s.mapping, a);
     note(s, e.timeUs, e.client, 'fill', v ? formatVersion(v) : null);
     const firstAfterInvalidation = s.invalidatedAt !== null && s.fillsSinceInvalidation.length === 0;
@@ -141,10 +170,10 @@ export class Correlator {
     }
     if (v && (!s.maxVersion || compareVersions(v, s.maxVersion).order > 0)) s.maxVersion = v;
     s.current = v;
-    if (!a.ttl) this.wait({ kind: 'ttl', key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+    if (!a.ttl) this.wait({ kind: 'ttl', raw: a.key, key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
     else {
       // A fill that sets an expiry gives the key a TTL: an earlier fill's wait is over.
-      const waiting = this.ttlWaits.get(key);
+      const waiting = this.ttlWaits.get(a.key);
       if (waiting) waiting.done = true;
     }
   }
@@ -160,7 +189,9 @@ export class Correlator {
 
   private wait(p: Pending): void {
     this.pending.push(p);
-    (p.kind === 'ttl' ? this.ttlWaits : this.broadcastWaits).set(p.key, p);
+    // TTL waits by the key's bytes (what EXPIRE names); broadcast waits by its text (what a PUBLISH names).
+    if (p.kind === 'ttl') this.ttlWaits.set(p.raw, p);
+    else this.broadcastWaits.set(p.key, p);
   }
 
   /** Deadlines that passed before `nowUs` without what they waited for become findings. */
@@ -168,8 +199,8 @@ export class Correlator {
     while (this.head < this.pending.length && this.pending[this.head]!.deadlineUs < nowUs) {
       const p = this.pending[this.head]!;
       this.head += 1;
-      const waits = p.kind === 'ttl' ? this.ttlWaits : this.broadcastWaits;
-      if (waits.get(p.key) === p) waits.delete(p.key);
+      const [waits, id] = p.kind === 'ttl' ? [this.ttlWaits, p.raw] : [this.broadcastWaits, p.key];
+      if (waits.get(id) === p) waits.delete(id);
       if (!p.done) this.miss(p);
     }
     if (this.head > 4096 && this.head * 2 > this.pending.length) {
@@ -179,7 +210,7 @@ export class Correlator {
   }
 
   private miss(p: Pending): void {
-    const s = this.keys.peek(p.key);
+    const s = this.keys.peek(p.raw);
     if (!s) return;
     if (p.kind === 'broadcast') {
       this.find('missing-broadcast', p.key, s, {
@@ -205,7 +236,12 @@ export class Correlator {
    */
   finish(endUs = this.lastUs, watchedSeconds?: number): MonitorResult {
     this.expireDeadlines(Math.max(endUs, this.lastUs) + 1);
-    const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, count]) => ({ name, count }));
+    const top = (m: Map<string, PrefixCount>) =>
+      [...m.values()]
+        .filter((c) => c.count > 0)
+        .sort((a, b) => b.count - a.count)
+        .slice(0, 10)
+        .map(({ name, count }) => ({ name, count }));
     const seconds = watchedSeconds ?? (this.firstUs === null ? 0 : (this.lastUs - this.firstUs) / 1e6);
     return {
       findings: [...this.findings.values()].flat(),
@@ -214,7 +250,7 @@ export class Correlator {
         events: this.events,
         seconds,
         eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : null,
-        topCommands: top(this.commands),
+        topCommands: top(this.commandNames),
         topPrefixes: top(this.prefixes),
         reads: this.reads,
         invalidations: this.invalidations,

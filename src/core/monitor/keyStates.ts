@@ -9,8 +9,17 @@ export interface TimelineEntry {
   version: string | null;
 }
 
+/** Events counted under a key prefix (`product:`), shared by every key state with that prefix. */
+export interface PrefixCount {
+  name: string;
+  count: number;
+}
+
 export interface KeyState {
+  /** The key as text (UTF-8 decoded), for findings; states are found by the key's exact bytes. */
+  key: string;
   mapping: string;
+  prefix: PrefixCount;
   /** The highest version any fill has written. */
   maxVersion: Version | null;
   /** The version in the cache now, as far as the stream shows. */
@@ -42,22 +51,25 @@ export class KeyStates {
     return this.keys.size;
   }
 
-  /** The key's state, created if new, and marked as just used. */
-  get(key: string, mapping: string): KeyState {
-    this.tick += 1;
-    let s = this.keys.get(key);
-    if (!s) {
-      if (this.keys.size >= this.maxKeys) this.forgetOne();
-      s = { mapping, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: 0 };
-      this.keys.set(key, s);
-    }
-    s.touched = this.tick;
+  /** The state of a key (by its exact bytes, as a binary string) if it is remembered, marked as just used. */
+  touch(raw: string): KeyState | undefined {
+    const s = this.keys.get(raw);
+    if (s !== undefined) s.touched = ++this.tick;
+    return s;
+  }
+
+  /** Remembers a new key (forgetting the least recently used one if full). */
+  add(raw: string, key: string, mapping: string, prefix: PrefixCount): KeyState {
+    if (this.keys.size >= this.maxKeys) this.forgetOne();
+    const stored = detached(raw);
+    const s: KeyState = { key: key === raw ? stored : key, mapping, prefix, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: ++this.tick };
+    this.keys.set(stored, s);
     return s;
   }
 
   /** The key's state if it is remembered, without touching it. */
-  peek(key: string): KeyState | undefined {
-    return this.keys.get(key);
+  peek(raw: string): KeyState | undefined {
+    return this.keys.get(raw);
   }
 
   /**
@@ -97,4 +109,12 @@ export function note(s: KeyState, atUs: number, client: string, what: TimelineEn
 export function timelineOf(s: KeyState): TimelineEntry[] {
   const start = s.next > TIMELINE ? s.next % TIMELINE : 0;
   return [...s.timeline.slice(start), ...s.timeline.slice(0, start)].map((t) => ({ ...t }));
+}
+
+/**
+ * A copy of a string that holds none of the string it was cut from. A key or client cut from a line is a slice
+ * of the whole chunk read (a megabyte of capture); kept as is, every remembered key would keep its chunk alive.
+ */
+export function detached(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }

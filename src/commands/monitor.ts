@@ -9,12 +9,13 @@ import { Correlator } from '../core/monitor/correlate.js';
 import { fillVersion } from '../core/monitor/fillVersion.js';
 import { keyMatcher, type NamedTemplate } from '../core/monitor/keyMatcher.js';
 import { buildMonitorResult, type MonitorData } from '../core/monitor/monitorReport.js';
-import { parseMonitorLine } from '../core/monitor/parseLine.js';
+import { type MonitorEvent, parseMonitorLine } from '../core/monitor/parseLine.js';
+import { TimeMerge } from '../core/monitor/timeMerge.js';
 import type { VersionKind } from '../core/scan/version.js';
-import { UsageError } from '../errors.js';
+import { SourceError, UsageError } from '../errors.js';
 import { captureLines } from '../sources/captureFile.js';
-import { connectRedis } from '../sources/redis/connect.js';
-import { openMonitor } from '../sources/redis/monitorStream.js';
+import { connectRedisNodes, nodeUrl, redisSourceError } from '../sources/redis/connect.js';
+import { type MonitorStream, openMonitor } from '../sources/redis/monitorStream.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -86,114 +87,167 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   });
   let malformed = 0;
   let events = 0;
-  // The last event in Redis' clock and (live) when we received it: the end of a live watch is measured in Redis' clock.
-  const last = { atUs: 0, receivedMs: 0, watchEndedUs: 0 };
-  const feed = (line: string): boolean => {
-    const e = parseMonitorLine(line);
+  let watchEndedUs = 0;
+  /** Feeds one line (parsed already, or null if it is not an event); false once --max-events is reached. */
+  const feed = (e: MonitorEvent | null, line: string): boolean => {
     if (e && e.client === END_MARKER_CLIENT && e.args[0] === END_MARKER_COMMAND) {
-      last.watchEndedUs = e.timeUs;
+      watchEndedUs = e.timeUs;
     } else if (e) {
       correlator.feed(e);
       events += 1;
-      last.atUs = e.timeUs;
     } else if (line !== '' && line !== 'OK') malformed += 1;
     return opts.maxEvents === null || events < opts.maxEvents;
   };
 
   if (opts.input !== null) {
     reading: for await (const lines of captureLines(opts.input, signal)) {
-      for (const line of lines) if (!feed(line)) break reading;
+      for (const line of lines) if (!feed(parseMonitorLine(line), line)) break reading;
     }
     // A capture saved by cachedoctor ends with the moment its watch ended: judged up to then, like the live run.
-    return buildMonitorResult({ result: correlator.finish(last.watchEndedUs || undefined), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
+    return buildMonitorResult({ result: correlator.finish(watchEndedUs || undefined), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
   }
-  return live(ctx, opts, feed, correlator, () => malformed, last);
+  return live(ctx, opts, feed, correlator, () => malformed);
 }
 
-async function live(
-  ctx: CommandContext,
-  opts: MonitorOptions,
-  feed: (line: string) => boolean,
-  correlator: Correlator,
-  malformed: () => number,
-  last: { atUs: number; receivedMs: number; watchEndedUs: number },
-): Promise<CommandResult<MonitorData>> {
+/**
+ * How long events of one cluster node wait for older ones from the others before they are correlated: node
+ * clocks must agree within this (they do on NTP-synchronised hosts).
+ */
+const HOLD_BACK_US = 250_000;
+
+async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: MonitorEvent | null, line: string) => boolean, correlator: Correlator, malformed: () => number): Promise<CommandResult<MonitorData>> {
   const { settings: s, signal, out } = ctx;
   if (s.redis.url === null) throw new UsageError('monitor needs Redis (pass --redis or set REDIS_URL), or a capture with --input');
-  if (s.redis.cluster) throw new UsageError('monitor on a Redis Cluster is not supported yet: monitor each master with --redis, or capture and use --input');
   const extra: Finding[] = [];
-  const admin = await connectRedis({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs });
+  // One admin connection per node (a cluster: every master), for CLIENT LIST and PUBSUB; one MONITOR per node.
+  const admin = await connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
+  const monitors: MonitorStream[] = [];
+  try {
+    const urls = s.redis.cluster ? admin.nodes.map((n) => nodeUrl(s.redis.url!, n.options.host ?? 'localhost', n.options.port ?? 6379)) : [s.redis.url];
+    for (const url of urls) monitors.push(await openMonitor({ url, flag: s.redis.origin, timeoutMs: s.timeoutMs }));
+  } catch (err) {
+    for (const m of monitors) m.close();
+    admin.close();
+    throw err;
+  }
+  const target = monitors.map((m) => m.target).join(', ');
   let save: WriteStream | null = null;
   const stop = new AbortController();
   const stopReason: { message: string | null } = { message: null };
+  let lost: SourceError | null = null;
   let peakOmem = 0;
   let watchStarted = Date.now();
   let guard: NodeJS.Timeout | undefined;
+  let tick: NodeJS.Timeout | undefined;
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
-  const monitor = await openMonitor({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs }).catch((err) => {
-    admin.disconnect();
-    throw err;
-  });
+  // The nodes' clock: the newest event's time, and when we received it.
+  const clock = { newestUs: 0, receivedMs: 0 };
+  const redisNowUs = () => (clock.receivedMs === 0 ? 0 : clock.newestUs + (Date.now() - clock.receivedMs) * 1000);
   try {
     if (opts.channel !== null) {
-      const [, subscribers] = (await admin.call('PUBSUB', 'NUMSUB', opts.channel)) as [string, number];
+      // A cluster relays PUBLISH to every node; each node counts only the subscribers connected to it.
+      let subscribers = 0;
+      for (const node of admin.nodes) subscribers += ((await node.call('PUBSUB', 'NUMSUB', opts.channel)) as [string, number])[1];
       if (opts.expectSubscribers !== null && subscribers < opts.expectSubscribers) {
         extra.push({ kind: 'missing-subscribers', severity: 'warning', message: `channel ${opts.channel} has ${subscribers} subscriber(s), expected ${opts.expectSubscribers}: instances that do not listen keep stale in-process copies`, channel: opts.channel, subscribers, expected: opts.expectSubscribers });
       }
     }
-    out.note(`cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${monitor.target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`);
+    out.note(`cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`);
     if (opts.save !== null) save = createWriteStream(opts.save);
-    // Watch our own output buffer on the server every second: a reader that falls behind grows Redis' memory.
+    // Watch our own output buffers on the servers every second: a reader that falls behind grows Redis' memory.
     guard = setInterval(() => {
-      void (admin.call('CLIENT', 'LIST', 'ID', String(monitor.clientId)) as Promise<string>)
-        .then((list) => {
-          const omem = Number(/ omem=(\d+)/.exec(list)?.[1] ?? 0);
-          peakOmem = Math.max(peakOmem, omem);
-          if (omem > opts.maxBuffer && !stop.signal.aborted) {
-            stopReason.message = `stopped: Redis held ${Math.round(omem / 1024 / 1024)} MiB of MONITOR output for us (over --max-buffer); the stream is faster than cachedoctor can read it`;
-            stop.abort();
-          }
-        })
-        .catch(() => {});
+      monitors.forEach((m, i) => {
+        void (admin.nodes[i]!.call('CLIENT', 'LIST', 'ID', String(m.clientId)) as Promise<string>)
+          .then((list) => {
+            const omem = Number(/ omem=(\d+)/.exec(list)?.[1] ?? 0);
+            peakOmem = Math.max(peakOmem, omem);
+            if (omem > opts.maxBuffer && !stop.signal.aborted) {
+              stopReason.message = `stopped: Redis (${m.target}) held ${Math.round(omem / 1024 / 1024)} MiB of MONITOR output for us (over --max-buffer); the stream is faster than cachedoctor can read it`;
+              stop.abort();
+            }
+          })
+          .catch(() => {});
+      });
     }, 1000);
     watchStarted = Date.now();
     const timer = setTimeout(() => stop.abort(), opts.durationMs);
+    // Every node's stream into one time-ordered merge; the loop below correlates what the merge releases.
+    const merge = new TimeMerge<{ e: MonitorEvent; line: string }>(monitors.length, HOLD_BACK_US);
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    let running = monitors.length;
+    for (const [i, m] of monitors.entries()) {
+      void (async () => {
+        for await (const line of m.lines(stop.signal)) {
+          const e = parseMonitorLine(line);
+          if (e === null) {
+            feed(null, line);
+            continue;
+          }
+          merge.push(i, e.timeUs, { e, line });
+          if (e.timeUs >= clock.newestUs) Object.assign(clock, { newestUs: e.timeUs, receivedMs: Date.now() });
+          notify();
+        }
+      })()
+        .catch((err: unknown) => {
+          // A node lost mid-watch: stop, and report what was seen (exit 3).
+          lost ??= err instanceof SourceError ? err : redisSourceError(err, m.target, s.redis.origin, s.timeoutMs, 'query');
+          stop.abort();
+        })
+        .finally(() => {
+          running -= 1;
+          notify();
+        });
+    }
+    // A quiet node must not hold back the others: look again now and then.
+    tick = setInterval(notify, 25);
     try {
-      for await (const line of monitor.lines(stop.signal)) {
-        save?.write(`${line}\n`);
-        const more = feed(line);
-        last.receivedMs = Date.now();
-        if (!more) break;
+      watching: for (;;) {
+        for (const { e, line } of merge.release(redisNowUs(), running === 0)) {
+          save?.write(`${line}\n`);
+          if (!feed(e, line)) {
+            stop.abort();
+            break watching;
+          }
+        }
+        if (running === 0 && merge.size === 0) break;
+        await new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
       clearTimeout(timer);
     }
   } finally {
     clearInterval(guard);
+    clearInterval(tick);
     signal.removeEventListener('abort', onAbort);
-    monitor.close();
-    admin.disconnect();
+    for (const m of monitors) m.close();
+    admin.close();
   }
   if (stopReason.message) extra.push({ kind: 'monitor-stopped', severity: 'warning', message: stopReason.message, peakOmem });
   // Live, time went on to the end of the watch even if the stream went quiet: deadlines up to then are judged,
-  // in Redis' clock (ours may differ): the last event's time plus how long ago we received it.
+  // in Redis' clock (ours may differ): the newest event's time plus how long ago we received it.
   const endMs = Date.now();
-  const endUs = last.receivedMs === 0 ? 0 : last.atUs + (endMs - last.receivedMs) * 1000;
+  const endUs = redisNowUs();
   // The saved capture records when the watch ended, so --input judges it the same way.
   if (save) {
     if (endUs > 0) save.write(`${Math.floor(endUs / 1e6)}.${String(endUs % 1e6).padStart(6, '0')} [0 ${END_MARKER_CLIENT}] "${END_MARKER_COMMAND}"\n`);
     await new Promise<void>((resolve) => save!.end(resolve));
   }
-  return buildMonitorResult({
+  const result = buildMonitorResult({
     result: correlator.finish(endUs, (endMs - watchStarted) / 1000),
     peakOmemBytes: peakOmem,
-    source: { kind: 'live', target: monitor.target, saved: opts.save },
+    source: { kind: 'live', target, saved: opts.save },
     raceWindowMs: opts.raceWindowMs,
     channel: opts.channel,
     malformed: malformed(),
     extra,
     failOn: opts.failOn,
-    complete: !signal.aborted && stopReason.message === null,
+    complete: !signal.aborted && stopReason.message === null && lost === null,
   });
+  return lost === null ? result : { ...result, sourceFailure: { message: (lost as SourceError).line } };
 }

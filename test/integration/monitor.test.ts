@@ -107,6 +107,72 @@ describe('live MONITOR', () => {
   });
 });
 
+describe('live MONITOR when Redis goes away', () => {
+  const own = useSandbox({ postgres: false });
+
+  it('Redis stopped mid-watch: exit 3, the report of what was seen (incomplete), the failure named', async () => {
+    const sb = await own.ready();
+    const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl, timeout: '2s' }, { duration: '20s', match: 'product:*' });
+    const r = new Redis(sb.redisUrl, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => {});
+    await new Promise((res) => setTimeout(res, 400));
+    for (let i = 0; i < 50; i += 1) await r.set(`product:${i}`, v(1), 'EX', 60);
+    await new Promise((res) => setTimeout(res, 200));
+    const t0 = Date.now();
+    await sb.redis!.stop();
+    const { env } = await pending;
+    r.disconnect();
+    assert.ok(Date.now() - t0 < 5000, 'gave up promptly');
+    assert.equal(env.exitCode, 3);
+    assert.equal(env.complete, false);
+    assert.equal((env.summary as { events: number }).events, 50);
+    assert.match(env.error?.message ?? '', /127\.0\.0\.1:\d+/);
+    assertMatchesSchema(JSON.parse(JSON.stringify(env)));
+  });
+});
+
+describe('live MONITOR on a Redis Cluster', () => {
+  const cluster = useSandbox({ postgres: false, redis: false, redisCluster: 3 });
+
+  it('watches every master and correlates their streams in time order (an invalidation on one node, its broadcast on another)', async () => {
+    const sb = await cluster.ready();
+    const { Cluster } = await import('ioredis');
+    const seed = { host: '127.0.0.1', port: sb.clusterNodes[0]!.port };
+    const c = new Cluster([seed]);
+    const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisClusterUrl, redisCluster: true }, { duration: '2500ms', match: 'product:*', channel: 'inv' });
+    let commands = 0;
+    try {
+      await new Promise((res) => setTimeout(res, 600));
+      for (let id = 1; id <= 30; id += 1) {
+        await c.set(`product:${id}`, v(2), 'EX', 60);
+        await c.del(`product:${id}`);
+        // PUBLISH goes to whichever node ioredis picks: often not the node that owns the key.
+        await c.publish('inv', `product:${id}`);
+        await c.set(`product:${id}`, v(id === 7 ? 1 : 3), 'EX', 60);
+        commands += 4;
+      }
+    } finally {
+      c.disconnect();
+    }
+    const { env } = await pending;
+    assertMatchesSchema(JSON.parse(JSON.stringify(env)));
+    const data = env as unknown as MonitorData & { summary: { events: number } };
+    assert.equal(data.source.kind, 'live');
+    assert.equal((data.source as { target: string }).target.split(', ').length, 3);
+    // Every command was seen once, whichever master ran it (cluster housekeeping commands come on top).
+    assert.ok(data.summary.events >= commands, `${data.summary.events} events for ${commands} commands`);
+    assert.equal(data.stats.invalidations, 30);
+    assert.deepEqual(kinds(env), ['stale-fill product:7']);
+    // No MONITOR is left running on any node.
+    for (const node of sb.clusterNodes) {
+      const r = new Redis({ host: '127.0.0.1', port: node.port });
+      const list = await r.call('CLIENT', 'LIST');
+      r.disconnect();
+      assert.doesNotMatch(String(list), /cmd=monitor/);
+    }
+  });
+});
+
 describe('the case study, replayed by a cache-aside service', () => {
   const full = useSandbox();
 

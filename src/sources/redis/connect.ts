@@ -28,6 +28,15 @@ export function redisTarget(url: string): string {
   return `${u.hostname || 'localhost'}:${u.port || '6379'}`;
 }
 
+/** The URL of one node of a cluster: the seed URL's scheme and credentials, the node's address. */
+export function nodeUrl(seedUrl: string, host: string, port: number): string {
+  const u = new URL(seedUrl.split(',')[0]!.trim());
+  u.hostname = host.includes(':') ? `[${host}]` : host;
+  u.port = String(port);
+  u.pathname = '';
+  return u.toString();
+}
+
 export async function connectRedis(opts: RedisConnectOptions): Promise<Redis> {
   assertRedisUrl(opts.url, opts.flag);
   const target = redisTarget(opts.url);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { SourceError, UsageError } from '../../src/errors.js';
-import { connectRedis } from '../../src/sources/redis/connect.js';
+import { connectRedis, connectRedisNodes } from '../../src/sources/redis/connect.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 const sandbox = useSandbox({ postgres: false });
@@ -33,6 +33,11 @@ describe('connectRedis', () => {
     const { err, ms } = await failure(`redis://127.0.0.1:${sandbox().redis!.port + 1}`);
     assert.match(err.line, /cannot connect to Redis at 127\.0\.0\.1:\d+: connection refused \(is the server running\? check --redis\)/);
     assert.ok(ms < 1000, `${ms} ms`);
+  });
+  it('with --redis-cluster, says why no node answered: refused, or a server that is not a cluster', async () => {
+    const cluster = (url: string) => connectRedisNodes({ url, flag: '--redis', timeoutMs: 1000, cluster: true });
+    await assert.rejects(cluster(`redis://127.0.0.1:${sandbox().redis!.port + 1}`), (err: SourceError) => /: connection refused \(/.test(err.line));
+    await assert.rejects(cluster(sandbox().redisUrl), (err: SourceError) => /: it does not answer as a Redis Cluster \(drop --redis-cluster/.test(err.line));
   });
   it('gives up within the timeout on a server that never answers', async () => {
     const silent = createServer(() => {});

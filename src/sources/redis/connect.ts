@@ -66,7 +66,9 @@ export async function connectRedis(opts: RedisConnectOptions): Promise<Redis> {
 }
 
 export function redisSourceError(err: unknown, target: string, flag: string, timeoutMs: number, phase: 'connect' | 'query' = 'connect'): SourceError {
-  const e = (err ?? {}) as { code?: string; message?: string };
+  const e = (err ?? {}) as { code?: string; message?: string; lastNodeError?: unknown };
+  // A cluster that could not load its slots says only that; the last node's own error says why.
+  if (e.lastNodeError) return redisSourceError(e.lastNodeError, target, flag, timeoutMs, phase);
   const msg = e.message ?? String(err);
   const at = phase === 'connect' ? `cannot connect to Redis at ${target}` : `reading from Redis at ${target} failed`;
   const line = (cause: string, hint: string, category: SourceFailure = 'rejected') =>
@@ -133,6 +135,12 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
     return { nodes, close: () => cluster.disconnect() };
   } catch (err) {
     cluster.disconnect();
-    throw redisSourceError(lastError ?? err, target, opts.flag, opts.timeoutMs);
+    // The cluster client says only that no node gave it the slots; a plain connection to the first seed says why
+    // (refused, wrong password, ...) when that is the reason.
+    const plain = await connectRedis({ ...opts, url: seeds[0]! }).then(
+      (r) => (r.disconnect(), null),
+      (e: unknown) => e,
+    );
+    throw plain ?? redisSourceError(lastError ?? err, target, opts.flag, opts.timeoutMs);
   }
 }

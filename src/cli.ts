@@ -4,11 +4,11 @@ import { COMMANDS, type CommandSpec } from './commands/index.js';
 import { loadConfigFile } from './config/loadFile.js';
 import { collectSecrets, type Flags, resolveSettings } from './config/resolve.js';
 import { type Envelope, toEnvelope } from './core/envelope.js';
-import { CachedoctorError, EXIT } from './errors.js';
+import { CachedoctorError, EXIT, UsageError } from './errors.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from './options.js';
 import { Output } from './output.js';
 import { makeChalk } from './report/colour.js';
-import { render } from './report/render.js';
+import { FORMATS, type Format, render } from './report/render.js';
 import { VERSION } from './version.js';
 
 const EXIT_HELP = `
@@ -43,13 +43,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
 
-  let json = argv.includes('--json');
+  let json = argv.includes('--json') || argv.includes('--format=json') || argv[argv.indexOf('--format') + 1] === 'json';
   let verbose = argv.includes('--verbose');
   let exitCode: number = EXIT.healthy;
   try {
     const program = buildProgram(out, async (spec, command) => {
       const flags = command.optsWithGlobals() as Flags & { config?: string } & Record<string, unknown>;
-      json = flags.json === true;
+      const format = formatOf(flags);
+      json = format === 'json';
       verbose = flags.verbose === true;
       const settings = resolveSettings(flags, env, loadConfigFile(flags.config, process.cwd()));
       out.addSecrets(settings.secrets);
@@ -59,7 +60,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const result = await runner({ settings, options: command.opts(), out, signal: controller.signal, now: () => new Date() });
       const envelope = toEnvelope(result, VERSION, new Date());
       const useColour = settings.color && !json && process.stdout.isTTY === true;
-      out.result(render(json ? 'json' : 'table', out.scrubValue(envelope), makeChalk(useColour)));
+      out.result(render(format, out.scrubValue(envelope), makeChalk(useColour)));
       // A source lost mid-way: the partial report is out; the one-line reason goes to stderr as for any error.
       if (envelope.error) out.note(`cachedoctor: ${envelope.error.message}`);
       exitCode = envelope.exitCode;
@@ -93,6 +94,15 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
       stream.once('error', () => resolve());
     }
   });
+}
+
+/** --format (report), with --json as its short form; checked before anything connects. */
+function formatOf(flags: { json?: boolean; format?: unknown }): Format {
+  if (flags.format === undefined) return flags.json === true ? 'json' : 'table';
+  const format = String(flags.format);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: expected ${FORMATS.join(', ')}, got "${format}"`);
+  if (flags.json === true && format !== 'json') throw new UsageError(`--json and --format ${format} do not go together`);
+  return format as Format;
 }
 
 type Action = (spec: CommandSpec, command: Command) => Promise<void>;

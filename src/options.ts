@@ -67,3 +67,21 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
   { flags: '--max-keys <n>', description: 'keys followed at once (older ones are forgotten)', defaultText: '1000000' },
   FAIL_ON,
 ];
+
+/** A spec from another command's list, by its flag (one definition per option). */
+function pick(specs: readonly OptionSpec[], flag: string): OptionSpec {
+  const spec = specs.find((o) => o.flags.split(/[ ,]/)[0] === flag);
+  if (!spec) throw new Error(`no option ${flag}`);
+  return spec;
+}
+
+export const REPORT_OPTIONS: readonly OptionSpec[] = [
+  ...['--key', '--table', '--version-field', '--version-column', '--compare', '--mapping', '--sample', '--rate', '--max-value-bytes', '--grace'].map((f) => pick(SCAN_OPTIONS, f)),
+  ...['--max-lag-seconds', '--max-lag-bytes', '--expect-replicas'].map((f) => pick(LAG_OPTIONS, f)),
+  { flags: '--monitor <duration>', description: 'also watch the Redis command stream (MONITOR) this long, e.g. 10s; off by default: MONITOR costs Redis throughput' },
+  ...['--channel', '--race-window', '--max-buffer'].map((f) => pick(MONITOR_OPTIONS, f)),
+  { flags: '--expect-subscribers <n>', description: 'fail when the --channel has fewer subscribers (PUBSUB NUMSUB)' },
+  { ...FAIL_ON, defaultText: 'critical' },
+  { flags: '--format <format>', description: 'table, json or prometheus (text exposition format, for node_exporter\'s textfile collector)', defaultText: 'table; --json is --format json' },
+  { flags: '--quiet', description: 'no progress line' },
+];

@@ -1,5 +1,5 @@
 // The command table: name, one-line summary, examples, options, and a lazy loader so start-up stays fast.
-import { LAG_OPTIONS, MONITOR_OPTIONS, type OptionSpec, SCAN_OPTIONS } from '../options.js';
+import { LAG_OPTIONS, MONITOR_OPTIONS, type OptionSpec, REPORT_OPTIONS, SCAN_OPTIONS } from '../options.js';
 import type { CommandRunner } from './context.js';
 
 export interface CommandSpec {
@@ -11,6 +11,17 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'report',
+    summary: 'one ranked staleness report: lag, scan, invalidation subscribers and (with --monitor) a MONITOR window, each finding with its likely cause and fix',
+    examples: [
+      'cachedoctor report --config cachedoctor.config.json --channel invalidate --monitor 10s',
+      "cachedoctor report --redis redis://cache:6379 --pg postgres://ro@db/app --replica postgres://ro@db-replica/app --key 'product:{id}' --table products --json",
+      'cachedoctor report --config cachedoctor.config.json --format prometheus > /var/lib/node_exporter/cachedoctor.prom',
+    ],
+    options: REPORT_OPTIONS,
+    load: async () => (await import('./report.js')).runReport,
+  },
   {
     name: 'scan',
     summary: 'sample Redis keys, compare the version in each cached value with its row on the primary, rank what is stale',

@@ -67,10 +67,15 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   const opts = parseOptions(ctx.options);
   const { settings: s, signal } = ctx;
   // What to follow: --match with --version-field, or the config file's mappings (their templates and version fields).
-  if (opts.match === null && s.mappings.length === 0) {
+  // A --key/--table mapping comes from `report`, which hands its scan mapping on.
+  const o = ctx.options as Record<string, string | undefined>;
+  if (opts.match === null && s.mappings.length === 0 && o.key === undefined) {
     throw new UsageError('nothing to follow: no --match and no mappings', "pass --match 'product:*' (and --version-field if the version is not in \"version\"), or add mappings to the config file");
   }
-  const mappings = opts.match === null ? resolveMappings(s.mappings, {}, s.configPath ? `config file ${s.configPath}` : 'config file') : [];
+  const mappings =
+    opts.match === null
+      ? resolveMappings(s.mappings, o.key === undefined ? { mapping: o.mapping } : { key: o.key, table: o.table, versionField: o.versionField, versionColumn: o.versionColumn }, s.configPath ? `config file ${s.configPath}` : 'config file')
+      : [];
   const templates: NamedTemplate[] = mappings.map((m) => ({ name: m.name, template: m.template }));
   const fields = new Map<string, { field: string; kind: VersionKind | 'auto' }>(mappings.map((m) => [m.name, { field: m.version.field, kind: m.version.kind }]));
   fields.set('match', { field: opts.versionField, kind: 'auto' });

@@ -3,6 +3,9 @@ import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../core/envelope.js';
 import type { LagData } from '../core/lagReport.js';
 import { renderJson } from './json.js';
+import { renderPrometheus } from './prometheus.js';
+import { renderReportTable } from './table/report.js';
+import type { ReportData } from '../core/report/reportResult.js';
 import type { DemoData } from '../core/demo.js';
 import { renderDemoTable } from './table/demo.js';
 import { renderLagTable } from './table/lag.js';
@@ -11,7 +14,8 @@ import { renderMonitorTable } from './table/monitor.js';
 import type { MonitorData } from '../core/monitor/monitorReport.js';
 import type { ScanData } from '../core/scan/scanReport.js';
 
-export type Format = 'table' | 'json';
+export const FORMATS = ['table', 'json', 'prometheus'] as const;
+export type Format = (typeof FORMATS)[number];
 
 type TableRenderer = (env: Envelope<never>, chalk: ChalkInstance) => string;
 
@@ -19,11 +23,16 @@ const TABLES: Record<string, TableRenderer> = {
   lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
   scan: (env, chalk) => renderScanTable(env as Envelope<ScanData>, chalk),
   monitor: (env, chalk) => renderMonitorTable(env as Envelope<MonitorData>, chalk),
+  report: (env, chalk) => renderReportTable(env as Envelope<ReportData>, chalk),
   demo: (env, chalk) => renderDemoTable(env as Envelope<DemoData>, chalk, (step) => render('table', step, chalk)),
 };
 
 export function render(format: Format, env: Envelope, chalk: ChalkInstance): string {
   if (format === 'json') return renderJson(env);
+  if (format === 'prometheus') {
+    if (env.command !== 'report') throw new Error(`no prometheus renderer for command ${env.command}`);
+    return renderPrometheus(env as Envelope<ReportData>);
+  }
   const table = TABLES[env.command];
   if (!table) throw new Error(`no table renderer for command ${env.command}`);
   return table(env as Envelope<never>, chalk);

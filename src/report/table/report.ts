@@ -1,0 +1,68 @@
+// report as text: the ranked list (what is wrong, the likely cause, the fix, the evidence), then health, then
+// what was and was not checked.
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { Envelope } from '../../core/envelope.js';
+import type { TimelineEntry } from '../../core/monitor/keyStates.js';
+import type { ReportData } from '../../core/report/reportResult.js';
+import { formatBytes, formatSeconds } from '../../core/units.js';
+import { severityLabel } from '../colour.js';
+import { printable } from '../printable.js';
+import { renderVerdict } from './findings.js';
+
+/** Ranked items shown in full; the rest are counted (all are in --json). */
+const SHOWN = 15;
+
+export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstance): string {
+  const out: string[] = [chalk.bold('Staleness report')];
+  if (env.ranked.length === 0) out.push('', chalk.green('No findings.'));
+  for (const item of env.ranked.slice(0, SHOWN)) {
+    const cause = item.causeTitle ? chalk.cyan(` [likely cause: ${item.causeTitle}]`) : '';
+    out.push('', `${chalk.bold(`#${item.rank}`)} ${severityLabel(chalk, item.severity)} ${chalk.bold(item.kind)} ${chalk.dim(`(${item.part})`)}${cause}`);
+    out.push(`   ${printable(item.message)}`);
+    const e = item.evidence;
+    if (item.count > 1 && e.keys.length > 0) out.push(chalk.dim(`   keys: ${e.keys.map(printable).join(', ')}${item.count > e.keys.length ? ', ...' : ''}`));
+    const timeline = e.timeline as TimelineEntry[] | null;
+    if (timeline?.length) {
+      const t0 = timeline[0]!.atUs;
+      for (const t of timeline) out.push(chalk.dim(`     +${((t.atUs - t0) / 1000).toFixed(1).padStart(7)} ms  ${t.what.padEnd(10)} ${t.client}${t.version ? `  version ${t.version}` : ''}`));
+    }
+    if (item.fix) out.push(`   ${chalk.dim('fix:')} ${item.fix}`);
+  }
+  if (env.ranked.length > SHOWN) out.push('', chalk.dim(`... and ${env.ranked.length - SHOWN} more (see --json)`));
+  out.push('', chalk.bold('Health'), health(env, chalk));
+  out.push('', chalk.bold('Checked'));
+  for (const p of env.parts) {
+    const mark = p.status === 'ok' ? chalk.green('ok') : p.status === 'skipped' ? chalk.dim('skipped') : p.status === 'partial' ? chalk.yellow('partial') : chalk.red('FAILED');
+    out.push(`  ${p.part.padEnd(12)} ${mark}${p.reason ? chalk.dim(`: ${p.reason}`) : ''}`);
+  }
+  out.push('', renderVerdict(env, chalk));
+  return `${out.join('\n')}\n`;
+}
+
+function health(env: Envelope<ReportData>, chalk: ChalkInstance): string {
+  const h = env.health;
+  const width = Math.max(60, Math.min(process.stdout.columns || 120, 160) - 28);
+  const table = new Table({ style: { head: [], border: chalk.level > 0 ? ['grey'] : [] }, colWidths: [24, width], wordWrap: true });
+  for (const r of h.replicas) {
+    const bound = r.lagBasis === 'replay-timestamp' || r.lagBasis === 'wal-history' ? '≤ ' : '';
+    const lag = r.lagSeconds === null ? 'lag unknown' : `${bound}${formatSeconds(r.lagSeconds)}`;
+    table.push({ [`Replica ${r.name}`]: `${r.state ?? '-'}, ${lag}${r.lagBytes !== null ? ` / ${formatBytes(r.lagBytes)}` : ''}${r.replayPaused ? ', replay PAUSED' : ''}` });
+  }
+  if (h.advice) table.push({ 'Read-your-writes': h.advice.message });
+  for (const m of h.mappings) {
+    const nines = m.nines === null ? (m.wrong === 0 && m.sampled > 0 ? 'all fresh' : '-') : `${m.nines.toFixed(1)} nines`;
+    table.push({ [`Mapping ${m.mapping}`]: `${m.sampled} sampled: ${m.fresh} fresh, ${m.stale} stale, ${m.wrong} wrong in all (${nines})` });
+  }
+  if (h.subscribers) table.push({ [`Channel ${h.subscribers.channel}`]: `${h.subscribers.subscribers} subscriber(s)${h.subscribers.expected !== null ? ` (expected ${h.subscribers.expected})` : ''}` });
+  if (h.monitor) {
+    const m = h.monitor;
+    const refill = m.refillDelayMs as { median: number; p95: number; max: number } | null;
+    table.push({
+      'Command stream': `${m.events} events in ${m.seconds.toFixed(1)} s${m.eventsPerSecond !== null ? ` (${m.eventsPerSecond}/s)` : ''}${m.readsPerInvalidation !== null ? `, ${m.readsPerInvalidation} reads per invalidation` : ''}${
+        refill ? `, refill after invalidation p50 ${refill.median.toFixed(1)} / p95 ${refill.p95.toFixed(1)} / max ${refill.max.toFixed(1)} ms` : ''
+      }`,
+    });
+  }
+  return table.length === 0 ? chalk.dim('  nothing measured') : table.toString();
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { toEnvelope } from '../../src/core/envelope.js';
+import type { Finding } from '../../src/core/findings.js';
+import type { LagData } from '../../src/core/lagReport.js';
+import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
+import { causeOf } from '../../src/core/report/causes.js';
+import { buildReportResult, type PartRun, type ReportRun } from '../../src/core/report/reportResult.js';
+import type { ScanData } from '../../src/core/scan/scanReport.js';
+import { renderPrometheus } from '../../src/report/prometheus.js';
+
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+
+const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv' };
+const f = (kind: string, severity: Finding['severity'], extra: Record<string, unknown> = {}): Finding => ({ kind, severity, message: `${kind} happened`, ...extra });
+
+function lagPart(findings: Finding[], replicas: Partial<LagData['replicas'][number]>[] = []): PartRun<LagData> {
+  const data = {
+    replicas: replicas.map((r) => ({ name: 'standby1', state: 'streaming', lagSeconds: 0, lagBytes: 0, lagBasis: 'caught-up', pauseState: 'not paused', ...r })),
+    advice: { windowSeconds: 3, message: 'route reads to the primary for 3 s' },
+  } as unknown as LagData;
+  return { status: 'ok', reason: null, result: { command: 'lag', fails: false, complete: true, findings, summary: {}, data } };
+}
+function scanPart(findings: Finding[], name = 'product'): PartRun<ScanData> {
+  const counts = { fresh: 90, stale: 10, ahead: 0, orphan: 0, 'version-not-bumped': 0, undecodable: 0, oversized: 0, expired: 0, inflight: 0, unconfirmed: 0, noTtl: 0 };
+  const data = { mappings: [{ mapping: name, table: 'products', sampled: 100, unmatched: 0, counts, compared: 100, wrong: 10, staleRatio: 0.1, staleRatioLow: 0.05, staleRatioHigh: 0.17, nines: 1, ninesAtLeast: 0.7 }] } as unknown as ScanData;
+  return { status: 'ok', reason: null, result: { command: 'scan', fails: true, complete: true, findings, summary: {}, data } };
+}
+const skipped = { status: 'skipped', reason: 'not asked' } as const;
+const run = (over: Partial<ReportRun>): ReportRun => ({ lag: skipped, scan: skipped, subscribers: skipped, monitor: skipped, channel: 'inv', failOn: 'critical', complete: true, ...over });
+
+describe('causeOf', () => {
+  it('names the failure mode from the evidence each part has', () => {
+    assert.equal(causeOf('scan', f('stale', 'critical', { laggingReplica: 'standby1' }), ctx), 'replica-lag');
+    assert.equal(causeOf('scan', f('stale', 'critical', { laggingReplica: null }), ctx), 'write-invalidate-race');
+    assert.equal(causeOf('monitor', f('stale-fill', 'critical'), ctx), 'write-invalidate-race');
+    assert.equal(causeOf('monitor', f('stale-fill', 'critical'), { ...ctx, replicaBehind: true }), 'replica-lag');
+    assert.equal(causeOf('monitor', f('missing-broadcast', 'warning'), ctx), 'local-cache');
+    assert.equal(causeOf('lag', f('replay-paused', 'warning'), ctx), 'replica-lag');
+    assert.equal(causeOf('scan', f('no-ttl', 'info'), ctx), 'no-ttl');
+    assert.equal(causeOf('lag', f('insufficient-privilege', 'warning'), ctx), null);
+  });
+});
+
+describe('buildReportResult', () => {
+  it('ranks by severity, then known cause, then count, and groups findings sharing part, kind, cause and mapping', () => {
+    const stale = (key: string, replica: string | null) => f('stale', 'critical', { key, mapping: 'product', laggingReplica: replica });
+    const r = buildReportResult(
+      run({
+        lag: lagPart([f('replica-lag', 'critical', { replica: 'standby1' }), f('insufficient-privilege', 'critical')], [{ lagSeconds: 4.2, pauseState: 'paused' }]),
+        scan: scanPart([stale('product:1', 'standby1'), stale('product:2', 'standby1'), stale('product:3', null), f('no-ttl', 'info', { mapping: 'product' })]),
+      }),
+    );
+    const items = r.data.ranked.map((i) => `${i.rank} ${i.severity} ${i.part}/${i.kind} ${i.cause} x${i.count}`);
+    assert.deepEqual(items, [
+      '1 critical scan/stale replica-lag x2',
+      '2 critical lag/replica-lag replica-lag x1',
+      '3 critical scan/stale write-invalidate-race x1',
+      '4 critical lag/insufficient-privilege null x1',
+      '5 info scan/no-ttl no-ttl x1',
+    ]);
+    assert.deepEqual(r.data.ranked[0]!.evidence.keys, ['product:1', 'product:2']);
+    assert.equal(r.data.ranked[0]!.evidence.replica, 'standby1');
+    assert.match(r.data.ranked[0]!.fix ?? '', /at least 3 s/);
+    // The flat findings follow the ranking, each with its part and cause.
+    assert.deepEqual(r.findings.map((x) => x.key ?? x.kind), ['product:1', 'product:2', 'replica-lag', 'product:3', 'insufficient-privilege', 'no-ttl']);
+    assert.equal(r.fails, true);
+    assert.deepEqual(r.summary.causes, { 'write-invalidate-race': 1, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
+    assert.equal(r.data.health.replicas[0]!.replayPaused, true);
+    assert.equal(r.data.health.mappings[0]!.stale, 10);
+  });
+
+  it('fails only at --fail-on: warnings pass by default (critical), fail with warning', () => {
+    const warnings = { lag: lagPart([f('replay-paused', 'warning')]) };
+    assert.equal(buildReportResult(run(warnings)).fails, false);
+    assert.equal(buildReportResult(run({ ...warnings, failOn: 'warning' })).fails, true);
+  });
+
+  it('a failed part is a finding and the others still count; exit 3 only when every part that ran failed', () => {
+    const oneFailed = buildReportResult(run({ lag: lagPart([]), scan: { status: 'failed', reason: 'cannot connect to Redis at 10.0.0.1:6379: connection refused' } }));
+    assert.equal(oneFailed.sourceFailure, undefined);
+    assert.equal(oneFailed.complete, false);
+    assert.deepEqual(oneFailed.findings.map((x) => [x.kind, x.part, x.severity]), [['source-failed', 'scan', 'warning']]);
+    assert.equal(toEnvelope(oneFailed, 't', new Date()).exitCode, 0);
+    const allFailed = buildReportResult(run({ lag: { status: 'failed', reason: 'primary down' }, scan: { status: 'failed', reason: 'redis down' } }));
+    assert.match(allFailed.sourceFailure?.message ?? '', /nothing could be checked: lag: primary down; scan: redis down/);
+    assert.equal(toEnvelope(allFailed, 't', new Date()).exitCode, 3);
+  });
+});
+
+describe('renderPrometheus', () => {
+  it('writes the text exposition format a Prometheus parser reads back, with label values escaped', () => {
+    const tricky = 'we"ird\\name\nx';
+    const monitor: PartRun<MonitorData> = {
+      status: 'ok',
+      reason: null,
+      result: { command: 'monitor', fails: false, complete: true, summary: {}, findings: [f('missing-broadcast', 'warning', { mapping: tricky })], data: { stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null }, peakOmemBytes: 0 } as unknown as MonitorData },
+    };
+    const result = buildReportResult(run({ lag: lagPart([], [{ lagSeconds: 1.25, lagBytes: 4096 }]), scan: scanPart([], tricky), monitor }));
+    const env = toEnvelope(result, 't', new Date('2026-11-26T00:00:00Z'));
+    const text = renderPrometheus(env as never as Parameters<typeof renderPrometheus>[0]);
+    const families = parsePrometheus(text);
+    const names = families.map((x) => x.name);
+    assert.equal(new Set(names).size, names.length, 'each family once');
+    for (const fam of families) {
+      assert.equal(fam.type, 'GAUGE', fam.name);
+      assert.ok(fam.help.length > 0, fam.name);
+      assert.ok(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(fam.name), fam.name);
+      for (const m of fam.metrics) assert.ok(Number.isFinite(Number(m.value)), `${fam.name} ${m.value}`);
+    }
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      families.find((x) => x.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value;
+    assert.equal(value('cachedoctor_replica_lag_seconds', { replica: 'standby1' }), '1.25');
+    assert.equal(value('cachedoctor_replica_lag_bytes', { replica: 'standby1' }), '4096');
+    assert.equal(value('cachedoctor_entries', { mapping: tricky, state: 'stale' }), '10');
+    assert.equal(value('cachedoctor_stale_ratio', { mapping: tricky }), '0.1');
+    assert.equal(value('cachedoctor_findings', { kind: 'missing-broadcast', severity: 'warning' }), '1');
+    assert.equal(value('cachedoctor_report_timestamp_seconds'), String(Date.parse('2026-11-26T00:00:00Z') / 1000));
+    assert.equal(value('cachedoctor_part_up', { part: 'scan' }), '1');
+    assert.equal(value('cachedoctor_part_up', { part: 'subscribers' }), undefined, 'skipped parts are absent');
+  });
+});

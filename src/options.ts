@@ -85,3 +85,13 @@ export const REPORT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--format <format>', description: 'table, json or prometheus (text exposition format, for node_exporter\'s textfile collector)', defaultText: 'table; --json is --format json' },
   { flags: '--quiet', description: 'no progress line' },
 ];
+
+export const PROBE_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--allow-write', description: 'let probe write its canary rows to the primary (required: every other command is read-only)' },
+  { flags: '--count <n>', description: 'canary writes to time', defaultText: '20' },
+  { flags: '--interval <duration>', description: 'time between writes', defaultText: '100ms' },
+  { flags: '--max-wait <duration>', description: 'how long to wait for a write to show on a replica before calling it not visible', defaultText: '10s' },
+  { flags: '--canary-table <name>', description: 'the canary table (created if missing; no other table is touched)', defaultText: 'cachedoctor_canary' },
+  pick(LAG_OPTIONS, '--max-lag-seconds'),
+  FAIL_ON,
+];

@@ -1,5 +1,5 @@
 // The command table: name, one-line summary, examples, options, and a lazy loader so start-up stays fast.
-import { LAG_OPTIONS, MONITOR_OPTIONS, type OptionSpec, REPORT_OPTIONS, SCAN_OPTIONS } from '../options.js';
+import { LAG_OPTIONS, MONITOR_OPTIONS, type OptionSpec, PROBE_OPTIONS, REPORT_OPTIONS, SCAN_OPTIONS } from '../options.js';
 import type { CommandRunner } from './context.js';
 
 export interface CommandSpec {
@@ -51,6 +51,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: MONITOR_OPTIONS,
     load: async () => (await import('./monitor.js')).runMonitor,
+  },
+  {
+    name: 'probe',
+    summary: 'measure the real read-your-writes window: commit canary writes on the primary and time when each replica shows them (writes: needs --allow-write)',
+    examples: ['cachedoctor probe --allow-write --pg postgres://probe@db-primary/app --replica postgres://probe@db-replica-1/app', 'cachedoctor probe --allow-write --count 50 --json | jq .summary.recommendedWindowMs'],
+    options: PROBE_OPTIONS,
+    load: async () => (await import('./probe.js')).runProbe,
   },
   {
     name: 'demo',

@@ -5,6 +5,8 @@ import type { LagData } from '../core/lagReport.js';
 import { renderJson } from './json.js';
 import { renderPrometheus } from './prometheus.js';
 import { renderReportTable } from './table/report.js';
+import { renderProbeTable } from './table/probe.js';
+import type { ProbeData } from '../core/probe.js';
 import type { ReportData } from '../core/report/reportResult.js';
 import type { DemoData } from '../core/demo.js';
 import { renderDemoTable } from './table/demo.js';
@@ -23,6 +25,7 @@ const TABLES: Record<string, TableRenderer> = {
   lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
   scan: (env, chalk) => renderScanTable(env as Envelope<ScanData>, chalk),
   monitor: (env, chalk) => renderMonitorTable(env as Envelope<MonitorData>, chalk),
+  probe: (env, chalk) => renderProbeTable(env as Envelope<ProbeData>, chalk),
   report: (env, chalk) => renderReportTable(env as Envelope<ReportData>, chalk),
   demo: (env, chalk) => renderDemoTable(env as Envelope<DemoData>, chalk, (step) => render('table', step, chalk)),
 };

@@ -22,6 +22,8 @@ export interface PgConnectOptions {
   /** The option the URL came from, named in hints. */
   flag: string;
   timeoutMs: number;
+  /** Only `probe --allow-write`: every other session is read-only on the server's side. */
+  writable?: boolean;
 }
 
 /** host:port of what a URL (or the PG* environment) points at, without connecting. */
@@ -44,10 +46,10 @@ function newClient(config: pg.ClientConfig, flag: string): pg.Client {
   }
 }
 
-async function open(client: pg.Client, timeoutMs: number): Promise<void> {
+async function open(client: pg.Client, timeoutMs: number, writable: boolean): Promise<void> {
   await withDeadline(client.connect(), timeoutMs + 250);
-  // cachedoctor only reads: make that a server-side guarantee for this session.
-  await client.query('SET default_transaction_read_only = on');
+  // cachedoctor only reads (unless told to write): make that a server-side guarantee for this session.
+  if (!writable) await client.query('SET default_transaction_read_only = on');
 }
 
 function describeClient(client: pg.Client): { target: string; host: string; port: number } {
@@ -69,12 +71,12 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
   const { target, host } = describeClient(client);
   try {
     try {
-      await open(client, opts.timeoutMs);
+      await open(client, opts.timeoutMs, opts.writable === true);
     } catch (err) {
       // sslmode=prefer/allow: a server without TLS gets a plain connection, as libpq would make.
       if (!plan.plainFallback || !/does not support SSL/i.test(String((err as Error).message))) throw err;
       client = newClient({ ...plan.plainFallback, ...settings }, opts.flag);
-      await open(client, opts.timeoutMs);
+      await open(client, opts.timeoutMs, opts.writable === true);
     }
   } catch (err) {
     void client.end().catch(() => {});

@@ -1,0 +1,133 @@
+// `cachedoctor probe --allow-write`: the one command that writes. It commits canary writes on the primary, in a
+// table of its own, and measures how long each takes to become visible on every replica: the real read-your-writes
+// window instead of an estimate. Its rows are removed afterwards; no other table is touched.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { count, durationMs, failOn } from '../config/resolve.js';
+import type { CommandResult } from '../core/envelope.js';
+import { buildProbeResult, type ProbeData, type ReplicaVisibility } from '../core/probe.js';
+import { splitTableName } from '../core/scan/mapping.js';
+import { InterruptedError, SourceError, UsageError } from '../errors.js';
+import { connectPg, type PgConnection, pgTarget } from '../sources/postgres/connect.js';
+import { quoteIdent } from '../sources/postgres/tableInfo.js';
+import { type CommandContext, sleep } from './context.js';
+
+/** How often a replica is asked whether the write has arrived. */
+const POLL_MS = 2;
+
+const CANARY_COLUMNS = 'id text PRIMARY KEY, seq integer NOT NULL, written_at timestamptz NOT NULL DEFAULT now()';
+
+export async function runProbe(ctx: CommandContext): Promise<CommandResult<ProbeData>> {
+  const { settings: s, options: o, signal, out } = ctx;
+  const tableText = (o.canaryTable as string | undefined) ?? 'cachedoctor_canary';
+  if (o.allowWrite !== true) {
+    throw new UsageError(`probe writes canary rows to the primary (table ${tableText}) and is off unless you pass --allow-write`, 'every other cachedoctor command is read-only; probe needs INSERT/UPDATE/DELETE on its own table (and CREATE the first time)');
+  }
+  const writes = o.count === undefined ? 20 : count('--count', String(o.count));
+  if (writes === 0) throw new UsageError('--count: expected at least 1');
+  const intervalMs = o.interval === undefined ? 100 : durationMs('--interval', String(o.interval), 'ms');
+  const maxWaitMs = o.maxWait === undefined ? 10_000 : durationMs('--max-wait', String(o.maxWait), 's');
+  const severity = failOn(o.failOn, 'warning');
+  const table = splitTableName(tableText);
+  if (table === null) throw new UsageError(`--canary-table: "${tableText}" is not a table name (name or schema.name)`);
+  const sql = table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+  if (s.primary === null) throw new UsageError('probe needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
+  if (s.replicas.length === 0) throw new UsageError('probe needs at least one --replica to measure');
+
+  const primary = await connectPg({ url: s.primary.url, flag: s.primary.origin, timeoutMs: s.timeoutMs, writable: true });
+  const replicas: { link: PgConnection | null; result: ReplicaVisibility }[] = [];
+  const rowId = `probe-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let inserted = false;
+  let written = 0;
+  try {
+    const [{ standby } = { standby: false }] = await primary.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+    if (standby) throw new UsageError(`${s.primary.origin}: ${primary.target} is a standby (in recovery): probe writes to the primary`, 'point --pg (or DATABASE_URL) at the primary');
+    await ensureCanaryTable(primary, sql, tableText);
+    for (const r of s.replicas) {
+      const link = await connectPg({ url: r.url, flag: r.origin, timeoutMs: s.timeoutMs }).catch((err: unknown) => {
+        if (err instanceof SourceError) return err;
+        throw err;
+      });
+      replicas.push(link instanceof SourceError ? { link: null, result: { replica: pgTarget(r.url, r.origin).target, samplesMs: [], error: link.line } } : { link, result: { replica: link.target, samplesMs: [], error: null } });
+    }
+    out.note(`probe: writing ${writes} canary row update(s) to ${tableText} on ${primary.target}, ${intervalMs} ms apart, and timing when each is visible on ${replicas.length} replica(s)`);
+    await primary.query(`INSERT INTO ${sql} (id, seq) VALUES ($1, 0)`, [rowId]);
+    inserted = true;
+    // The row itself must reach every replica before its updates can be timed.
+    await Promise.all(
+      replicas.map(async (r) => {
+        if (r.link && (await waitVisible(r, rowId, sql, 0, maxWaitMs, signal)) === null) r.result.samplesMs.push(null);
+      }),
+    );
+    for (let i = 1; i <= writes && !signal.aborted; i += 1) {
+      await primary.query(`UPDATE ${sql} SET seq = $2, written_at = now() WHERE id = $1`, [rowId, i]);
+      const committed = performance.now();
+      written = i;
+      await Promise.all(
+        replicas.map(async (r) => {
+          // A replica that missed one write is not asked about later ones: it is not replaying.
+          if (!r.link || r.result.samplesMs.includes(null)) return;
+          const ms = await waitVisible(r, rowId, sql, i, maxWaitMs, signal, committed);
+          if (ms !== undefined) r.result.samplesMs.push(ms);
+        }),
+      );
+      out.progress(`probe: ${i}/${writes} writes timed`);
+      if (i < writes) await sleep(intervalMs, signal);
+    }
+    out.endProgress();
+    if (signal.aborted && written === 0) throw new InterruptedError('interrupted before a write was timed');
+  } finally {
+    // The canary row goes, whatever happened; nothing else was written.
+    if (inserted) await primary.query(`DELETE FROM ${sql} WHERE id = $1`, [rowId]).catch(() => out.note(`probe: could not delete canary row ${rowId} from ${tableText}: delete it by hand`));
+    await primary.close();
+    await Promise.all(replicas.map((r) => r.link?.close()));
+  }
+  return buildProbeResult({ table: tableText, intervalMs, pollMs: POLL_MS, maxWaitMs, replicas: replicas.map((r) => r.result), maxLagSeconds: s.thresholds.maxLagSeconds, failOn: severity, complete: !signal.aborted, written });
+}
+
+/** Creates the canary table if it is missing; refuses a table of that name that is not a canary table. */
+async function ensureCanaryTable(db: PgConnection, sql: string, label: string): Promise<void> {
+  const [existing] = await db.query<{ oid: string | null }>('SELECT to_regclass($1)::oid::text AS oid', [sql]);
+  if (existing?.oid) {
+    const cols = await db.query<{ attname: string; type: string }>('SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped', [existing.oid]);
+    const types = new Map(cols.map((c) => [c.attname, c.type]));
+    if (types.get('id') !== 'text' || types.get('seq') !== 'integer') {
+      throw new UsageError(`--canary-table: ${label} exists and is not a cachedoctor canary table (it needs id text, seq integer): probe will not write to it`, 'choose another name with --canary-table');
+    }
+    return;
+  }
+  try {
+    await db.query(`CREATE TABLE IF NOT EXISTS ${sql} (${CANARY_COLUMNS})`);
+  } catch (err) {
+    if (err instanceof SourceError && /permission denied/i.test(err.message)) {
+      throw new SourceError(`cannot create the canary table ${label}: ${err.reason}`, `create it once as a privileged user: CREATE TABLE ${sql} (${CANARY_COLUMNS}); and GRANT SELECT, INSERT, UPDATE, DELETE ON it to the probe's role`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Milliseconds until the replica shows seq >= `seq` for the row, from `since` (performance.now()); null if it did
+ * not within maxWaitMs; undefined when Ctrl-C stopped the wait. A failed query ends the replica's measurement
+ * with its error.
+ */
+async function waitVisible(r: { link: PgConnection | null; result: ReplicaVisibility }, id: string, sql: string, seq: number, maxWaitMs: number, signal: AbortSignal, since = performance.now()): Promise<number | null | undefined> {
+  const link = r.link!;
+  for (;;) {
+    let rows: { seq: number }[];
+    try {
+      rows = await link.query<{ seq: number }>(`SELECT seq FROM ${sql} WHERE id = $1`, [id]);
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      r.result.error = err.line;
+      r.link = null;
+      void link.close();
+      return undefined;
+    }
+    const elapsed = performance.now() - since;
+    if (rows[0] && rows[0].seq >= seq) return Math.round(elapsed * 100) / 100;
+    if (signal.aborted) return undefined;
+    if (elapsed > maxWaitMs) return null;
+    await sleep(POLL_MS, signal);
+  }
+}

@@ -14,7 +14,7 @@ import { TimeMerge } from '../core/monitor/timeMerge.js';
 import type { VersionKind } from '../core/scan/version.js';
 import { SourceError, UsageError } from '../errors.js';
 import { captureLines } from '../sources/captureFile.js';
-import { connectRedisNodes, nodeUrl, redisSourceError } from '../sources/redis/connect.js';
+import { connectRedisNodes, nodeUrl, redisSourceError, redisTarget } from '../sources/redis/connect.js';
 import { type MonitorStream, openMonitor } from '../sources/redis/monitorStream.js';
 import type { CommandContext } from './context.js';
 
@@ -115,45 +115,66 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
 }
 
 /**
- * How long events of one cluster node wait for older ones from the others before they are correlated: node
- * clocks must agree within this (they do on NTP-synchronised hosts).
+ * On a cluster, every node's stream carries a heartbeat (an ECHO from our admin connection) every HEARTBEAT_MS, so
+ * an event is correlated once every stream has passed its time, however late a stream is delivered. A stream
+ * whose heartbeat has not come for HOLD_BACK_US is not waited for. Node clocks must agree (NTP).
  */
-const HOLD_BACK_US = 250_000;
+const HEARTBEAT_MS = 100;
+const HEARTBEAT = 'cachedoctor-heartbeat';
+const HOLD_BACK_US = 2_000_000;
 
 async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: MonitorEvent | null, line: string) => boolean, correlator: Correlator, malformed: () => number): Promise<CommandResult<MonitorData>> {
   const { settings: s, signal, out } = ctx;
   if (s.redis.url === null) throw new UsageError('monitor needs Redis (pass --redis or set REDIS_URL), or a capture with --input');
   const extra: Finding[] = [];
+  const stop = new AbortController();
+  // Ctrl-C while connecting stops the watch before it starts (a signal that fired already fires no more events).
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) stop.abort();
   // One admin connection per node (a cluster: every master), for CLIENT LIST and PUBSUB; one MONITOR per node.
-  const admin = await connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
+  const admin = await connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster }).catch((err: unknown) => {
+    signal.removeEventListener('abort', onAbort);
+    throw err;
+  });
   const monitors: MonitorStream[] = [];
+  /** Our own admin connections as MONITOR names them: their commands are ours, not the applications'. */
+  const own = new Set<string>();
   try {
     const urls = s.redis.cluster ? admin.nodes.map((n) => nodeUrl(s.redis.url!, n.options.host ?? 'localhost', n.options.port ?? 6379)) : [s.redis.url];
     for (const url of urls) monitors.push(await openMonitor({ url, flag: s.redis.origin, timeoutMs: s.timeoutMs }));
+    for (const node of admin.nodes) {
+      const id = String(await node.call('CLIENT', 'ID'));
+      const addr = / addr=(\S+)/.exec(` ${String(await node.call('CLIENT', 'LIST', 'ID', id))}`)?.[1];
+      if (addr) own.add(addr);
+    }
   } catch (err) {
     for (const m of monitors) m.close();
     admin.close();
-    throw err;
+    signal.removeEventListener('abort', onAbort);
+    throw err instanceof SourceError ? err : redisSourceError(err, redisTarget(s.redis.url.split(',')[0]!), s.redis.origin, s.timeoutMs, 'query');
   }
   const target = monitors.map((m) => m.target).join(', ');
   let save: WriteStream | null = null;
-  const stop = new AbortController();
   const stopReason: { message: string | null } = { message: null };
   let lost: SourceError | null = null;
   let peakOmem = 0;
   let watchStarted = Date.now();
   let guard: NodeJS.Timeout | undefined;
   let tick: NodeJS.Timeout | undefined;
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
+  let heartbeat: NodeJS.Timeout | undefined;
   // The nodes' clock: the newest event's time, and when we received it.
   const clock = { newestUs: 0, receivedMs: 0 };
   const redisNowUs = () => (clock.receivedMs === 0 ? 0 : clock.newestUs + (Date.now() - clock.receivedMs) * 1000);
   try {
     if (opts.channel !== null) {
-      // A cluster relays PUBLISH to every node; each node counts only the subscribers connected to it.
+      // A cluster relays PUBLISH to every node, replicas too; each counts only the subscribers connected to it.
       let subscribers = 0;
-      for (const node of admin.nodes) subscribers += ((await node.call('PUBSUB', 'NUMSUB', opts.channel)) as [string, number])[1];
+      try {
+        for (const node of admin.all) subscribers += ((await node.call('PUBSUB', 'NUMSUB', opts.channel)) as [string, number])[1];
+      } catch (err) {
+        throw redisSourceError(err, target, s.redis.origin, s.timeoutMs, 'query');
+      }
       if (opts.expectSubscribers !== null && subscribers < opts.expectSubscribers) {
         extra.push({ kind: 'missing-subscribers', severity: 'warning', message: `channel ${opts.channel} has ${subscribers} subscriber(s), expected ${opts.expectSubscribers}: instances that do not listen keep stale in-process copies`, channel: opts.channel, subscribers, expected: opts.expectSubscribers });
       }
@@ -191,7 +212,14 @@ async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: Monitor
         for await (const line of m.lines(stop.signal)) {
           const e = parseMonitorLine(line);
           if (e === null) {
+            save?.write(`${line}\n`);
             feed(null, line);
+            continue;
+          }
+          if (own.has(e.client)) {
+            // Our own CLIENT LIST, PUBSUB and heartbeats: not traffic; a heartbeat says how far this stream has got.
+            if (e.args[0] === 'ECHO' && e.args[1] === HEARTBEAT) merge.advance(i, e.timeUs);
+            notify();
             continue;
           }
           merge.push(i, e.timeUs, { e, line });
@@ -209,7 +237,8 @@ async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: Monitor
           notify();
         });
     }
-    // A quiet node must not hold back the others: look again now and then.
+    // Heartbeats through every node's stream (a quiet node then holds nothing back), and a look now and then.
+    if (monitors.length > 1) heartbeat = setInterval(() => admin.nodes.forEach((n) => void n.call('ECHO', HEARTBEAT).catch(() => {})), HEARTBEAT_MS);
     tick = setInterval(notify, 25);
     try {
       watching: for (;;) {
@@ -229,6 +258,7 @@ async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: Monitor
   } finally {
     clearInterval(guard);
     clearInterval(tick);
+    clearInterval(heartbeat);
     signal.removeEventListener('abort', onAbort);
     for (const m of monitors) m.close();
     admin.close();

@@ -110,6 +110,19 @@ describe('live MONITOR', () => {
 describe('live MONITOR when Redis goes away', () => {
   const own = useSandbox({ postgres: false });
 
+  it('Ctrl-C before the watch has started stops it at once, and no MONITOR is left running', async () => {
+    const sb = await own.ready();
+    const ctrlC = new AbortController();
+    ctrlC.abort();
+    const t0 = Date.now();
+    const { env } = await runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl }, { duration: '20s', match: 'product:*', channel: 'inv' }, ctrlC.signal);
+    assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+    assert.equal(env.complete, false);
+    const r = new Redis(sb.redisUrl);
+    const list = String(await r.call('CLIENT', 'LIST'));
+    r.disconnect();
+    assert.doesNotMatch(list, /cmd=monitor/);
+  });
   it('Redis stopped mid-watch: exit 3, the report of what was seen (incomplete), the failure named', async () => {
     const sb = await own.ready();
     const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl, timeout: '2s' }, { duration: '20s', match: 'product:*' });

@@ -125,6 +125,20 @@ describe('Correlator', () => {
     assert.deepEqual(r.stats.topPrefixes, [{ name: 'product:', count: 8 }]);
     assert.equal(r.stats.keysTracked, 2);
   });
+  it('counts prefixes in any script, and still reads commands after 10,000 junk command names', () => {
+    const utf8 = (t: string) => Buffer.from(t, 'utf8').toString('latin1');
+    const rows: [number, string, ...string[]][] = [];
+    for (let i = 0; i < 10_050; i += 1) rows.push([0, 'app', `junk${i}`]);
+    for (let i = 0; i < 5; i += 1) rows.push([1, 'app', 'GET', utf8(`product:товар:${i}`)]);
+    rows.push([2, 'app', 'GeT', 'product:1']);
+    const r = run(rows);
+    assert.deepEqual(r.stats.topPrefixes, [
+      { name: 'product:товар:', count: 5 },
+      { name: 'product:', count: 1 },
+    ]);
+    assert.equal(r.stats.reads, 6);
+    assert.ok(r.stats.topCommands.some((c) => c.name === '(other)'));
+  });
   it('keeps memory bounded: beyond maxKeys the oldest keys are forgotten', () => {
     const rows: [number, string, ...string[]][] = [];
     for (let i = 0; i < 50; i += 1) rows.push([i, 'app', 'SET', `product:${i}`, v(1), 'EX', '5']);

@@ -49,7 +49,7 @@ export class Correlator {
   private findings = new Map<string, Finding[]>();
   private counts = new Map<string, number>();
   /** Counters by command as sent ("get", "GET"), several spellings sharing one counter per command. */
-  private commands = new Map<string, PrefixCount>();
+  private commands = new Map<string, { lower: string; counter: PrefixCount }>();
   private commandNames = new Map<string, PrefixCount>();
   private prefixes = new Map<string, PrefixCount>();
   private refillDelaysMs: number[] = [];
@@ -69,22 +69,29 @@ export class Correlator {
     // hold their own copy of "10.0.0.7:51234".
     const client = this.clients.get(e.client);
     if (client !== undefined) e.client = client;
-    else if (this.clients.size < 100_000) this.clients.set(e.client, (e.client = detached(e.client)));
+    else if (this.clients.size < 100_000) {
+      // The Map key must be the copy too: the original is a slice of the chunk it came in.
+      e.client = detached(e.client);
+      this.clients.set(e.client, e.client);
+    }
     this.events += 1;
     this.firstUs ??= e.timeUs;
     this.lastUs = Math.max(this.lastUs, e.timeUs);
-    const counter = this.commands.get(e.args[0]!) ?? this.commandCounter(e.args[0]!);
-    counter.count += 1;
+    const command = this.commands.get(e.args[0]!) ?? this.commandOf(e.args[0]!);
+    command.counter.count += 1;
     this.expireDeadlines(e.timeUs);
-    for (const action of actionsOf(e, counter.name)) this.apply(action, e);
+    for (const action of actionsOf(e, command.lower)) this.apply(action, e);
   }
 
-  private commandCounter(sent: string): PrefixCount {
-    const name = this.commandNames.size < NAMES_KEPT ? sent.toLowerCase() : '(other)';
+  /** The command in lower case (what it does) and its counter (a junk stream shares one "(other)" counter). */
+  private commandOf(sent: string): { lower: string; counter: PrefixCount } {
+    const lower = sent.toLowerCase();
+    const name = this.commandNames.size < NAMES_KEPT ? lower : '(other)';
     let counter = this.commandNames.get(name);
-    if (counter === undefined) this.commandNames.set(name, (counter = { name, count: 0 }));
-    if (this.commands.size < NAMES_KEPT) this.commands.set(sent, counter);
-    return counter;
+    if (counter === undefined) this.commandNames.set(name, (counter = { name: detached(name), count: 0 }));
+    const command = { lower, counter };
+    if (this.commands.size < NAMES_KEPT) this.commands.set(detached(sent), command);
+    return command;
   }
 
   /** The state of a followed key, or undefined for a key no mapping follows. Text and mapping are worked out once per key. */
@@ -121,9 +128,9 @@ export class Correlator {
       s.fillsSinceInvalidation = [];
       s.concurrentReported = false;
       note(s, e.timeUs, e.client, 'invalidate', null);
-      if (this.opts.channel !== null) this.wait({ kind: 'broadcast', raw: a.key, key: s.key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+      if (this.opts.channel !== null) this.wait({ kind: 'broadcast', raw: s.raw, key: s.key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
     } else {
-      const waiting = this.ttlWaits.get(a.key);
+      const waiting = this.ttlWaits.get(s.raw);
       if (waiting) waiting.done = true;
       note(s, e.timeUs, e.client, 'expire', null);
     }
@@ -170,10 +177,10 @@ export class Correlator {
     }
     if (v && (!s.maxVersion || compareVersions(v, s.maxVersion).order > 0)) s.maxVersion = v;
     s.current = v;
-    if (!a.ttl) this.wait({ kind: 'ttl', raw: a.key, key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+    if (!a.ttl) this.wait({ kind: 'ttl', raw: s.raw, key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
     else {
       // A fill that sets an expiry gives the key a TTL: an earlier fill's wait is over.
-      const waiting = this.ttlWaits.get(a.key);
+      const waiting = this.ttlWaits.get(s.raw);
       if (waiting) waiting.done = true;
     }
   }

@@ -18,6 +18,8 @@ export interface PrefixCount {
 export interface KeyState {
   /** The key as text (UTF-8 decoded), for findings; states are found by the key's exact bytes. */
   key: string;
+  /** The key's exact bytes as a binary string (its own copy: the Map key). */
+  raw: string;
   mapping: string;
   prefix: PrefixCount;
   /** The highest version any fill has written. */
@@ -62,7 +64,7 @@ export class KeyStates {
   add(raw: string, key: string, mapping: string, prefix: PrefixCount): KeyState {
     if (this.keys.size >= this.maxKeys) this.forgetOne();
     const stored = detached(raw);
-    const s: KeyState = { key: key === raw ? stored : key, mapping, prefix, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: ++this.tick };
+    const s: KeyState = { key: key === raw ? stored : detached(key), raw: stored, mapping, prefix, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: ++this.tick };
     this.keys.set(stored, s);
     return s;
   }
@@ -114,7 +116,8 @@ export function timelineOf(s: KeyState): TimelineEntry[] {
 /**
  * A copy of a string that holds none of the string it was cut from. A key or client cut from a line is a slice
  * of the whole chunk read (a megabyte of capture); kept as is, every remembered key would keep its chunk alive.
+ * (JSON round trip: a fresh flat string for any text, binary or not, lone surrogates included.)
  */
 export function detached(s: string): string {
-  return Buffer.from(s, 'latin1').toString('latin1');
+  return JSON.parse(JSON.stringify(s)) as string;
 }

@@ -34,6 +34,11 @@ export class TimeMerge<T> {
     return this.newestUs;
   }
 
+  /** The stream has got to `timeUs` without an item to merge (a heartbeat). */
+  advance(stream: number, timeUs: number): void {
+    this.latest[stream] = Math.max(this.latest[stream]!, timeUs);
+  }
+
   push(stream: number, timeUs: number, item: T): void {
     this.latest[stream] = Math.max(this.latest[stream]!, timeUs);
     this.newestUs = Math.max(this.newestUs, timeUs);

@@ -90,7 +90,10 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
 
 /** The Redis servers a scan reads: the one server, or every master of a cluster. */
 export interface RedisNodes {
+  /** The masters (the one server when not a cluster). */
   nodes: Redis[];
+  /** Every node, replicas too (PUBSUB counts subscribers per node). */
+  all: Redis[];
   close(): void;
 }
 
@@ -101,7 +104,7 @@ export interface RedisNodes {
 export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: boolean }): Promise<RedisNodes> {
   if (!opts.cluster) {
     const redis = await connectRedis(opts);
-    return { nodes: [redis], close: () => redis.disconnect() };
+    return { nodes: [redis], all: [redis], close: () => redis.disconnect() };
   }
   const seeds = opts.url.split(',').map((u) => u.trim()).filter(Boolean);
   for (const s of seeds) assertRedisUrl(s, opts.flag);
@@ -126,21 +129,26 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
     },
   );
   let lastError: unknown;
+  const started = Date.now();
   cluster.on('error', (err: unknown) => (lastError = err));
   cluster.on('node error', (err: unknown) => (lastError = err));
   try {
     await withDeadline(cluster.connect(), opts.timeoutMs + 250);
     const nodes = cluster.nodes('master');
     if (nodes.length === 0) throw new Error('the cluster reports no masters');
-    return { nodes, close: () => cluster.disconnect() };
+    return { nodes, all: cluster.nodes('all'), close: () => cluster.disconnect() };
   } catch (err) {
     cluster.disconnect();
     // The cluster client says only that no node gave it the slots; a plain connection to the first seed says why
-    // (refused, wrong password, ...) when that is the reason.
-    const plain = await connectRedis({ ...opts, url: seeds[0]! }).then(
-      (r) => (r.disconnect(), null),
-      (e: unknown) => e,
-    );
+    // (refused, wrong password, ...) when that is the reason, in the time that is left.
+    const left = opts.timeoutMs - (Date.now() - started);
+    const plain =
+      left < 100
+        ? null
+        : await connectRedis({ ...opts, url: seeds[0]!, timeoutMs: left }).then(
+            (r) => (r.disconnect(), null),
+            (e: unknown) => e,
+          );
     throw plain ?? redisSourceError(lastError ?? err, target, opts.flag, opts.timeoutMs);
   }
 }

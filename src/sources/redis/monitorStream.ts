@@ -29,7 +29,7 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
   const socket: Socket = u.protocol === 'rediss:' ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
   socket.setNoDelay(true);
   let buffer = '';
-  let waiter: ((line: string) => void) | null = null;
+  let waiter: { resolve: (line: string) => void; reject: (err: unknown) => void } | null = null;
   let failure: unknown = null;
   // A queue with a moving head: Array.shift() is linear on long arrays, and MONITOR can deliver 70k lines/s.
   let lines: string[] = [];
@@ -64,18 +64,23 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
     if (waiter && head < lines.length) {
       const w = waiter;
       waiter = null;
-      w(take());
+      w.resolve(take());
     }
   });
   let closed = false;
-  const ended = new Promise<void>((resolve) => socket.once('close', () => ((closed = true), resolve())));
+  // One close handler for the one pending read (a handler per read would pile up over a long watch).
+  socket.once('close', () => {
+    closed = true;
+    const w = waiter;
+    waiter = null;
+    w?.reject(failure ?? new Error('Connection is closed.'));
+  });
   socket.on('error', (err) => (failure = err));
   const nextLine = () =>
     new Promise<string>((resolve, reject) => {
       if (head < lines.length) return resolve(take());
       if (closed || failure) return reject(failure ?? new Error('Connection is closed.'));
-      waiter = resolve;
-      void ended.then(() => reject(failure ?? new Error('Connection is closed.')));
+      waiter = { resolve, reject };
     });
   const command = async (...args: string[]): Promise<string> => {
     socket.write(resp(...args));
@@ -105,6 +110,8 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
       target,
       async *lines(signal: AbortSignal) {
         const onAbort = () => socket.destroy();
+        // A signal that fired already fires no more events.
+        if (signal.aborted) onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
         try {
           for (;;) {

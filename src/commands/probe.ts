@@ -50,19 +50,17 @@ export async function runProbe(ctx: CommandContext): Promise<CommandResult<Probe
       });
       replicas.push(link instanceof SourceError ? { link: null, result: { replica: pgTarget(r.url, r.origin).target, samplesMs: [], error: link.line } } : { link, result: { replica: link.target, samplesMs: [], error: null } });
     }
-    out.note(`probe: writing ${writes} canary row update(s) to ${tableText} on ${primary.target}, ${intervalMs} ms apart, and timing when each is visible on ${replicas.length} replica(s)`);
-    await primary.query(`INSERT INTO ${sql} (id, seq) VALUES ($1, 0)`, [rowId]);
-    inserted = true;
-    // The row itself must reach every replica before its updates can be timed.
-    await Promise.all(
-      replicas.map(async (r) => {
-        if (r.link && (await waitVisible(r, rowId, sql, 0, maxWaitMs, signal)) === null) r.result.samplesMs.push(null);
-      }),
-    );
-    for (let i = 1; i <= writes && !signal.aborted; i += 1) {
-      await primary.query(`UPDATE ${sql} SET seq = $2, written_at = now() WHERE id = $1`, [rowId, i]);
+    out.note(`probe: writing ${writes} canary row change(s) to ${tableText} on ${primary.target}, ${intervalMs} ms apart, and timing when each is visible on ${replicas.length} replica(s)`);
+    // Write 1 inserts the canary row, the others update it: each is timed from its commit to its visibility.
+    for (let i = 0; i < writes && !signal.aborted; i += 1) {
+      if (i === 0) {
+        await primary.query(`INSERT INTO ${sql} (id, seq) VALUES ($1, 0)`, [rowId]);
+        inserted = true;
+      } else {
+        await primary.query(`UPDATE ${sql} SET seq = $2, written_at = now() WHERE id = $1`, [rowId, i]);
+      }
       const committed = performance.now();
-      written = i;
+      written = i + 1;
       await Promise.all(
         replicas.map(async (r) => {
           // A replica that missed one write is not asked about later ones: it is not replaying.
@@ -71,8 +69,8 @@ export async function runProbe(ctx: CommandContext): Promise<CommandResult<Probe
           if (ms !== undefined) r.result.samplesMs.push(ms);
         }),
       );
-      out.progress(`probe: ${i}/${writes} writes timed`);
-      if (i < writes) await sleep(intervalMs, signal);
+      out.progress(`probe: ${i + 1}/${writes} writes timed`);
+      if (i + 1 < writes) await sleep(intervalMs, signal);
     }
     out.endProgress();
     if (signal.aborted && written === 0) throw new InterruptedError('interrupted before a write was timed');

@@ -1,52 +1,115 @@
-// `cachedoctor demo`: starts a throwaway primary + standby, reproduces replica lag, and shows cachedoctor finding it.
+// `cachedoctor demo`: starts a throwaway Redis, PostgreSQL primary and streaming standby, runs a small product
+// service that reproduces the three failure modes of the case study, and shows `cachedoctor report` finding them.
+import type pg from 'pg';
 import { type DemoData, type DemoStep, missedExpectations } from '../core/demo.js';
 import { type CommandResult, toEnvelope } from '../core/envelope.js';
 import { InterruptedError, SourceError } from '../errors.js';
+import { INVALIDATION_CHANNEL, ProductService } from '../sandbox/productService.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { VERSION } from '../version.js';
-import type { CommandContext } from './context.js';
-import { runLag } from './lag.js';
+import { type CommandContext, sleep } from './context.js';
+import { runReport } from './report.js';
+
+const PRODUCTS = 200;
 
 export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoData>> {
   const { out, signal } = ctx;
-  out.note('demo: starting a throwaway PostgreSQL primary and streaming standby in a temp folder ...');
+  out.note('demo: starting a throwaway Redis, PostgreSQL primary and streaming standby in a temp folder ...');
   const sb = await startSandbox(signal);
   const steps: DemoStep[] = [];
+  const services: ProductService[] = [];
+  let primary: pg.Client | null = null;
   try {
-    const primary = sb.primary!;
-    const standby = sb.standby!;
-    await primary.sql('CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now())');
-    await primary.sql('INSERT INTO products (id, price) SELECT g, 10 + g FROM generate_series(1, 1000) g');
+    const pgModule = (await import('pg')).default;
+    primary = new pgModule.Client({ connectionString: sb.primaryUrl });
+    await primary.connect();
+    await primary.query(`CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO products (id, price) SELECT g, 10 + g FROM generate_series(1, ${PRODUCTS}) g`);
     await sb.waitForCatchUp();
-    const lagOf = async (options: Record<string, unknown>) => {
+    const report = async (options: Record<string, unknown>) => {
       if (signal.aborted) throw new InterruptedError('demo interrupted');
-      const settings = { ...ctx.settings, primary: { url: primary.url, origin: 'demo' }, replicas: [{ url: standby.url, origin: 'demo' }], thresholds: { ...ctx.settings.thresholds, maxLagSeconds: 1 } };
-      return toEnvelope(await runLag({ ...ctx, settings, options }), VERSION, ctx.now());
+      const settings = {
+        ...ctx.settings,
+        redis: { url: sb.redisUrl, origin: 'demo', cluster: false },
+        primary: { url: sb.primaryUrl, origin: 'demo' },
+        replicas: [{ url: sb.standbyUrl, origin: 'demo' }],
+        thresholds: { ...ctx.settings.thresholds, maxLagSeconds: 1 },
+      };
+      const base = { key: 'product:{id}', table: 'products', channel: INVALIDATION_CHANNEL, grace: '300ms', failOn: 'info' };
+      return toEnvelope(await runReport({ ...ctx, settings, options: { ...base, ...options } }), VERSION, ctx.now());
+    };
+    const start = async (name: string, readFrom: string, opts: { localCache?: boolean; subscribe?: boolean }) => {
+      const s = await ProductService.start(sb.redisUrl, readFrom, opts);
+      services.push(s);
+      out.note(`demo:   ${name}: reads ${readFrom === sb.standbyUrl ? 'the STANDBY' : 'the primary'}${opts.localCache ? ', keeps an in-process cache' : ''}${opts.subscribe ? ', listens for invalidations' : opts.localCache ? ', does NOT listen for invalidations' : ''}`);
+      return s;
     };
 
-    out.note('demo: 1/2 healthy replication ...');
+    out.note('demo: 1/2 a correct service warms the cache; report ...');
+    const web1 = await start('web-1', sb.primaryUrl, { localCache: true, subscribe: true });
+    for (let id = 1; id <= PRODUCTS; id += 1) await web1.get(id);
     steps.push({
-      title: '1. A healthy primary and standby',
-      explanation: 'The standby has replayed everything: a cache miss served from it re-fills Redis with current rows.',
+      title: '1. A correct cache-aside service',
+      explanation: 'web-1 reads the primary, invalidates after each write and broadcasts it. cachedoctor report finds nothing wrong.',
       expected: [],
-      report: await lagOf({}),
+      report: await report({}),
     });
 
-    out.note('demo: 2/2 pausing replay on the standby, then updating prices on the primary ...');
+    out.note('demo: 2/2 staging the three failure modes ...');
+    const web2 = await start('web-2', sb.primaryUrl, { localCache: true, subscribe: false });
+    const web3 = await start('web-3', sb.primaryUrl, { localCache: true, subscribe: true });
+    const reports = await start('reports-1', sb.standbyUrl, {});
+    // Failure 1, the write/invalidate race: a read loads the row, a write commits and invalidates, then the read
+    // fills the cache with the row it loaded before the write.
+    for (let id = 1; id <= 5; id += 1) {
+      const before = await web1.load(id);
+      await web1.updatePrice(primary, id, 100 + id, true);
+      await web1.fill(before);
+    }
+    await sb.waitForCatchUp();
+    // Failure 3, replica lag: the standby stops replaying; writes go on; a cache miss served by the standby
+    // fills Redis with the row as it was.
     await sb.pauseReplay();
-    await primary.sql('UPDATE products SET price = price * 1.1, version = version + 1, updated_at = now() WHERE id <= 200');
-    await new Promise((r) => setTimeout(r, 1500));
-    steps.push({
-      title: '2. The replica-lag ambush',
-      explanation:
-        'The write committed on the primary, but the standby has not replayed it. Any cache miss routed to the standby now reads ' +
-        'the old price and writes it back into Redis as if it were fresh (limit for this demo: 1 s).',
-      expected: ['replica-lag', 'replay-paused'],
-      report: await lagOf({}),
-    });
-    await sb.resumeReplay();
+    for (let id = 11; id <= 20; id += 1) {
+      await web1.updatePrice(primary, id, 200 + id, true);
+      await reports.get(id);
+    }
+    // While report watches the command stream: more fills from the standby, deletes without a broadcast
+    // (failure 2: web-2's in-process cache and its peers never hear of them), and two instances racing to refill.
+    let traffic = true;
+    const loop = (async () => {
+      for (let n = 0; traffic && !signal.aborted; n += 1) {
+        const lagging = 21 + (n % 20);
+        await web1.fill(await web1.load(lagging));
+        await web1.updatePrice(primary!, lagging, 300 + n, true);
+        await reports.get(lagging);
+        await web2.updatePrice(primary!, 100 + (n % 50), 400 + n, false);
+        const racing = 41 + (n % 20);
+        await web1.updatePrice(primary!, racing, 500 + n, true);
+        await Promise.all([web1.get(racing), web3.get(racing)]);
+        await sleep(100, signal);
+      }
+    })();
+    await sleep(1200, signal);
+    try {
+      steps.push({
+        title: '2. The three failure modes of the case study',
+        explanation:
+          'A read that loaded a row before a write filled the cache after it (a write/invalidate race); web-2 keeps an in-process cache and deletes ' +
+          'without publishing, so no instance hears of its writes (hidden local caches); reports-1 fills the cache from a standby whose replay is ' +
+          'paused (replica lag). cachedoctor report --monitor 5s ranks what it finds, with the likely cause and the fix for each.',
+        expected: ['replica-lag', 'replay-paused', 'stale@replica-lag', 'stale@write-invalidate-race', 'missing-subscribers', 'stale-fill', 'missing-broadcast', 'concurrent-fill'],
+        report: await report({ monitor: '5s', expectSubscribers: '3' }),
+      });
+    } finally {
+      traffic = false;
+      await loop.catch(() => {});
+      await sb.resumeReplay();
+    }
   } finally {
     out.note('demo: tearing the sandbox down ...');
+    await Promise.all(services.map((s) => s.stop().catch(() => {})));
+    await primary?.end().catch(() => {});
     await sb.teardown();
   }
   const findings = missedExpectations(steps);
@@ -56,10 +119,10 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
 /** The sandbox, or a one-line reason it could not start (missing binaries, Ctrl-C during start-up). */
 async function startSandbox(signal: AbortSignal): Promise<Sandbox> {
   try {
-    return await Sandbox.start({ redis: false, handleSignals: false });
+    return await Sandbox.start({ handleSignals: false });
   } catch (err) {
     if (signal.aborted) throw new InterruptedError('demo interrupted while the sandbox was starting');
     const first = String((err as Error).message ?? err).split('\n')[0];
-    throw new SourceError(`demo: could not start the sandbox: ${first}`, 'the demo needs PostgreSQL server binaries (initdb, postgres, pg_basebackup)', { cause: err });
+    throw new SourceError(`demo: could not start the sandbox: ${first}`, 'the demo needs redis-server and the PostgreSQL server binaries (initdb, postgres, pg_basebackup)', { cause: err });
   }
 }

@@ -5,7 +5,7 @@ import type { Finding } from './findings.js';
 export interface DemoStep {
   title: string;
   explanation: string;
-  /** Finding kinds this step must produce (exactly none, for a healthy step). */
+  /** What this step must find: finding kinds, or kind@cause (exactly nothing, for a healthy step). */
   expected: string[];
   report: Envelope;
 }
@@ -16,10 +16,10 @@ export interface DemoData {
 
 export function missedExpectations(steps: readonly DemoStep[]): Finding[] {
   return steps.flatMap((s) => {
-    const found = new Set(s.report.findings.map((f) => f.kind));
+    const found = new Set(s.report.findings.flatMap((f) => [f.kind, `${f.kind}@${String(f.cause ?? '')}`]));
     const missing = s.expected.filter((k) => !found.has(k));
-    const extra = s.expected.length === 0 ? [...found] : [];
+    const extra = s.expected.length === 0 ? [...new Set(s.report.findings.map((f) => f.kind))] : [];
     if (missing.length === 0 && extra.length === 0) return [];
-    return [{ kind: 'demo-unexpected', severity: 'critical' as const, message: `${s.title}: expected [${s.expected.join(', ')}], found [${[...found].join(', ')}]` }];
+    return [{ kind: 'demo-unexpected', severity: 'critical' as const, message: `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}` }];
   });
 }

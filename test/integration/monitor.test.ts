@@ -10,7 +10,7 @@ import { runMonitor } from '../../src/commands/monitor.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
 import { argBytes, parseMonitorLine } from '../../src/core/monitor/parseLine.js';
 import { openMonitor } from '../../src/sources/redis/monitorStream.js';
-import { ProductService } from '../helpers/cacheAsideApp.js';
+import { ProductService } from '../../src/sandbox/productService.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';

@@ -1,4 +1,5 @@
 // The command-line entry: builds the command table, runs one command, renders it, and is the ONLY place that sets the exit code.
+import { format } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COMMANDS, type CommandSpec } from './commands/index.js';
 import { loadConfigFile } from './config/loadFile.js';
@@ -26,6 +27,10 @@ const EXIT_INTERNAL = 70;
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Secrets known before any parsing (URLs in argv and the environment) are masked from the very first line.
   const out = new Output(collectSecrets([...argv, env.REDIS_URL, env.DATABASE_URL, ...(env.CACHEDOCTOR_REPLICA_URLS?.split(',') ?? [])], env));
+  // Libraries that print on their own (ioredis warns with console.warn) go through the same one-line, scrubbed path.
+  const libraryNote = (...args: unknown[]) => out.note(`cachedoctor: ${format(...args).replace(/^\[WARN\] /, '').replace(/\s*\n\s*/g, ' ')}`);
+  console.warn = libraryNote;
+  console.error = libraryNote;
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {

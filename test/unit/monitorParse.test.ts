@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { redisRepr } from '../properties/redisRepr.js';
 import { argBytes, argText, parseMonitorLine } from '../../src/core/monitor/parseLine.js';
 
 const capture = readFileSync(new URL('../../fixtures/monitor/capture.log', import.meta.url), 'latin1').split('\n');
 const sent = JSON.parse(readFileSync(new URL('../../fixtures/monitor/sent.json', import.meta.url), 'utf8')) as Record<string, string>;
 
 /** Redis' own quoting (sdscatrepr): the reference the parser must invert. */
-function redisRepr(bytes: Uint8Array): string {
-  let s = '"';
-  for (const b of bytes) {
-    if (b === 0x5c) s += '\\\\';
-    else if (b === 0x22) s += '\\"';
-    else if (b === 0x0a) s += '\\n';
-    else if (b === 0x0d) s += '\\r';
-    else if (b === 0x09) s += '\\t';
-    else if (b === 0x07) s += '\\a';
-    else if (b === 0x08) s += '\\b';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else s += `\\x${b.toString(16).padStart(2, '0')}`;
-  }
-  return `${s}"`;
-}
 
 describe('parseMonitorLine on a real capture', () => {
   const events = capture.map(parseMonitorLine);

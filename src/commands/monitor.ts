@@ -270,7 +270,9 @@ async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: Monitor
   const endUs = redisNowUs();
   // The saved capture records when the watch ended, so --input judges it the same way.
   if (save) {
-    if (endUs > 0) save.write(`${Math.floor(endUs / 1e6)}.${String(endUs % 1e6).padStart(6, '0')} [0 ${END_MARKER_CLIENT}] "${END_MARKER_COMMAND}"\n`);
+    // A watch that saw no event knows only our clock.
+    const endedUs = endUs > 0 ? endUs : Date.now() * 1000;
+    save.write(`${Math.floor(endedUs / 1e6)}.${String(endedUs % 1e6).padStart(6, '0')} [0 ${END_MARKER_CLIENT}] "${END_MARKER_COMMAND}"\n`);
     await new Promise<void>((resolve) => save!.end(resolve));
   }
   const result = buildMonitorResult({

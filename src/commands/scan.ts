@@ -135,6 +135,7 @@ function positive(option: string, text: string): number {
   return n;
 }
 
+/** A duration where zero (0, 0s, 0ms) means "none". */
 function durationOrZero(option: string, text: string): number {
-  return text.trim() === '0' ? 0 : durationMs(option, text, 's');
+  return /^\s*0+(\.0*)?\s*(ms|s|m)?\s*$/.test(text) ? 0 : durationMs(option, text, 's');
 }

@@ -26,7 +26,14 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
     await primary.query(`CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now());
       INSERT INTO products (id, price) SELECT g, 10 + g FROM generate_series(1, ${PRODUCTS}) g`);
     await sb.waitForCatchUp();
-    const report = async (options: Record<string, unknown>) => {
+    /** The command line that runs the same report, for the reader to try. */
+    const commandLine = (options: Record<string, string>) =>
+      [
+        `cachedoctor report --redis ${sb.redisUrl} --pg ${sb.primaryUrl} --replica ${sb.standbyUrl}`,
+        `--key 'product:{id}' --table products --channel ${INVALIDATION_CHANNEL} --grace 300ms --max-lag-seconds 1`,
+        ...Object.entries(options).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`),
+      ].join(' ');
+    const report = async (options: Record<string, string>) => {
       if (signal.aborted) throw new InterruptedError('demo interrupted');
       const settings = {
         ...ctx.settings,
@@ -52,6 +59,7 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
       title: '1. A correct cache-aside service',
       explanation: 'web-1 reads the primary, invalidates after each write and broadcasts it. cachedoctor report finds nothing wrong.',
       expected: [],
+      command: commandLine({}),
       report: await report({}),
     });
 
@@ -99,6 +107,7 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
           'without publishing, so no instance hears of its writes (hidden local caches); reports-1 fills the cache from a standby whose replay is ' +
           'paused (replica lag). cachedoctor report --monitor 5s ranks what it finds, with the likely cause and the fix for each.',
         expected: ['replica-lag', 'replay-paused', 'stale@replica-lag', 'stale@write-invalidate-race', 'missing-subscribers', 'stale-fill', 'missing-broadcast', 'concurrent-fill'],
+        command: commandLine({ monitor: '5s', expectSubscribers: '3' }),
         report: await report({ monitor: '5s', expectSubscribers: '3' }),
       });
     } finally {

@@ -7,6 +7,8 @@ export interface DemoStep {
   explanation: string;
   /** What this step must find: finding kinds, or kind@cause (exactly nothing, for a healthy step). */
   expected: string[];
+  /** The cachedoctor command line that gives this report. */
+  command: string;
   report: Envelope;
 }
 

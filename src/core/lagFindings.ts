@@ -113,6 +113,15 @@ function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
 function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
   const out: Finding[] = [];
   const base = { replica: lag.name, replicaId: lag.id, target: lag.target };
+  if (lag.onPrimary && lag.target === null && lag.state === 'streaming') {
+    out.push({
+      kind: 'replica-not-asked',
+      severity: 'info',
+      message: `replica ${lag.name} was seen only from the primary: a paused or stuck replay looks like a small, steady lag from there, and its lag is the last one the primary measured`,
+      ...base,
+      fix: 'pass its URL with --replica, so cachedoctor asks it whether it is replaying',
+    });
+  }
   if (lag.errorKind === 'unreachable' && streamsPerPrimary(lag)) {
     out.push({
       kind: 'source-failed',

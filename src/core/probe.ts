@@ -47,6 +47,8 @@ export function visibilityWindowMs(worstMs: number): number {
   return Math.max(10, Math.ceil((worstMs * WINDOW_MARGIN) / 10) * 10);
 }
 
+const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${Math.round(ms * 10) / 10} ms`);
+
 export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
   const findings: Finding[] = [];
   const replicas = run.replicas.map((r) => {
@@ -67,10 +69,10 @@ export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
       findings.push({
         kind: 'replica-lag',
         severity: 'critical',
-        message: `replica ${r.replica} showed committed writes after up to ${s.max.toFixed(1)} ms (p50 ${s.median.toFixed(1)} ms; limit ${run.maxLagSeconds} s)`,
+        message: `replica ${r.replica} showed committed writes after up to ${formatMs(s.max)} (p50 ${formatMs(s.median)}; limit ${run.maxLagSeconds} s)`,
         replica: r.replica,
         maxMs: s.max,
-        fix: `after a write, route cache-miss reads of that row to the primary for at least ${visibilityWindowMs(s.max)} ms`,
+        fix: `after a write, route cache-miss reads of that row to the primary for at least ${formatMs(visibilityWindowMs(s.max))}`,
       });
     }
     return { ...r, spread: s, timeouts };
@@ -83,7 +85,7 @@ export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
     ? `replica ${blind.replica} did not show a write within ${run.maxWaitMs / 1000} s: no window is safe; fill the cache from the primary until it replays again`
     : recommendedWindowMs === null
       ? 'nothing was measured'
-      : `after a write, route reads of that row (and cache fills) to the primary for at least ${recommendedWindowMs} ms (worst visibility ${worst.toFixed(1)} ms over ${plural(run.written, 'write')}, times ${WINDOW_MARGIN}; one run sees no rare spike: repeat at busy times)`;
+      : `after a write, route reads of that row (and cache fills) to the primary for at least ${formatMs(recommendedWindowMs)} (worst visibility ${formatMs(worst)} over ${plural(run.written, 'write')}, times ${WINDOW_MARGIN}; one run sees no rare spike: repeat at busy times)`;
   return {
     command: 'probe',
     fails: anyAtOrAbove(findings, run.failOn),

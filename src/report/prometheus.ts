@@ -43,10 +43,10 @@ export function renderPrometheus(env: Envelope<ReportData>): string {
   for (const c of counts.values()) findings(c.n, { kind: c.kind, severity: c.severity });
 
   const entries = family('entries', 'cache entries sampled by scan, by mapping and state');
-  const ratio = family('stale_ratio', 'stale entries over entries compared, by mapping');
+  const ratio = family('stale_ratio', 'wrong entries (stale, ahead, orphan, version not bumped) over entries compared, by mapping');
   const nines = family('consistency_nines', '-log10 of the stale ratio, by mapping (absent when nothing was stale)');
   for (const m of h.mappings) {
-    for (const [state, n] of Object.entries(m.counts)) entries(n, { mapping: m.mapping, state });
+    for (const [state, n] of Object.entries(m.counts)) entries(n, { mapping: m.mapping, state: state.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) });
     ratio(m.staleRatio, { mapping: m.mapping });
     nines(m.nines, { mapping: m.mapping });
   }

@@ -91,10 +91,11 @@ describe('cachedoctor report (subprocess)', () => {
     const partial = await runCli(['report', '--redis', deadRedis, '--pg', sb.primaryUrl, '--key', 'item:{id}', '--table', 'items', '--json', '--timeout', '1s']);
     const p = parseJson<ReportDoc>(partial);
     assertMatchesSchema(p);
-    assert.equal(partial.code, 0, partial.stderr);
+    assert.equal(partial.code, 1, partial.stderr);
     assert.equal(p.complete, false);
     assert.deepEqual(p.summary.parts, { lag: 'ok', scan: 'failed', subscribers: 'skipped', monitor: 'skipped' });
-    assert.deepEqual(p.findings.map((f) => `${f.part}/${f.kind}`), ['scan/source-failed']);
+    // Ranked: the part that could not check first (critical), then the standby lag saw only from the primary.
+    assert.deepEqual(p.findings.map((f) => `${f.part}/${f.kind}/${f.severity}`), ['scan/source-failed/critical', 'lag/replica-not-asked/info']);
     const none = await runCli(['report', '--redis', deadRedis, '--pg', `postgres://postgres@127.0.0.1:${sb.redis!.port + 2}/postgres`, '--key', 'item:{id}', '--table', 'items', '--json', '--timeout', '1s']);
     assert.equal(none.code, 3, none.stderr);
     const n = parseJson<ReportDoc>(none);

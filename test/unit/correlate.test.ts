@@ -48,13 +48,13 @@ describe('Correlator', () => {
     assert.equal(f?.client, 'app2');
     assert.deepEqual((f?.timeline as { what: string }[]).map((t) => t.what), ['fill', 'invalidate', 'fill']);
   });
-  it('stale-fill (medium confidence): the same version written back right after an invalidation', () => {
+  it('stale-fill (medium confidence, a warning): the same version written back right after an invalidation', () => {
     const r = run([
       [0, 'app1', 'SET', 'product:1', v(5), 'EX', '60'],
       [10, 'writer', 'DEL', 'product:1'],
       [20, 'app2', 'SET', 'product:1', v(5), 'EX', '60'],
     ]);
-    assert.deepEqual(r.findings.map((x) => [x.kind, x.confidence]), [['stale-fill', 'medium']]);
+    assert.deepEqual(r.findings.map((x) => [x.kind, x.confidence, x.severity]), [['stale-fill', 'medium', 'warning']]);
   });
   it('concurrent-fill: two clients fill one key within the race window after one invalidation, reported once', () => {
     const r = run([

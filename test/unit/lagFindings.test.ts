@@ -17,9 +17,16 @@ describe('lagFindings', () => {
   });
   it('reports replica-lag over the seconds or the bytes limit', () => {
     const slow = primary({ walSenders: [walSender({ replayLagSeconds: 6 })], currentLsn: '0/3000100' });
-    assert.deepEqual(kinds(slow, []), ['replica-lag']);
+    assert.deepEqual(kinds(slow, []), ['replica-lag', 'replica-not-asked']);
     const far = primary({ currentLsn: '1/0', walSenders: [walSender({ replayLsn: '0/0', replayLagSeconds: 0.1 })] });
-    assert.deepEqual(kinds(far, []), ['replica-lag']);
+    assert.deepEqual(kinds(far, []), ['replica-lag', 'replica-not-asked']);
+  });
+  it('says a replica seen only from the primary was not asked (a paused replay looks small from there), and not once it is', () => {
+    const p = primary({ walSenders: [walSender({ replayLagSeconds: 0.5 })] });
+    const f = lagFindings(p, [], computeReplicaLags(p, []), T);
+    assert.deepEqual(f.map((x) => [x.kind, x.severity]), [['replica-not-asked', 'info']]);
+    assert.match(String(f[0]?.fix), /--replica/);
+    assert.deepEqual(kinds(primary(), [replica()]), []);
   });
   it('reports replay-paused and, with writes pending, replica-lag by the replica age', () => {
     const p = primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 0.01 })] });

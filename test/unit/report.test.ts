@@ -12,7 +12,7 @@ import { renderPrometheus } from '../../src/report/prometheus.js';
 
 const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 
-const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv' };
+const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv', replicasUnchecked: false };
 const f = (kind: string, severity: Finding['severity'], extra: Record<string, unknown> = {}): Finding => ({ kind, severity, message: `${kind} happened`, ...extra });
 
 function lagPart(findings: Finding[], replicas: Partial<LagData['replicas'][number]>[] = []): PartRun<LagData> {
@@ -71,6 +71,22 @@ describe('buildReportResult', () => {
     assert.equal(r.data.health.mappings[0]!.stale, 10);
   });
 
+  it('a mapping that compared nothing fails the report; a stale entry no replica explains hedges when replicas were not asked', () => {
+    const r = buildReportResult(
+      run({
+        lag: lagPart([], [{ target: null, onPrimary: true } as never]),
+        scan: scanPart([f('no-keys', 'warning', { mapping: 'product' }), f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: null })]),
+      }),
+    );
+    assert.equal(r.findings.find((x) => x.kind === 'no-keys')?.severity, 'critical');
+    assert.match(String(r.findings.find((x) => x.kind === 'stale')?.causeTitle), /or replica lag: a replica was not asked; pass --replica/);
+  });
+  it('names a replica the same way in every part: lag\'s name for scan\'s host:port', () => {
+    const r = buildReportResult(
+      run({ lag: lagPart([], [{ name: 'standby1', target: '10.0.0.2:5432', onPrimary: true } as never]), scan: scanPart([f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: '10.0.0.2:5432' })]) }),
+    );
+    assert.equal(r.data.ranked[0]!.evidence.replica, 'standby1');
+  });
   it('fails only at --fail-on: warnings pass by default (critical), fail with warning', () => {
     const warnings = { lag: lagPart([f('replay-paused', 'warning')]) };
     assert.equal(buildReportResult(run(warnings)).fails, false);
@@ -81,8 +97,9 @@ describe('buildReportResult', () => {
     const oneFailed = buildReportResult(run({ lag: lagPart([]), scan: { status: 'failed', reason: 'cannot connect to Redis at 10.0.0.1:6379: connection refused' } }));
     assert.equal(oneFailed.sourceFailure, undefined);
     assert.equal(oneFailed.complete, false);
-    assert.deepEqual(oneFailed.findings.map((x) => [x.kind, x.part, x.severity]), [['source-failed', 'scan', 'warning']]);
-    assert.equal(toEnvelope(oneFailed, 't', new Date()).exitCode, 0);
+    // A part that could not check fails the report (a CI smoke check must not pass on a cache it never read).
+    assert.deepEqual(oneFailed.findings.map((x) => [x.kind, x.part, x.severity]), [['source-failed', 'scan', 'critical']]);
+    assert.equal(toEnvelope(oneFailed, 't', new Date()).exitCode, 1);
     const allFailed = buildReportResult(run({ lag: { status: 'failed', reason: 'primary down' }, scan: { status: 'failed', reason: 'redis down' } }));
     assert.match(allFailed.sourceFailure?.message ?? '', /nothing could be checked: lag: primary down; scan: redis down/);
     assert.equal(toEnvelope(allFailed, 't', new Date()).exitCode, 3);

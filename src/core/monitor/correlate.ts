@@ -152,8 +152,9 @@ export class Correlator {
         newestVersion: formatVersion(s.maxVersion),
       });
     } else if (v && firstAfterInvalidation && s.beforeInvalidation && compareVersions(v, s.beforeInvalidation).order === 0) {
+      // Only a warning: an invalidation without a write (a refresh, an eviction) refills the same version too.
       this.find('stale-fill', key, s, {
-        severity: 'critical',
+        severity: 'warning',
         confidence: 'medium',
         message: `${key} was invalidated, then filled by ${e.client} with the same version ${formatVersion(v)} it held before: if the row changed, the fill read it before the change reached its source`,
         client: e.client,

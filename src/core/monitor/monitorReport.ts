@@ -30,7 +30,21 @@ export interface MonitorRun {
 }
 
 export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> {
-  const findings = [...run.result.findings, ...run.extra];
+  const silent: Finding[] =
+    run.result.stats.events > 0
+      ? []
+      : [
+          {
+            kind: 'no-traffic',
+            severity: 'warning',
+            message:
+              run.source.kind === 'live'
+                ? `no command reached ${run.source.target} in ${run.result.stats.seconds.toFixed(1)} s: nothing to correlate (is this the Redis the applications use, and are they running?)`
+                : `the capture ${run.source.path} holds no MONITOR events: nothing to correlate`,
+            fix: run.source.kind === 'live' ? 'watch while the applications are busy, or for longer (--duration)' : 'capture with redis-cli monitor > capture.log while the applications are busy',
+          },
+        ];
+  const findings = [...run.result.findings, ...run.extra, ...silent];
   const c = run.result.counts;
   return {
     command: 'monitor',

@@ -18,6 +18,8 @@ export interface CauseContext {
   /** Route-to-primary window from the lag part, in seconds, when one is safe. */
   windowSeconds: number | null;
   channel: string | null;
+  /** Some replica streams from the primary but was not asked itself (no --replica): replica lag cannot be ruled out. */
+  replicasUnchecked: boolean;
 }
 
 export function cause(id: CauseId, ctx: CauseContext): Cause {
@@ -25,7 +27,7 @@ export function cause(id: CauseId, ctx: CauseContext): Cause {
     case 'write-invalidate-race':
       return {
         id,
-        title: 'write/invalidate race',
+        title: ctx.replicasUnchecked ? 'write/invalidate race (or replica lag: a replica was not asked; pass --replica)' : 'write/invalidate race',
         fix: 'make fills conditional: write the cache only when its version is older than the one being written (compare-and-set on the version, e.g. a Lua script), and delete the key after the commit, not before',
       };
     case 'local-cache':

@@ -46,7 +46,7 @@ export interface RankedItem {
   count: number;
   message: string;
   fix: string | null;
-  evidence: { mapping: string | null; replica: string | null; keys: string[]; timeline: unknown[] | null };
+  evidence: { mapping: string | null; replica: string | null; keys: string[]; keyCount: number; timeline: unknown[] | null };
 }
 
 export interface PartStatus {
@@ -73,11 +73,15 @@ const KEYS_SHOWN = 5;
 
 export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   const lag = resultOf(run.lag);
+  const replicas = lag?.data.replicas ?? [];
   const ctx: CauseContext = {
-    replicaBehind: (lag?.findings ?? []).some((f) => causeOf('lag', f, { replicaBehind: false, windowSeconds: null, channel: null }) === 'replica-lag'),
+    replicaBehind: (lag?.findings ?? []).some((f) => ['replica-lag', 'replay-paused', 'replica-disconnected'].includes(f.kind)),
     windowSeconds: lag?.data.advice.windowSeconds ?? null,
     channel: run.channel,
+    replicasUnchecked: replicas.some((r) => r.onPrimary && r.target === null),
   };
+  // One name per replica: scan names the one it asked by host:port, lag by the name the primary knows.
+  const replicaName = (target: unknown) => replicas.find((r) => r.target !== null && r.target === target)?.name ?? target;
   const parts: PartStatus[] = [];
   const findings: Finding[] = [];
   for (const part of PARTS) {
@@ -85,13 +89,21 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     const own = p.status === 'ok' || p.status === 'partial' ? p.result.findings : [];
     const failure: Finding[] =
       p.status === 'failed' || (p.status === 'partial' && p.result.sourceFailure)
-        ? [{ kind: 'source-failed', severity: 'warning', message: `${part}: ${p.reason}`, part, fix: 'this part of the report is missing or incomplete: fix the connection and run the report again' }]
+        ? [{ kind: 'source-failed', severity: 'critical', message: `${part} could not check: ${p.reason}`, part, fix: 'this part of the report is missing or incomplete: fix the connection and run the report again' }]
         : [];
     parts.push({ part, status: p.status, reason: 'reason' in p ? p.reason : null, findings: own.length });
     for (const f of [...own, ...failure]) {
       const id = causeOf(part, f, ctx);
       const c = id === null ? null : cause(id, ctx);
-      findings.push({ ...f, part, cause: id, ...(c ? { causeTitle: c.title, fix: c.fix } : {}) });
+      findings.push({
+        ...f,
+        // A mapping that compared nothing proves nothing: scan fails on it, and so does the report.
+        ...(part === 'scan' && f.kind === 'no-keys' ? { severity: 'critical' } : {}),
+        ...(typeof f.laggingReplica === 'string' ? { laggingReplica: replicaName(f.laggingReplica) } : {}),
+        part,
+        cause: id,
+        ...(c ? { causeTitle: c.title, fix: c.fix } : {}),
+      });
     }
   }
   const { items: ranked, ordered: sorted } = rank(findings);
@@ -120,7 +132,7 @@ function resultOf<D extends object>(p: PartRun<D>): CommandResult<D> | null {
 }
 
 function groupKey(f: Finding): string {
-  return [f.part, f.kind, f.cause ?? '', f.mapping ?? '', f.laggingReplica ?? f.replica ?? f.name ?? ''].join('\u0000');
+  return [f.part, f.kind, f.severity, f.cause ?? '', f.mapping ?? '', f.laggingReplica ?? f.replica ?? f.name ?? ''].join('\u0000');
 }
 
 /**
@@ -152,6 +164,7 @@ export function rank(findings: readonly Finding[]): { items: RankedItem[]; order
         mapping: typeof first.mapping === 'string' ? first.mapping : null,
         replica: typeof first.laggingReplica === 'string' ? first.laggingReplica : typeof first.replica === 'string' ? first.replica : null,
         keys: keys.slice(0, KEYS_SHOWN),
+        keyCount: keys.length,
         timeline: Array.isArray(first.timeline) ? first.timeline : null,
       },
     };

@@ -134,8 +134,16 @@ function entryFinding(e: ListedEntry): Finding {
     ttlSeconds: e.ttlSeconds,
     laggingReplica: e.laggingReplica,
     ...(e.detail ? { detail: e.detail } : {}),
+    ...(FIX[e.state] ? { fix: FIX[e.state] } : {}),
   };
 }
+
+/** What to do about a wrong entry whose cause scan cannot see (stale and orphan entries get theirs in report). */
+const FIX: Partial<Record<EntryState, string>> = {
+  'version-not-bumped': 'bump the version on every write of the row (e.g. a trigger: NEW.version := OLD.version + 1), so fills and checks can tell old from new',
+  ahead: 'look for a fill made before its transaction committed (or from a write that rolled back): fill the cache only after commit',
+  undecodable: 'check the mapping (key template, version field, encoding) against what the writers store; a value this tool cannot read, a version check on fill cannot read either',
+};
 
 function describe(e: ListedEntry): string {
   const wrongFor = e.secondsBehind !== null ? `, wrong for ${formatSeconds(e.secondsBehind)}` : '';

@@ -21,6 +21,8 @@ export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
   // "critical" and "info" read as adjectives ("2 critical"); only "warning" takes a plural.
   const counts = SEVERITIES.filter((s) => c[s] > 0).map((s) => (s === 'warning' ? plural(c[s], s) : `${c[s]} ${s}`)).join(', ');
   const partial = env.complete ? '' : ' (incomplete: the run was cut short)';
-  if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}${partial}`);
+  // A run cut short proves less than "OK" says.
+  if (env.ok && !env.complete) return chalk.yellow(`Nothing over the threshold in what was checked${counts ? ` (${counts})` : ''}${partial}`);
+  if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}`);
   return chalk.red.bold(`FAIL: ${counts}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);
 }

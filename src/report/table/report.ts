@@ -21,7 +21,7 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
     out.push('', `${chalk.bold(`#${item.rank}`)} ${severityLabel(chalk, item.severity)} ${chalk.bold(item.kind)} ${chalk.dim(`(${item.part})`)}${cause}`);
     out.push(`   ${printable(item.message)}`);
     const e = item.evidence;
-    if (item.count > 1 && e.keys.length > 0) out.push(chalk.dim(`   keys: ${e.keys.map(printable).join(', ')}${item.count > e.keys.length ? ', ...' : ''}`));
+    if (item.count > 1 && e.keys.length > 0) out.push(chalk.dim(`   ${e.keyCount === 1 ? 'key' : `keys (${e.keyCount})`}: ${e.keys.map(printable).join(', ')}${e.keyCount > e.keys.length ? ', ...' : ''}`));
     const timeline = e.timeline as TimelineEntry[] | null;
     if (timeline?.length) {
       const t0 = timeline[0]!.atUs;
@@ -52,7 +52,8 @@ function health(env: Envelope<ReportData>, chalk: ChalkInstance): string {
   if (h.advice) table.push({ 'Read-your-writes': h.advice.message });
   for (const m of h.mappings) {
     const nines = m.nines === null ? (m.wrong === 0 && m.sampled > 0 ? 'all fresh' : '-') : `${m.nines.toFixed(1)} nines`;
-    table.push({ [`Mapping ${m.mapping}`]: `${m.sampled} sampled: ${m.fresh} fresh, ${m.stale} stale, ${m.wrong} wrong in all (${nines})` });
+    const wrong = m.wrong === m.stale ? '' : `, ${m.wrong} wrong in all`;
+    table.push({ [`Mapping ${m.mapping}`]: `${m.sampled} sampled: ${m.fresh} fresh, ${m.stale} stale${wrong} (${nines})` });
   }
   if (h.subscribers) table.push({ [`Channel ${h.subscribers.channel}`]: `${h.subscribers.subscribers} subscriber(s)${h.subscribers.expected !== null ? ` (expected ${h.subscribers.expected})` : ''}` });
   if (h.monitor) {

@@ -158,13 +158,13 @@ export function bytes(option: string, text: string): number {
 /** A number in the field's own unit, or a duration string such as "5s"; in milliseconds. */
 function fileDuration(path: string | null, field: string, value: number | string, bareUnit: 'ms' | 's'): number {
   const ms = parseDuration(String(value), bareUnit);
-  if (ms === undefined || (field === 'timeout' && ms <= 0)) throw new ConfigError(`${path ?? 'config'}: ${field}: expected a duration such as "5s", got "${value}"`);
+  if (ms === undefined || (field === 'timeout' && ms <= 0)) throw new ConfigError(`${path ? `config file ${path}` : 'config'}: ${field}: expected a duration such as "5s", got "${value}"`);
   return ms;
 }
 
 function fileBytes(path: string | null, field: string, value: number | string): number {
   const n = typeof value === 'number' ? value : parseBytes(value);
-  if (n === undefined) throw new ConfigError(`${path ?? 'config'}: ${field}: expected a size such as "16MiB" or 1048576, got "${value}"`);
+  if (n === undefined) throw new ConfigError(`${path ? `config file ${path}` : 'config'}: ${field}: expected a size such as "16MiB" or 1048576, got "${value}"`);
   return n;
 }
 

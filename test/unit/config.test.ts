@@ -116,7 +116,7 @@ describe('settings precedence: defaults < config file < environment < flags', ()
   });
   it('rejects a bad size in the config file as a config error naming the field', () => {
     const bad = { path: 'cfg.json', config: parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json') };
-    assert.throws(() => resolveSettings({}, {}, bad), (e: unknown) => e instanceof ConfigError && /^cfg\.json: thresholds\.maxLagBytes: expected a size/.test(e.message));
+    assert.throws(() => resolveSettings({}, {}, bad), (e: unknown) => e instanceof ConfigError && /^config file cfg\.json: thresholds\.maxLagBytes: expected a size/.test(e.message));
   });
   it('turns colour off for --no-color and NO_COLOR', () => {
     assert.equal(resolveSettings({ color: false }, {}, { path: null, config: {} }).color, false);

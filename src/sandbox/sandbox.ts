@@ -158,6 +158,12 @@ export class Sandbox {
     await must(this.standby, 'standby').sql('SELECT pg_wal_replay_resume()');
   }
 
+  /** Promotes the standby to a primary of its own (a failover): it stops streaming and accepts writes. */
+  async promoteStandby(): Promise<void> {
+    const standby = must(this.standby, 'standby');
+    await standby.sql('SELECT pg_promote(true, 30)');
+  }
+
   /** Stops every server and removes the folder. Safe to call twice. */
   async teardown(): Promise<void> {
     await Promise.all([this.standby?.stop(), this.redis?.stop(), ...this.clusterNodes.map((n) => n.stop())]);

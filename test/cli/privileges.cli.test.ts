@@ -1,0 +1,63 @@
+// Least privilege, as the README documents it: a PostgreSQL role with pg_monitor and SELECT on the mapped tables,
+// and a Redis ACL user with only the commands each command sends, are enough; with less, the error or finding
+// names what is missing.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { parseJson, runCli } from '../helpers/cli.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+const sandbox = useSandbox();
+
+/** The ACL rules the README gives, by command (keep the two in step). */
+const CONNECT = '+ping +info +select +client|setname';
+const SCAN = '+eval_ro +scan +pttl +getrange +strlen +type +hmget +hgetall';
+const MONITOR = '+monitor +client|id +client|list +pubsub|numsub +echo';
+
+describe('least privilege', () => {
+  let pgUrl = (_user: string) => '';
+  let redisUrl = (_user: string) => '';
+  before(async () => {
+    const sb = await sandbox.ready();
+    await sb.primary!.sql(`CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 1 FROM generate_series(1, 20) g;
+      CREATE TABLE secrets (id int PRIMARY KEY, version int NOT NULL);
+      CREATE ROLE cd_min LOGIN IN ROLE pg_monitor; GRANT SELECT ON items TO cd_min;
+      CREATE ROLE cd_nomon LOGIN; GRANT SELECT ON items TO cd_nomon`);
+    await sb.waitForCatchUp();
+    const r = new Redis(sb.redisUrl);
+    for (let id = 1; id <= 20; id += 1) await r.set(`item:${id}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    await r.call('ACL', 'SETUSER', 'cd_report', 'on', '>cd-report-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN} ${MONITOR}`.split(' '));
+    await r.call('ACL', 'SETUSER', 'cd_noeval', 'on', '>cd-noeval-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +scan +pttl`.split(' '));
+    await r.call('ACL', 'SETUSER', 'cd_nomonitor', 'on', '>cd-nomonitor-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN}`.split(' '));
+    r.disconnect();
+    pgUrl = (user) => sb.primary!.urlFor(user);
+    redisUrl = (user) => `redis://${user}:${user.replace('_', '-')}-pw@127.0.0.1:${sb.redis!.port}`;
+  });
+
+  it('report with scan, subscribers and a MONITOR window works with exactly the documented grants', async () => {
+    const sb = sandbox();
+    const run = await runCli(['report', '--redis', redisUrl('cd_report'), '--pg', pgUrl('cd_min'), '--replica', sb.standby!.urlFor('cd_min'), '--key', 'item:{id}', '--table', 'items', '--channel', 'inv', '--monitor', '1s', '--grace', '0s', '--json']);
+    const doc = parseJson<{ summary: { parts: Record<string, string> }; findings: { kind: string; severity: string }[] }>(run);
+    assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'ok', monitor: 'ok' });
+    assert.deepEqual(doc.findings.filter((f) => f.severity !== 'info' && f.kind !== 'no-traffic').map((f) => f.kind), []);
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it('less than that is named: no pg_monitor, no SELECT on the table, no EVAL_RO, no MONITOR', async () => {
+    const noMonitorRole = await runCli(['lag', '--pg', pgUrl('cd_nomon'), '--json']);
+    const lag = parseJson<{ findings: { kind: string; fix?: string }[] }>(noMonitorRole);
+    assert.equal(lag.findings.find((f) => f.kind === 'insufficient-privilege')?.fix, 'GRANT pg_monitor TO cd_nomon;');
+
+    const noSelect = await runCli(['scan', '--redis', redisUrl('cd_report'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'secrets']);
+    assert.equal(noSelect.code, 3, noSelect.stderr);
+    assert.match(noSelect.stderr, /the role cannot read secrets \(GRANT SELECT ON "secrets" TO <role>;\)/);
+
+    const noEval = await runCli(['scan', '--redis', redisUrl('cd_noeval'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'items']);
+    assert.equal(noEval.code, 3, noEval.stderr);
+    assert.match(noEval.stderr.trim(), /no permissions to run the 'eval_ro' command.*Least privilege/);
+
+    const noMonitor = await runCli(['monitor', '--redis', redisUrl('cd_nomonitor'), '--match', 'item:*', '--duration', '1s']);
+    assert.equal(noMonitor.code, 3, noMonitor.stderr);
+    assert.match(noMonitor.stderr.trim(), /no permissions to run the '(monitor|client\|id)' command/);
+  });
+});

@@ -8,6 +8,7 @@ import { freePort } from './ports.js';
 import { PostgresServer } from './postgresServer.js';
 import { postgresRunAs, run } from './processes.js';
 import { RedisServer } from './redisServer.js';
+import { type Certs, makeCerts } from './certs.js';
 
 export interface SandboxOptions {
   redis?: boolean;
@@ -20,6 +21,8 @@ export interface SandboxOptions {
   postgresSettings?: string[];
   /** Tear down on SIGINT/SIGTERM and exit (default true). Turn off when the host program handles signals itself. */
   handleSignals?: boolean;
+  /** Serve TLS too: Redis on a second (TLS) port, PostgreSQL with ssl=on, both with a certificate of a sandbox CA. */
+  tls?: boolean;
 }
 
 export const STANDBY_NAME = 'standby1';
@@ -32,6 +35,9 @@ export class Sandbox {
   clusterNodes: RedisServer[] = [];
   primary: PostgresServer | null = null;
   standby: PostgresServer | null = null;
+  /** With `tls`: the CA to trust, and Redis' TLS port. */
+  certs: Certs | null = null;
+  redisTlsPort: number | null = null;
   private untrack: () => void = () => {};
 
   private constructor(
@@ -45,6 +51,10 @@ export class Sandbox {
     const sb = new Sandbox(dir, opts.postgresSettings ?? []);
     sb.untrack = track({ dir, pids: () => sb.pids() }, opts.handleSignals ?? true);
     try {
+      if (opts.tls) {
+        sb.certs = await makeCerts(dir, postgresRunAs());
+        sb.pgSettings.push('ssl=on', `ssl_cert_file=${sb.certs.cert}`, `ssl_key_file=${sb.certs.key}`);
+      }
       if (opts.redis ?? true) await sb.startRedis();
       if (opts.redisCluster) await sb.startRedisCluster(opts.redisCluster);
       if (opts.postgres ?? true) await sb.startPrimary();
@@ -60,6 +70,11 @@ export class Sandbox {
     return must(this.redis, 'redis').url;
   }
 
+  /** rediss:// to the TLS port (needs `tls`), by the name on the certificate. */
+  get redisTlsUrl(): string {
+    return `rediss://localhost:${must(this.redisTlsPort, 'redis TLS port')}`;
+  }
+
   get primaryUrl(): string {
     return must(this.primary, 'primary').url;
   }
@@ -73,7 +88,13 @@ export class Sandbox {
   }
 
   private async startRedis(): Promise<void> {
-    this.redis = await withPortRetry((port) => new RedisServer(this.dir, port));
+    const tls = this.certs;
+    this.redis = await withPortRetry((port) => {
+      // The TLS port next to the plain one (which the start-up check and the tests' seeding use).
+      this.redisTlsPort = tls ? port + 1 : null;
+      const args = tls ? ['--tls-port', String(port + 1), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : [];
+      return new RedisServer(this.dir, port, args);
+    });
     recordPids(this.dir, this.pids());
   }
 

@@ -135,6 +135,6 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
     };
   } catch (err) {
     socket.destroy();
-    throw redisSourceError(failure ?? err, target, opts.flag, opts.timeoutMs);
+    throw redisSourceError(failure ?? err, target, opts.flag, opts.timeoutMs, 'connect', u.protocol === 'rediss:');
   }
 }

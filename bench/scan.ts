@@ -1,11 +1,12 @@
 // bench/scan: loads N keys (default 1,000,000) into the sandbox Redis with their rows on the primary, then times
 // `cachedoctor scan --all` against `redis-cli --scan --pattern` merely listing the same keys, in the same run.
 //   npm run bench:scan [-- --keys 1000000 --rounds 3]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findBinary } from '../src/sandbox/binaries.js';
 import { Sandbox } from '../src/sandbox/sandbox.js';
 import { quantile } from '../src/core/stats.js';
+import { loadProducts } from './seed.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -14,33 +15,6 @@ const arg = (name: string, fallback: number) => {
 const N = arg('--keys', 1_000_000);
 const ROUNDS = arg('--rounds', 3);
 const BIN = fileURLToPath(new URL('../bin/cachedoctor.js', import.meta.url));
-
-/** RESP for SET product:i {...} EX 3600, streamed to redis-cli --pipe (the fast way to load, see FACTS.md). */
-function loadRedis(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cli = spawn(findBinary('redis-cli'), ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] });
-    cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))));
-    const arg = (s: string) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-    let chunk = '';
-    for (let i = 1; i <= N; i += 1) {
-      // One in a thousand entries is stale, so the compare has real work to report.
-      const value = JSON.stringify({ id: i, price: i % 997, version: i % 1000 === 0 ? 1 : 2 });
-      chunk += `*5\r\n${arg('SET')}${arg(`product:${i}`)}${arg(value)}${arg('EX')}${arg('3600')}`;
-      if (chunk.length > 1 << 20) {
-        cli.stdin.write(chunk);
-        chunk = '';
-      }
-    }
-    cli.stdin.end(chunk);
-  });
-}
-
-function timed(cmd: string, args: string[]): { ms: number; maxRssMiB: number; stdout: string } {
-  const started = process.hrtime.bigint();
-  const stdout = execFileSync('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  return { ms, maxRssMiB: 0, stdout };
-}
 
 function timedWithRss(cmd: string, args: string[]): { ms: number; maxRssMiB: number; stdout: string } {
   const started = process.hrtime.bigint();
@@ -61,15 +35,12 @@ function spawnSyncCapture(cmd: string, args: string[]): { stdout: string; stderr
     throw err;
   }
 }
-void timed;
 
 // Buffers big enough for the table: the test default (16 MB) would measure disk reads, not the lookups.
 const sb = await Sandbox.start({ standby: false, postgresSettings: ['shared_buffers=256MB'] });
 try {
   const t0 = Date.now();
-  await sb.primary!.sql(`CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL);
-    INSERT INTO products SELECT g, g % 997, 2 FROM generate_series(1, ${N}) g; ANALYZE products;`);
-  await loadRedis(sb.redis!.port);
+  await loadProducts(sb, N);
   console.log(`loaded ${N} keys and rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const list: number[] = [];

@@ -4,6 +4,8 @@ import { bytes, count, durationMs } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
 import { buildScanResult, type ScanData } from '../core/scan/scanReport.js';
 import { InterruptedError, SourceError, UsageError } from '../errors.js';
+import type { Finding } from '../core/findings.js';
+import { plural } from '../core/plural.js';
 import { connectPg, type PgConnection } from '../sources/postgres/connect.js';
 import { PgPool } from '../sources/postgres/pool.js';
 import { readTableShape } from '../sources/postgres/tableInfo.js';
@@ -94,15 +96,25 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     out.endProgress();
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared');
     const { found, failures } = opts.replicas ? await attributeToReplicas(scans, s.replicas, s.timeoutMs) : { found: new Map<string, string>(), failures: [] };
-    return buildScanResult({
+    // Cluster masters that failed mid-walk: the rest was read; their keys were not (exit 3, incomplete).
+    const lostNodes = new Map(scans.flatMap((x) => [...x.failedNodes]));
+    const nodeFindings: Finding[] = [...lostNodes].map(([target, f]) => ({
+      kind: 'node-not-scanned',
+      severity: 'critical',
+      message: `cluster master ${target} could not be read (${f.reason}) after ${f.read} keys: the keys in its slots were not scanned`,
+      node: target,
+      fix: 'check the node (CLUSTER NODES, its log); once a replica has taken over its slots, scan again',
+    }));
+    const result = buildScanResult({
       tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
       attributions: found,
-      failures,
+      failures: [...failures, ...nodeFindings],
       thresholds: { maxStale: s.thresholds.maxStale, maxStaleRatio: s.thresholds.maxStaleRatio },
       graceSeconds: opts.graceMs / 1000,
       maxListed: opts.maxListed,
-      complete: !signal.aborted,
+      complete: !signal.aborted && lostNodes.size === 0,
     });
+    return lostNodes.size === 0 ? result : { ...result, sourceFailure: { message: `${plural(lostNodes.size, 'cluster master')} could not be read: ${[...lostNodes].map(([t, f]) => `${t} (${f.reason})`).join(', ')}` } };
   } catch (err) {
     out.endProgress();
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared', undefined, { cause: err });

@@ -9,6 +9,7 @@ import { Tally } from '../../core/scan/tally.js';
 import type { PgPool } from '../../sources/postgres/pool.js';
 import { fetchRows, rowSql } from '../../sources/postgres/rows.js';
 import type { TableShape } from '../../sources/postgres/tableInfo.js';
+import { SourceError } from '../../errors.js';
 import { EntryReader } from '../../sources/redis/entries.js';
 import { sleep } from '../context.js';
 import type { PackedEntry } from '../../sources/redis/entryScripts.js';
@@ -36,6 +37,9 @@ export class MappingScan {
   /** One reader per Redis node (one, or each cluster master). */
   readonly readers: EntryReader[];
   private candidates: Candidate[] = [];
+  /** Cluster masters that failed mid-walk (host:port), with why and how many keys were read there first. */
+  readonly failedNodes = new Map<string, { reason: string; read: number }>();
+  private readOn: number[] = [];
 
   constructor(
     readonly mapping: Mapping,
@@ -52,8 +56,14 @@ export class MappingScan {
     this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, fields, { flag: opts.redisFlag, timeoutMs: opts.timeoutMs }));
   }
 
+  /** A cluster master could not be read any further: the walk goes on without it. */
+  nodeFailed(node: number, err: SourceError): void {
+    this.failedNodes.set(this.readers[node]!.target, { reason: err.reason, read: this.readOn[node] ?? 0 });
+  }
+
   /** Looks up and classifies a batch of entries; wrong ones wait for the grace re-check. */
   async process(entries: readonly PackedEntry[], node: number): Promise<void> {
+    this.readOn[node] = (this.readOn[node] ?? 0) + entries.length;
     const classified = await this.classify(entries.map((e) => e.read));
     classified.forEach((c, i) => {
       if (c === null) this.tally.unmatched += 1;
@@ -77,12 +87,47 @@ export class MappingScan {
       const mine = due.filter((c) => c.node === node);
       for (let i = 0; i < mine.length; i += 500) {
         const batch = mine.slice(i, i + 500);
-        const again = await this.classify((await reader.read(batch.map((c) => c.keyBytes))).map((e) => e.read));
-        for (const c of again) {
-          if (c !== null && WRONG_STATES.includes(c.entry.state)) this.tally.record(c.entry);
+        const reads = await this.readAgain(reader, batch.map((c) => c.keyBytes));
+        const again = await this.classify(reads.filter((r): r is CacheRead => r !== null));
+        let j = 0;
+        for (const r of reads) {
+          // A key no node would serve (its slot mid-migration, its node down): its first verdict is unconfirmed.
+          if (r === null) {
+            this.tally.counts.unconfirmed += 1;
+            continue;
+          }
+          const c = again[j++];
+          if (c !== null && c !== undefined && WRONG_STATES.includes(c.entry.state)) this.tally.record(c.entry);
           else this.tally.recordInflight();
         }
       }
+    }
+  }
+
+  /**
+   * Reads keys again on the node that served them; on a cluster, a node that refuses them (the slot moved:
+   * "non local key", or the node is down) is replaced, key by key, by whichever master serves it now.
+   */
+  private async readAgain(reader: EntryReader, keys: Buffer[]): Promise<(CacheRead | null)[]> {
+    try {
+      return (await reader.read(keys)).map((e) => e.read);
+    } catch (err) {
+      if (!(err instanceof SourceError) || this.readers.length === 1) throw err;
+      const out: (CacheRead | null)[] = [];
+      for (const key of keys) {
+        let found: CacheRead | null = null;
+        for (const other of this.readers) {
+          if (other === reader || this.failedNodes.has(other.target)) continue;
+          try {
+            found = (await other.read([key]))[0]!.read;
+            break;
+          } catch {
+            // Not this node's key either.
+          }
+        }
+        out.push(found);
+      }
+      return out;
     }
   }
 

@@ -2,6 +2,7 @@
 // requested while the last is looked up on the primary, de-duplicated, within --sample and --rate, and wrong
 // entries re-checked as their grace period ends.
 import { KeySet } from '../../core/scan/keySet.js';
+import { SourceError } from '../../errors.js';
 import type { PackedEntry } from '../../sources/redis/entryScripts.js';
 import { prefetch, TaskSet } from '../concurrency.js';
 import { sleep } from '../context.js';
@@ -23,6 +24,8 @@ export interface Pace {
 
 export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pace, signal: AbortSignal, progress: () => void): Promise<void> {
   const seen = new KeySet();
+  // A cluster may move slots while we walk: who owned what when we started, to read moved slots again at the end.
+  const before = scan.readers.length > 1 ? await slotOwners(scan) : null;
   const tasks = new TaskSet(opts.concurrency);
   let reserved = 0;
   // With --rate, small steps (a tenth of a second's worth) keep the load even, not bursty.
@@ -60,6 +63,40 @@ export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pa
     }
   }
   await tasks.drain();
+  if (before !== null && !signal.aborted && (opts.sample === null || scan.tally.sampled < opts.sample)) await rereadMovedSlots(scan, before, seen, signal);
+}
+
+/** Owner (host:port) of every slot, by slot number. */
+async function slotOwners(scan: MappingScan): Promise<string[]> {
+  const owners: string[] = new Array<string>(16384).fill('');
+  for (const reader of scan.readers) {
+    if (scan.failedNodes.has(reader.target)) continue;
+    try {
+      for (const r of await reader.slotOwners()) owners.fill(r.owner, r.start, r.end + 1);
+      return owners;
+    } catch {
+      // Ask the next node.
+    }
+  }
+  return owners;
+}
+
+/**
+ * Slots that moved to another master while we walked: their keys may have left a node before its SCAN reached
+ * them and arrived on one whose SCAN had passed. They are listed on their new owner (CLUSTER GETKEYSINSLOT) and
+ * the ones not seen yet are read there, so no key is missed or counted twice.
+ */
+async function rereadMovedSlots(scan: MappingScan, before: string[], seen: KeySet, signal: AbortSignal): Promise<void> {
+  const after = await slotOwners(scan);
+  const byTarget = new Map(scan.readers.map((r, i) => [r.target, i]));
+  for (let slot = 0; slot < 16384 && !signal.aborted; slot += 1) {
+    if (after[slot] === before[slot] || !after[slot]) continue;
+    const node = byTarget.get(after[slot]!);
+    if (node === undefined || scan.failedNodes.has(after[slot]!)) continue;
+    const reader = scan.readers[node]!;
+    const keys = (await reader.keysInSlot(slot)).filter((k) => scan.mapping.template.values(k.toString('utf8')) !== null && seen.add(k));
+    for (let i = 0; i < keys.length; i += 500) await scan.process(await reader.read(keys.slice(i, i + 500)), node);
+  }
 }
 
 /** SCAN steps over every node, taken in turn, so that a --sample of a cluster is spread over all its masters. */
@@ -70,7 +107,16 @@ async function* stepsOf(scan: MappingScan, count: number, rate: number | null, p
     if (done[node]) continue;
     if (rate !== null) await sleep(Math.max(0, pace.started + (pace.read / rate) * 1000 - Date.now()), signal);
     if (signal.aborted) return;
-    const step = await scan.readers[node]!.scanStep(cursors[node]!, scan.mapping.template.scanPattern, count);
+    let step: { cursor: string; entries: PackedEntry[] };
+    try {
+      step = await scan.readers[node]!.scanStep(cursors[node]!, scan.mapping.template.scanPattern, count);
+    } catch (err) {
+      // One master of a cluster down: the others are still worth reading; its keys are reported as not scanned.
+      if (!(err instanceof SourceError) || cursors.length === 1) throw err;
+      scan.nodeFailed(node, err);
+      done[node] = true;
+      continue;
+    }
     cursors[node] = step.cursor;
     done[node] = step.cursor === '0';
     pace.read += step.entries.length;

@@ -29,6 +29,31 @@ export class EntryReader {
     return this.complete(parsePacked(reply));
   }
 
+  /** host:port of the node, safe to print. */
+  get target(): string {
+    return clientTarget(this.redis);
+  }
+
+  /** Every key of one cluster hash slot on this node (CLUSTER GETKEYSINSLOT). */
+  async keysInSlot(slot: number): Promise<Buffer[]> {
+    try {
+      const n = Number(await this.redis.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot)));
+      return n === 0 ? [] : ((await this.redis.callBuffer('CLUSTER', 'GETKEYSINSLOT', String(slot), String(n))) as Buffer[]);
+    } catch (err) {
+      throw redisSourceError(err, this.target, this.context.flag, this.context.timeoutMs, 'query');
+    }
+  }
+
+  /** The cluster's slot ranges by owner (host:port of each master), as this node sees them (CLUSTER SLOTS). */
+  async slotOwners(): Promise<{ start: number; end: number; owner: string }[]> {
+    try {
+      const slots = (await this.redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+      return slots.map(([start, end, [host, port]]) => ({ start, end, owner: `${host}:${port}` }));
+    } catch (err) {
+      throw redisSourceError(err, this.target, this.context.flag, this.context.timeoutMs, 'query');
+    }
+  }
+
   /** One SCAN step from `cursor` and the entries it found; cursor "0" when the walk is over. */
   async scanStep(cursor: string, pattern: string, count: number): Promise<{ cursor: string; entries: PackedEntry[] }> {
     const [next, packed] = (await this.eval(SCAN_AND_READ, [], [cursor, pattern, String(count), String(this.maxValueBytes), String(BYTE_BUDGET), ...this.hashFields])) as [Buffer, Buffer];

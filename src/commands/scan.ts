@@ -76,7 +76,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     pool = new PgPool(values.slice(1) as PgConnection[]);
     const db = pool;
     const nodes = redis.nodes;
-    const scanOpts = { ...opts, redisFlag: s.redis.origin, timeoutMs: s.timeoutMs };
+    const scanOpts = { ...opts, redisFlag: s.redis.origin, timeoutMs: s.timeoutMs, openNode: s.redis.cluster ? redis.open : undefined };
     // Compared with a standby, a correct entry looks ahead and a stale one fresh: refuse rather than mislead.
     const [{ standby } = { standby: false }] = await db.use((c) => c.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'));
     if (standby) {
@@ -87,7 +87,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     for (const scan of scans) {
       if (signal.aborted) break;
       const progress = () => out.progress(`scan ${scan.mapping.name}: ${pace.read} keys read, ${scan.waiting} to re-check, ${Math.round(pace.read / Math.max(0.001, (Date.now() - pace.started) / 1000))} keys/s`);
-      await walkMapping(scan, { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT }, pace, signal, progress);
+      await walkMapping(scan, { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT, failoverWaitMs: 4 * s.timeoutMs }, pace, signal, progress);
     }
     // The last wrong entries wait out their grace period (on Ctrl-C they stay unconfirmed).
     for (const scan of scans) {

@@ -15,8 +15,10 @@ export interface SandboxOptions {
   postgres?: boolean;
   /** A streaming standby of the primary (needs postgres). */
   standby?: boolean;
-  /** A Redis Cluster of this many masters (no replicas), besides the plain redis-server. */
+  /** A Redis Cluster of this many masters, besides the plain redis-server. */
   redisCluster?: number;
+  /** Replicas per cluster master (default 0): clusterNodes lists the masters first, then the replicas. */
+  redisClusterReplicas?: number;
   /** Extra PostgreSQL settings (name=value), e.g. a bigger shared_buffers for benchmarks. */
   postgresSettings?: string[];
   /** Tear down on SIGINT/SIGTERM and exit (default true). Turn off when the host program handles signals itself. */
@@ -56,7 +58,7 @@ export class Sandbox {
         sb.pgSettings.push('ssl=on', `ssl_cert_file=${sb.certs.cert}`, `ssl_key_file=${sb.certs.key}`);
       }
       if (opts.redis ?? true) await sb.startRedis();
-      if (opts.redisCluster) await sb.startRedisCluster(opts.redisCluster);
+      if (opts.redisCluster) await sb.startRedisCluster(opts.redisCluster, opts.redisClusterReplicas ?? 0);
       if (opts.postgres ?? true) await sb.startPrimary();
       if ((opts.standby ?? true) && sb.primary) await sb.startStandby();
       return sb;
@@ -103,15 +105,15 @@ export class Sandbox {
     return must(this.clusterNodes[0] ?? null, 'redis cluster').url;
   }
 
-  private async startRedisCluster(masters: number): Promise<void> {
-    for (let i = 0; i < masters; i += 1) {
+  private async startRedisCluster(masters: number, replicas: number): Promise<void> {
+    for (let i = 0; i < masters * (1 + replicas); i += 1) {
       this.clusterNodes.push(
-        await withPortRetry((port) => new RedisServer(this.dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'])),
+        await withPortRetry((port) => new RedisServer(this.dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no'])),
       );
       recordPids(this.dir, this.pids());
     }
     const addresses = this.clusterNodes.map((n) => `127.0.0.1:${n.port}`);
-    await run(findBinary('redis-cli'), ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], null);
+    await run(findBinary('redis-cli'), ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], null);
     // Every node must agree the cluster is up before clients can rely on it.
     for (const n of this.clusterNodes) {
       await poll(async () => (await run(findBinary('redis-cli'), ['-p', String(n.port), 'cluster', 'info'], null)).includes('cluster_state:ok'), 20_000, `redis cluster node ${n.port} ready`);

@@ -64,6 +64,8 @@ describe('scan on a changing Redis Cluster', () => {
       return size;
     }));
     await down.stop();
+    // Long enough for the others to mark it failed (cluster-node-timeout is 2 s here): the cluster is then "fail".
+    await new Promise((r) => setTimeout(r, 4000));
     const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' }, { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' });
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
     assert.equal(env.exitCode, 3);

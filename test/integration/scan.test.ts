@@ -269,7 +269,7 @@ describe('scan fixes that review found', () => {
       };
       // 20 keys a second: the last stale key is seen about 1.5 s after the first.
       const signal = new AbortController().signal;
-      await walkMapping(scan, { sample: null, rate: 20, count: 1000, concurrency: 3 }, { started: Date.now(), read: 0 }, signal, () => {});
+      await walkMapping(scan, { sample: null, rate: 20, count: 1000, concurrency: 3, failoverWaitMs: 0 }, { started: Date.now(), read: 0 }, signal, () => {});
       await scan.settle(signal, () => {});
       assert.equal(reread.size, 30);
       for (const [key, at] of reread) assert.ok(at - firstSeen.get(key)! >= 800 - 5, `${key} re-read ${Math.round(at - firstSeen.get(key)!)} ms after it was seen`);

@@ -20,6 +20,8 @@ export interface MappingScanOptions {
   timeoutMs: number;
   graceMs: number;
   maxListed: number;
+  /** On a cluster: a connection to a master that was not one when the scan began (a promoted replica). */
+  openNode?: (target: string) => Promise<Redis>;
 }
 
 /** A wrong entry waiting for its second look. */
@@ -37,6 +39,7 @@ export class MappingScan {
   /** One reader per Redis node (one, or each cluster master). */
   readonly readers: EntryReader[];
   private candidates: Candidate[] = [];
+  private readonly fields: string[];
   /** Cluster masters that failed mid-walk (host:port), with why and how many keys were read there first. */
   readonly failedNodes = new Map<string, { reason: string; read: number }>();
   private readOn: number[] = [];
@@ -52,8 +55,32 @@ export class MappingScan {
     this.tally = new Tally(mapping.name, opts.maxListed);
     this.sql = rowSql(shape);
     this.compareCategories = Object.fromEntries(shape.compare.map((c) => [c.name, c.category]));
-    const fields = [mapping.version.field, mapping.updatedAt?.field, ...mapping.compare.map((c) => c.field)].filter((f): f is string => !!f);
-    this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, fields, { flag: opts.redisFlag, timeoutMs: opts.timeoutMs }));
+    this.fields = [mapping.version.field, mapping.updatedAt?.field, ...mapping.compare.map((c) => c.field)].filter((f): f is string => !!f);
+    this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, this.fields, { flag: opts.redisFlag, timeoutMs: opts.timeoutMs }));
+  }
+
+  /** On a cluster, the owner (host:port) of every slot, by slot number, as the first node that answers says. */
+  async slotOwners(): Promise<string[]> {
+    const owners: string[] = new Array<string>(16384).fill('');
+    for (const reader of this.readers) {
+      if (this.failedNodes.has(reader.target)) continue;
+      try {
+        for (const r of await reader.slotOwners()) owners.fill(r.owner, r.start, r.end + 1);
+        return owners;
+      } catch {
+        // Ask the next node.
+      }
+    }
+    return owners;
+  }
+
+  /** The reader of a cluster master by host:port, connecting to it if it became a master during the scan. */
+  async readerFor(target: string): Promise<number | undefined> {
+    const known = this.readers.findIndex((r) => r.target === target);
+    if (known !== -1) return known;
+    if (!this.opts.openNode) return undefined;
+    const redis = await this.opts.openNode(target);
+    return this.readers.push(new EntryReader(redis, this.opts.maxValueBytes, this.fields, { flag: this.opts.redisFlag, timeoutMs: this.opts.timeoutMs })) - 1;
   }
 
   /** A cluster master could not be read any further: the walk goes on without it. */
@@ -113,6 +140,8 @@ export class MappingScan {
       return (await reader.read(keys)).map((e) => e.read);
     } catch (err) {
       if (!(err instanceof SourceError) || this.readers.length === 1) throw err;
+      // A master that took over slots since (a promoted replica) gets a reader too.
+      for (const owner of new Set(await this.slotOwners())) if (owner) await this.readerFor(owner).catch(() => undefined);
       const out: (CacheRead | null)[] = [];
       for (const key of keys) {
         let found: CacheRead | null = null;

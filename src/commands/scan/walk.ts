@@ -15,6 +15,8 @@ export interface WalkOptions {
   count: number;
   /** Batches being looked up at once. */
   concurrency: number;
+  /** On a cluster, how long to wait for a failed master's slots to be taken over before giving up on them. */
+  failoverWaitMs: number;
 }
 
 export interface Pace {
@@ -25,7 +27,7 @@ export interface Pace {
 export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pace, signal: AbortSignal, progress: () => void): Promise<void> {
   const seen = new KeySet();
   // A cluster may move slots while we walk: who owned what when we started, to read moved slots again at the end.
-  const before = scan.readers.length > 1 ? await slotOwners(scan) : null;
+  const before = scan.readers.length > 1 ? await scan.slotOwners() : null;
   const tasks = new TaskSet(opts.concurrency);
   let reserved = 0;
   // With --rate, small steps (a tenth of a second's worth) keep the load even, not bursty.
@@ -63,39 +65,34 @@ export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pa
     }
   }
   await tasks.drain();
-  if (before !== null && !signal.aborted && (opts.sample === null || scan.tally.sampled < opts.sample)) await rereadMovedSlots(scan, before, seen, signal);
-}
-
-/** Owner (host:port) of every slot, by slot number. */
-async function slotOwners(scan: MappingScan): Promise<string[]> {
-  const owners: string[] = new Array<string>(16384).fill('');
-  for (const reader of scan.readers) {
-    if (scan.failedNodes.has(reader.target)) continue;
-    try {
-      for (const r of await reader.slotOwners()) owners.fill(r.owner, r.start, r.end + 1);
-      return owners;
-    } catch {
-      // Ask the next node.
-    }
-  }
-  return owners;
+  if (before !== null && !signal.aborted && (opts.sample === null || scan.tally.sampled < opts.sample)) await rereadMovedSlots(scan, before, seen, signal, opts.failoverWaitMs);
 }
 
 /**
  * Slots that moved to another master while we walked: their keys may have left a node before its SCAN reached
  * them and arrived on one whose SCAN had passed. They are listed on their new owner (CLUSTER GETKEYSINSLOT) and
- * the ones not seen yet are read there, so no key is missed or counted twice.
+ * the ones not seen yet are read there, so no key is missed or counted twice. A master that failed mid-walk is
+ * given time to fail over (its replica promoted): its slots are then read on the new master, and it is no longer
+ * "not scanned".
  */
-async function rereadMovedSlots(scan: MappingScan, before: string[], seen: KeySet, signal: AbortSignal): Promise<void> {
-  const after = await slotOwners(scan);
-  const byTarget = new Map(scan.readers.map((r, i) => [r.target, i]));
+async function rereadMovedSlots(scan: MappingScan, before: string[], seen: KeySet, signal: AbortSignal, failoverWaitMs: number): Promise<void> {
+  let after = await scan.slotOwners();
+  const orphaned = () => [...scan.failedNodes.keys()].some((t) => after.some((owner, slot) => owner === t && before[slot] === t));
+  for (const deadline = Date.now() + failoverWaitMs; orphaned() && Date.now() < deadline && !signal.aborted; after = await scan.slotOwners()) await sleep(250, signal);
+  const reread = new Set<string>();
   for (let slot = 0; slot < 16384 && !signal.aborted; slot += 1) {
-    if (after[slot] === before[slot] || !after[slot]) continue;
-    const node = byTarget.get(after[slot]!);
-    if (node === undefined || scan.failedNodes.has(after[slot]!)) continue;
+    const owner = after[slot]!;
+    if (owner === before[slot] || !owner || scan.failedNodes.has(owner)) continue;
+    const node = await scan.readerFor(owner).catch(() => undefined);
+    if (node === undefined) continue;
     const reader = scan.readers[node]!;
     const keys = (await reader.keysInSlot(slot)).filter((k) => scan.mapping.template.values(k.toString('utf8')) !== null && seen.add(k));
     for (let i = 0; i < keys.length; i += 500) await scan.process(await reader.read(keys.slice(i, i + 500)), node);
+    reread.add(before[slot]!);
+  }
+  // A failed master whose every slot was read again on its successor was scanned after all.
+  for (const target of [...scan.failedNodes.keys()]) {
+    if (reread.has(target) && !after.includes(target)) scan.failedNodes.delete(target);
   }
 }
 

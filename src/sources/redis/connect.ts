@@ -102,6 +102,8 @@ export interface RedisNodes {
   nodes: Redis[];
   /** Every node, replicas too (PUBSUB counts subscribers per node). */
   all: Redis[];
+  /** A connection to another node of the cluster (host:port), e.g. a replica promoted since; closed with the rest. */
+  open(target: string): Promise<Redis>;
   close(): void;
 }
 
@@ -112,7 +114,12 @@ export interface RedisNodes {
 export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: boolean }): Promise<RedisNodes> {
   if (!opts.cluster) {
     const redis = await connectRedis(opts);
-    return { nodes: [redis], all: [redis], close: () => redis.disconnect() };
+    return {
+      nodes: [redis],
+      all: [redis],
+      open: () => Promise.reject(new UsageError('not a cluster: there is no other node to open')),
+      close: () => redis.disconnect(),
+    };
   }
   const seeds = opts.url.split(',').map((u) => u.trim()).filter(Boolean);
   for (const s of seeds) assertRedisUrl(s, opts.flag);
@@ -123,6 +130,9 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
     {
       lazyConnect: true,
       clusterRetryStrategy: () => null,
+      // A cluster with a master down reports cluster_state:fail; its other masters may still serve their slots
+      // (cluster-require-full-coverage no), and the scan reports the down one: do not refuse to connect.
+      enableReadyCheck: false,
       enableOfflineQueue: true,
       slotsRefreshTimeout: opts.timeoutMs,
       redisOptions: {
@@ -144,7 +154,21 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
     await withDeadline(cluster.connect(), opts.timeoutMs + 250);
     const nodes = cluster.nodes('master');
     if (nodes.length === 0) throw new Error('the cluster reports no masters');
-    return { nodes, all: cluster.nodes('all'), close: () => cluster.disconnect() };
+    const opened: Redis[] = [];
+    return {
+      nodes,
+      all: cluster.nodes('all'),
+      open: async (target) => {
+        const i = target.lastIndexOf(':');
+        const redis = await connectRedis({ ...opts, url: nodeUrl(seeds[0]!, target.slice(0, i), Number(target.slice(i + 1))) });
+        opened.push(redis);
+        return redis;
+      },
+      close: () => {
+        for (const r of opened) r.disconnect();
+        cluster.disconnect();
+      },
+    };
   } catch (err) {
     cluster.disconnect();
     // The cluster client says only that no node gave it the slots; a plain connection to the first seed says why

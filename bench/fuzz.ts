@@ -3,13 +3,10 @@
 //   npm run fuzz [-- --runs 100000 --seed 42]
 import fc from 'fast-check';
 import { PROPERTIES } from '../test/properties/parsers.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? undefined : Number(process.argv[i + 1]);
-};
-const runs = arg('--runs') ?? 100_000;
-const seed = arg('--seed') ?? Date.now() % 2 ** 31;
+const runs = numberArg('--runs', 100_000);
+const seed = numberArg('--seed', Date.now() % 2 ** 31);
 let failed = false;
 for (const [name, property] of Object.entries(PROPERTIES)) {
   const t0 = performance.now();

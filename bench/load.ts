@@ -7,14 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { findBinary } from '../src/sandbox/binaries.js';
 import { Sandbox } from '../src/sandbox/sandbox.js';
 import { loadProducts } from './seed.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const N = arg('--keys', 60_000);
-const RATE = arg('--rate', 5000);
-const MONITOR_SECONDS = arg('--monitor-seconds', 10);
+const N = numberArg('--keys', 60_000);
+const RATE = numberArg('--rate', 5000);
+const MONITOR_SECONDS = numberArg('--monitor-seconds', 10);
 const BIN = fileURLToPath(new URL('../bin/cachedoctor.js', import.meta.url));
 
 function cachedoctor(args: string[]): { ms: number; doc: Record<string, unknown> } {

@@ -10,14 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { quantile } from '../src/core/stats.js';
 import { findBinary } from '../src/sandbox/binaries.js';
 import { Sandbox } from '../src/sandbox/sandbox.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const LINES = arg('--lines', 1_000_000);
-const ROUNDS = arg('--rounds', 3);
-const LIVE_SECONDS = arg('--live-seconds', 10);
+const LINES = numberArg('--lines', 1_000_000);
+const ROUNDS = numberArg('--rounds', 3);
+const LIVE_SECONDS = numberArg('--live-seconds', 10);
 const BIN = fileURLToPath(new URL('../bin/cachedoctor.js', import.meta.url));
 const med = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
 const time = (cmd: string, args: string[]) => {

@@ -7,13 +7,10 @@ import { findBinary } from '../src/sandbox/binaries.js';
 import { Sandbox } from '../src/sandbox/sandbox.js';
 import { quantile } from '../src/core/stats.js';
 import { loadProducts } from './seed.js';
+import { numberArg } from './args.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const N = arg('--keys', 1_000_000);
-const ROUNDS = arg('--rounds', 3);
+const N = numberArg('--keys', 1_000_000);
+const ROUNDS = numberArg('--rounds', 3);
 const BIN = fileURLToPath(new URL('../bin/cachedoctor.js', import.meta.url));
 
 function timedWithRss(cmd: string, args: string[]): { ms: number; maxRssMiB: number; stdout: string } {

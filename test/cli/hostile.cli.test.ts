@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { parseJson, runCli } from '../helpers/cli.js';
+import { sql } from '../helpers/pg.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
@@ -29,15 +29,6 @@ function assertOneLine(stderr: string, pattern: RegExp): void {
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
 }
 
-async function query<Row extends object>(url: string, text: string): Promise<Row[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows as Row[];
-  } finally {
-    await c.end();
-  }
-}
 
 describe('hostile input', () => {
   it('a broken config file is exit 2 and one line naming the problem', async () => {
@@ -61,7 +52,7 @@ describe('hostile input', () => {
 
   it('SQL injection in every config string and in key text changes nothing in the database', async () => {
     const sb = await sandbox.ready();
-    await query(sb.primaryUrl, `CREATE TABLE victims (id int PRIMARY KEY); INSERT INTO victims VALUES (1), (2);
+    await sql(sb.primaryUrl, `CREATE TABLE victims (id int PRIMARY KEY); INSERT INTO victims VALUES (1), (2);
       CREATE TABLE "we""ird; tab" ("i""d" int PRIMARY KEY, "ver;sion" int NOT NULL, "pr'ice" numeric); INSERT INTO "we""ird; tab" VALUES (1, 1, 5)`);
     const r = new Redis(sb.redisUrl);
     const evil = `1'); DROP TABLE victims; --`;
@@ -79,7 +70,7 @@ describe('hostile input', () => {
         ],
       }),
     );
-    const before = await query(sb.primaryUrl, 'SELECT count(*)::int AS n FROM pg_class');
+    const before = await sql(sb.primaryUrl, 'SELECT count(*)::int AS n FROM pg_class');
     // The placeholder is not a plain column name: refused before any SQL runs.
     const refused = await runCli(['scan', '--config', config]);
     assert.equal(refused.code, 2, refused.stderr);
@@ -98,13 +89,13 @@ describe('hostile input', () => {
     assertMatchesSchema(doc);
     assert.equal(doc.summary.fresh, 1, 'the quoted table, columns and fields were read');
     assert.equal(doc.summary.undecodable, 2, 'keys with SQL in them are keys that hold no valid id');
-    assert.deepEqual(await query(sb.primaryUrl, 'SELECT id FROM victims ORDER BY id'), [{ id: 1 }, { id: 2 }]);
-    assert.deepEqual(await query(sb.primaryUrl, 'SELECT count(*)::int AS n FROM pg_class'), before);
+    assert.deepEqual(await sql(sb.primaryUrl, 'SELECT id FROM victims ORDER BY id'), [{ id: 1 }, { id: 2 }]);
+    assert.deepEqual(await sql(sb.primaryUrl, 'SELECT count(*)::int AS n FROM pg_class'), before);
   });
 
   it('cache values built to hurt are classified, without a crash, in bounded memory', async () => {
     const sb = await sandbox.ready();
-    await query(sb.primaryUrl, 'CREATE TABLE hv (id int PRIMARY KEY, version int NOT NULL); INSERT INTO hv SELECT g, 1 FROM generate_series(1, 10) g');
+    await sql(sb.primaryUrl, 'CREATE TABLE hv (id int PRIMARY KEY, version int NOT NULL); INSERT INTO hv SELECT g, 1 FROM generate_series(1, 10) g');
     const r = new Redis(sb.redisUrl);
     const values: [number, string | Buffer][] = [
       [1, '{"version": 1, "x": [1, 2'], // truncated

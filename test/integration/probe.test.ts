@@ -2,25 +2,16 @@
 // pause), says when a write never shows, writes only its own canary row, and removes it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import pg from 'pg';
 import { runProbe } from '../../src/commands/probe.js';
 import type { ProbeData } from '../../src/core/probe.js';
 import { UsageError } from '../../src/errors.js';
 import { runInProcess } from '../helpers/command.js';
+import { sql } from '../helpers/pg.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
 const sandbox = useSandbox({ redis: false });
 
-async function sql<Row extends object>(url: string, text: string): Promise<Row[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows as Row[];
-  } finally {
-    await c.end();
-  }
-}
 
 /** Every table's content on the primary, to show probe changed nothing but its own (emptied) canary table. */
 const snapshot = async (url: string) =>

@@ -76,7 +76,8 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     pool = new PgPool(values.slice(1) as PgConnection[]);
     const db = pool;
     const nodes = redis.nodes;
-    const scanOpts = { ...opts, redisFlag: s.redis.origin, timeoutMs: s.timeoutMs, openNode: s.redis.cluster ? redis.open : undefined };
+    const cluster = s.redis.cluster ? { openNode: redis.open, cluster: { down: new Map<string, string>(), failoverWaited: false } } : {};
+    const scanOpts = { ...opts, redisFlag: s.redis.origin, timeoutMs: s.timeoutMs, ...cluster };
     // Compared with a standby, a correct entry looks ahead and a stale one fresh: refuse rather than mislead.
     const [{ standby } = { standby: false }] = await db.use((c) => c.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'));
     if (standby) {
@@ -105,6 +106,16 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
       node: target,
       fix: 'check the node (CLUSTER NODES, its log); once a replica has taken over its slots, scan again',
     }));
+    const moving = scans.reduce((n, x) => n + x.midMigration, 0);
+    if (moving > 0) {
+      nodeFindings.push({
+        kind: 'keys-mid-migration',
+        severity: 'warning',
+        message: `${plural(moving, 'key')} could not be read: their slots were moving between masters (a reshard in progress) and no master would serve them`,
+        count: moving,
+        fix: 'scan again once the reshard has finished (redis-cli --cluster check)',
+      });
+    }
     const result = buildScanResult({
       tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
       attributions: found,

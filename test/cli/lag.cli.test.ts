@@ -183,7 +183,7 @@ describe('cachedoctor lag (subprocess)', () => {
     const sb = sandbox();
     const require = await runCli(['lag', '--pg', `${sb.primaryUrl}?sslmode=require`]);
     assert.equal(require.code, 3);
-    assertOneLineError(require.stderr, /does not support SSL/);
+    assertOneLineError(require.stderr, /the server does not offer TLS \(use sslmode=prefer \(TLS when offered\) or sslmode=disable/);
     const prefer = await runCli(['lag', '--pg', `${sb.primaryUrl}?sslmode=prefer`, '--json']);
     assert.equal(prefer.code, 0, prefer.stderr);
     const fromEnv = await runCli(['lag', '--pg', sb.primaryUrl, '--json'], { env: { PGSSLMODE: 'prefer' } });

@@ -24,10 +24,14 @@ async function call(port: number, ...args: string[]): Promise<string> {
 describe('scan across a cluster failover', () => {
   it('a master failing over mid-scan: every key compared once, the stale ones confirmed, nothing reported unscanned', async () => {
     const sb = await sandbox.ready();
-    await sb.primary!.sql(`CREATE TABLE carts (id int PRIMARY KEY, version int NOT NULL); INSERT INTO carts SELECT g, 2 FROM generate_series(1, ${KEYS}) g`);
+    await sb.primary!.sql(`CREATE TABLE carts (id int PRIMARY KEY, version int NOT NULL); INSERT INTO carts SELECT g, 2 FROM generate_series(1, ${KEYS}) g;
+      CREATE TABLE users (id int PRIMARY KEY, version int NOT NULL); INSERT INTO users SELECT g, 2 FROM generate_series(1, ${KEYS}) g`);
     const { Cluster } = await import('ioredis');
     const c = new Cluster([{ host: '127.0.0.1', port: sb.clusterNodes[0]!.port }]);
-    for (let id = 1; id <= KEYS; id += 1) await c.set(`cart:${id}`, JSON.stringify({ version: id % 100 === 0 ? 1 : 2 }), 'EX', 600);
+    for (let id = 1; id <= KEYS; id += 1) {
+      await c.set(`cart:${id}`, JSON.stringify({ version: id % 100 === 0 ? 1 : 2 }), 'EX', 600);
+      await c.set(`user:${id}`, JSON.stringify({ version: 2 }), 'EX', 600);
+    }
     c.disconnect();
     // The replica of the first master, from the cluster's own view.
     const masterId = await call(sb.clusterNodes[0]!.port, 'CLUSTER', 'MYID');
@@ -35,12 +39,15 @@ describe('scan across a cluster failover', () => {
     const replicaLine = nodes.split('\n').find((l) => l.includes(` ${masterId}`) && / (slave|replica) /.test(l))!;
     const replicaPort = Number(/:(\d+)@/.exec(replicaLine)![1]);
 
-    const pending = runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { key: 'cart:{id}', table: 'carts', all: true, rate: '600', grace: '300ms' });
+    // Two mappings: the failover happens during the first; the second must read the promoted master too.
+    const config = { path: null, config: { mappings: [{ name: 'carts', key: 'cart:{id}', table: 'carts' }, { name: 'users', key: 'user:{id}', table: 'users' }] } };
+    const pending = runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { all: true, rate: '600', grace: '300ms' }, undefined, config);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await call(replicaPort, 'CLUSTER', 'FAILOVER'), 'OK');
     const { env } = await pending;
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
-    assert.equal(env.summary.sampled, KEYS, 'every key once');
+    assert.equal(env.summary.sampled, 2 * KEYS, 'every key of both mappings once');
+    assert.deepEqual(env.mappings.map((m) => [m.mapping, m.sampled]), [['carts', KEYS], ['users', KEYS]]);
     assert.equal(env.summary.stale, KEYS / 100);
     assert.equal(env.summary.unconfirmed, 0);
     assert.deepEqual(env.findings.filter((f) => f.kind === 'node-not-scanned'), []);

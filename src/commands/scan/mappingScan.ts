@@ -9,6 +9,7 @@ import { Tally } from '../../core/scan/tally.js';
 import type { PgPool } from '../../sources/postgres/pool.js';
 import { fetchRows, rowSql } from '../../sources/postgres/rows.js';
 import type { TableShape } from '../../sources/postgres/tableInfo.js';
+import { keySlot } from '../../core/clusterSlot.js';
 import { SourceError } from '../../errors.js';
 import { EntryReader } from '../../sources/redis/entries.js';
 import { sleep } from '../context.js';
@@ -22,6 +23,21 @@ export interface MappingScanOptions {
   maxListed: number;
   /** On a cluster: a connection to a master that was not one when the scan began (a promoted replica). */
   openNode?: (target: string) => Promise<Redis>;
+  /** On a cluster: what the mappings of one scan learn together. */
+  cluster?: ClusterShared;
+}
+
+/** Shared by the mappings of one scan of a cluster: masters found down, and whether a failover was waited for. */
+export interface ClusterShared {
+  down: Map<string, string>;
+  failoverWaited: boolean;
+}
+
+/** A master that could not be read: why, whether it could not be reached at all, and the keys read there first. */
+export interface NodeFailure {
+  reason: string;
+  unreachable: boolean;
+  read: number;
 }
 
 /** A wrong entry waiting for its second look. */
@@ -41,8 +57,10 @@ export class MappingScan {
   private candidates: Candidate[] = [];
   private readonly fields: string[];
   /** Cluster masters that failed mid-walk (host:port), with why and how many keys were read there first. */
-  readonly failedNodes = new Map<string, { reason: string; read: number }>();
+  readonly failedNodes = new Map<string, NodeFailure>();
   private readOn: number[] = [];
+  /** Keys a node refused (their slot was moving) and no owner could serve afterwards. */
+  midMigration = 0;
 
   constructor(
     readonly mapping: Mapping,
@@ -57,6 +75,38 @@ export class MappingScan {
     this.compareCategories = Object.fromEntries(shape.compare.map((c) => [c.name, c.category]));
     this.fields = [mapping.version.field, mapping.updatedAt?.field, ...mapping.compare.map((c) => c.field)].filter((f): f is string => !!f);
     this.readers = nodes.map((n) => new EntryReader(n, opts.maxValueBytes, this.fields, { flag: opts.redisFlag, timeoutMs: opts.timeoutMs }));
+  }
+
+  get cluster(): boolean {
+    return this.opts.openNode !== undefined;
+  }
+
+  /** What the mappings of this scan share about the cluster (this mapping's own when scanned alone). */
+  get sharedCluster(): ClusterShared {
+    return (this.opts.cluster ??= { down: new Map(), failoverWaited: false });
+  }
+
+  /**
+   * The masters to walk, as readers: every owner of a slot now (a master promoted since we connected included,
+   * a former master that is a replica now left out). Masters an earlier mapping found down are not tried again.
+   */
+  async walkTargets(owners: readonly string[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const target of new Set(owners.filter(Boolean))) {
+      const down = this.opts.cluster?.down.get(target);
+      if (down !== undefined) {
+        this.failedNodes.set(target, { reason: down, unreachable: true, read: 0 });
+        continue;
+      }
+      try {
+        const node = await this.readerFor(target);
+        if (node !== undefined) out.push(node);
+      } catch (err) {
+        if (!(err instanceof SourceError)) throw err;
+        this.failedNodes.set(target, { reason: err.reason, unreachable: err.category === 'unreachable', read: 0 });
+      }
+    }
+    return out;
   }
 
   /** On a cluster, the owner (host:port) of every slot, by slot number, as the first node that answers says. */
@@ -85,7 +135,10 @@ export class MappingScan {
 
   /** A cluster master could not be read any further: the walk goes on without it. */
   nodeFailed(node: number, err: SourceError): void {
-    this.failedNodes.set(this.readers[node]!.target, { reason: err.reason, read: this.readOn[node] ?? 0 });
+    const target = this.readers[node]!.target;
+    const unreachable = err.category === 'unreachable';
+    this.failedNodes.set(target, { reason: err.reason, unreachable, read: this.readOn[node] ?? 0 });
+    if (unreachable) this.opts.cluster?.down.set(target, err.reason);
   }
 
   /** Looks up and classifies a batch of entries; wrong ones wait for the grace re-check. */
@@ -132,32 +185,43 @@ export class MappingScan {
   }
 
   /**
-   * Reads keys again on the node that served them; on a cluster, a node that refuses them (the slot moved:
-   * "non local key", or the node is down) is replaced, key by key, by whichever master serves it now.
+   * Reads keys again on the node that served them. On a cluster, keys it refuses or cannot serve (the slot moved,
+   * the node is down) are read on the current owner of their slot; a key no owner serves is null (unconfirmed).
+   * When no node at all can be reached, that is a source failure, as on a single server.
    */
   private async readAgain(reader: EntryReader, keys: Buffer[]): Promise<(CacheRead | null)[]> {
+    if (!this.cluster) return (await reader.read(keys)).map((e) => e.read);
+    const out: (CacheRead | null)[] = keys.map(() => null);
+    let failure: unknown = null;
     try {
-      return (await reader.read(keys)).map((e) => e.read);
+      (await reader.read(keys)).forEach((e, i) => (out[i] = e.refused ? null : e.read));
     } catch (err) {
-      if (!(err instanceof SourceError) || this.readers.length === 1) throw err;
-      // A master that took over slots since (a promoted replica) gets a reader too.
-      for (const owner of new Set(await this.slotOwners())) if (owner) await this.readerFor(owner).catch(() => undefined);
-      const out: (CacheRead | null)[] = [];
-      for (const key of keys) {
-        let found: CacheRead | null = null;
-        for (const other of this.readers) {
-          if (other === reader || this.failedNodes.has(other.target)) continue;
-          try {
-            found = (await other.read([key]))[0]!.read;
-            break;
-          } catch {
-            // Not this node's key either.
-          }
-        }
-        out.push(found);
-      }
-      return out;
+      if (!(err instanceof SourceError)) throw err;
+      failure = err;
     }
+    const missing = keys.map((_, i) => i).filter((i) => out[i] === null);
+    if (missing.length === 0) return out;
+    const owners = await this.slotOwners();
+    const byOwner = new Map<string, number[]>();
+    for (const i of missing) {
+      const owner = owners[keySlot(keys[i]!)]!;
+      if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), i]);
+    }
+    let served = 0;
+    for (const [owner, idx] of byOwner) {
+      try {
+        const node = await this.readerFor(owner);
+        if (node === undefined) continue;
+        const got = await this.readers[node]!.read(idx.map((i) => keys[i]!));
+        got.forEach((e, j) => (out[idx[j]!] = e.refused ? null : e.read));
+        served += 1;
+      } catch (err) {
+        if (!(err instanceof SourceError)) throw err;
+        failure ??= err;
+      }
+    }
+    if (served === 0 && failure !== null && out.every((r) => r === null)) throw failure;
+    return out;
   }
 
   /**

@@ -78,7 +78,7 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     replicaBehind: (lag?.findings ?? []).some((f) => ['replica-lag', 'replay-paused', 'replica-disconnected'].includes(f.kind)),
     windowSeconds: lag?.data.advice.windowSeconds ?? null,
     channel: run.channel,
-    replicasUnchecked: replicas.some((r) => r.onPrimary && r.target === null),
+    replicasUnchecked: replicas.some((r) => r.onPrimary && r.target === null && r.state === 'streaming'),
   };
   // One name per replica: scan names the one it asked by host:port, lag by the name the primary knows.
   const replicaName = (target: unknown) => replicas.find((r) => r.target !== null && r.target === target)?.name ?? target;
@@ -87,8 +87,10 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   for (const part of PARTS) {
     const p = run[part] as PartRun<object>;
     const own = p.status === 'ok' || p.status === 'partial' ? p.result.findings : [];
+    // A part that lost a source says so itself when it can (node-not-scanned, source-failed): once is enough.
+    const explained = own.some((f) => f.kind === 'node-not-scanned' || (f.kind === 'source-failed' && f.severity === 'critical'));
     const failure: Finding[] =
-      p.status === 'failed' || (p.status === 'partial' && p.result.sourceFailure)
+      p.status === 'failed' || (p.status === 'partial' && p.result.sourceFailure && !explained)
         ? [{ kind: 'source-failed', severity: 'critical', message: `${part} could not check: ${p.reason}`, part, fix: 'this part of the report is missing or incomplete: fix the connection and run the report again' }]
         : [];
     parts.push({ part, status: p.status, reason: 'reason' in p ? p.reason : null, findings: own.length });

@@ -154,18 +154,24 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
     await withDeadline(cluster.connect(), opts.timeoutMs + 250);
     const nodes = cluster.nodes('master');
     if (nodes.length === 0) throw new Error('the cluster reports no masters');
-    const opened: Redis[] = [];
+    // One connection per node, shared by every mapping that needs it.
+    const opened = new Map<string, Promise<Redis>>();
     return {
       nodes,
       all: cluster.nodes('all'),
-      open: async (target) => {
-        const i = target.lastIndexOf(':');
-        const redis = await connectRedis({ ...opts, url: nodeUrl(seeds[0]!, target.slice(0, i), Number(target.slice(i + 1))) });
-        opened.push(redis);
+      open: (target) => {
+        let redis = opened.get(target);
+        if (!redis) {
+          const i = target.lastIndexOf(':');
+          redis = connectRedis({ ...opts, url: nodeUrl(seeds[0]!, target.slice(0, i), Number(target.slice(i + 1))) });
+          // A failed connect is not kept: a later mapping may try again.
+          redis.catch(() => opened.delete(target));
+          opened.set(target, redis);
+        }
         return redis;
       },
       close: () => {
-        for (const r of opened) r.disconnect();
+        for (const r of opened.values()) void r.then((c) => c.disconnect(), () => {});
         cluster.disconnect();
       },
     };

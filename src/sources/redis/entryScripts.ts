@@ -8,6 +8,8 @@
 //   other payload:  <len>:<type name>
 //   p<keylen>:<key>  a key left for a later call: this call's byte budget is spent (values are read first-come,
 //                    and the first key of a call is always read, so every call makes progress)
+//   r<keylen>:<key>  a key this node refused: on a cluster, a key of a slot it does not serve (a slot migrating
+//                    to or from it; a re-check after the slot moved): read it on the slot's owner
 import type { CacheRead } from '../../core/scan/decode.js';
 
 // Parts are appended to one table and joined once: Lua string concatenation interns every intermediate string.
@@ -20,9 +22,15 @@ local function read_one(k, max, fields, out)
     out[n + 1] = 'p'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
     return
   end
+  -- A cluster node refuses a key of a slot it does not serve ("non local key"): say so, do not fail the batch.
+  local p = redis.pcall('PTTL', k)
+  if type(p) == 'table' and p.err then
+    out[n + 1] = 'r'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
+    return
+  end
   reads = reads + 1
   -- %d: Lua would print a PTTL of 1e14 or more as 1.98e+14.
-  local pttl = string.format('%d', redis.call('PTTL', k))
+  local pttl = string.format('%d', p)
   if pttl == '-2' then
     out[n + 1] = 'n-2,0,'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
     return
@@ -96,6 +104,8 @@ export interface PackedEntry {
   read: CacheRead;
   /** Not read yet: the call's byte budget was spent before this key (read it with another call). */
   pending: boolean;
+  /** Refused by this node (a cluster slot it does not serve now): read it on the slot's owner. */
+  refused: boolean;
   /** The key's bytes (a view into the reply), for reading it again later. */
   keyBytes: Buffer;
 }
@@ -127,9 +137,9 @@ export function parsePacked(buf: Buffer): PackedEntry[] {
   while (i < buf.length) {
     const t = buf[i];
     i += 1;
-    if (t === 112) {
+    if (t === 112 || t === 114) {
       const keyBytes = bytes();
-      out.push({ read: { key: keyBytes.toString('utf8'), type: 'none', pttl: -2, size: null, value: null, hash: null }, keyBytes, pending: true });
+      out.push({ read: { key: keyBytes.toString('utf8'), type: 'none', pttl: -2, size: null, value: null, hash: null }, keyBytes, pending: t === 112, refused: t === 114 });
       continue;
     }
     const pttl = int(44);
@@ -149,7 +159,7 @@ export function parsePacked(buf: Buffer): PackedEntry[] {
     } else if (t === 111) {
       read.type = bytes().toString('utf8');
     }
-    out.push({ read, keyBytes, pending: false });
+    out.push({ read, keyBytes, pending: false, refused: false });
   }
   return out;
 }

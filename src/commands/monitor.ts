@@ -16,6 +16,8 @@ import { SourceError, UsageError } from '../errors.js';
 import { captureLines } from '../sources/captureFile.js';
 import { connectRedisNodes, nodeUrl, redisSourceError, redisTarget } from '../sources/redis/connect.js';
 import { type MonitorStream, openMonitor } from '../sources/redis/monitorStream.js';
+import { channelSubscribers } from '../sources/redis/subscribers.js';
+import { subscriberFindings } from '../core/subscribers.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -168,16 +170,8 @@ async function live(ctx: CommandContext, opts: MonitorOptions, feed: (e: Monitor
   const redisNowUs = () => (clock.receivedMs === 0 ? 0 : clock.newestUs + (Date.now() - clock.receivedMs) * 1000);
   try {
     if (opts.channel !== null) {
-      // A cluster relays PUBLISH to every node, replicas too; each counts only the subscribers connected to it.
-      let subscribers = 0;
-      try {
-        for (const node of admin.all) subscribers += ((await node.call('PUBSUB', 'NUMSUB', opts.channel)) as [string, number])[1];
-      } catch (err) {
-        throw redisSourceError(err, target, s.redis.origin, s.timeoutMs, 'query');
-      }
-      if (opts.expectSubscribers !== null && subscribers < opts.expectSubscribers) {
-        extra.push({ kind: 'missing-subscribers', severity: 'warning', message: `channel ${opts.channel} has ${subscribers} subscriber(s), expected ${opts.expectSubscribers}: instances that do not listen keep stale in-process copies`, channel: opts.channel, subscribers, expected: opts.expectSubscribers });
-      }
+      const subscribers = await channelSubscribers(admin, opts.channel, { target, flag: s.redis.origin, timeoutMs: s.timeoutMs });
+      extra.push(...subscriberFindings(opts.channel, subscribers, opts.expectSubscribers, false));
     }
     out.note(`cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`);
     if (opts.save !== null) save = createWriteStream(opts.save);

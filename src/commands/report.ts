@@ -4,10 +4,11 @@
 import { resolveMappings } from '../config/mappings.js';
 import { count, durationMs, failOn } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
-import type { Finding } from '../core/findings.js';
 import { buildReportResult, type PartRun, type ReportData, type SubscribersData } from '../core/report/reportResult.js';
 import { InterruptedError, SourceError, UsageError } from '../errors.js';
-import { connectRedisNodes, redisSourceError, redisTarget } from '../sources/redis/connect.js';
+import { connectRedisNodes, redisTarget } from '../sources/redis/connect.js';
+import { channelSubscribers } from '../sources/redis/subscribers.js';
+import { subscriberFindings } from '../core/subscribers.js';
 import type { CommandContext } from './context.js';
 import { runLag } from './lag.js';
 import { runMonitor } from './monitor.js';
@@ -72,23 +73,16 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
   return buildReportResult({ lag, scan, subscribers, monitor, channel, failOn: severity, complete: !signal.aborted });
 }
 
-/** Subscribers of the invalidation channel: PUBSUB NUMSUB, summed over a cluster's masters. */
+/** Subscribers of the invalidation channel (PUBSUB NUMSUB over every node). */
 async function countSubscribers(ctx: CommandContext, channel: string, expected: number | null): Promise<CommandResult<SubscribersData>> {
   const { settings: s } = ctx;
   const redis = await connectRedisNodes({ url: s.redis.url!, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
-  let subscribers = 0;
+  let subscribers: number;
   try {
-    for (const node of redis.nodes) subscribers += ((await node.call('PUBSUB', 'NUMSUB', channel)) as [string, number])[1];
-  } catch (err) {
-    throw redisSourceError(err, s.redis.url!.split(',').map(redisTarget).join(', '), s.redis.origin, s.timeoutMs, 'query');
+    subscribers = await channelSubscribers(redis, channel, { target: s.redis.url!.split(',').map(redisTarget).join(', '), flag: s.redis.origin, timeoutMs: s.timeoutMs });
   } finally {
     redis.close();
   }
-  const findings: Finding[] = [];
-  if (expected !== null && subscribers < expected) {
-    findings.push({ kind: 'missing-subscribers', severity: 'warning', message: `channel ${channel} has ${subscribers} subscriber(s), expected ${expected}: instances that do not listen keep stale in-process copies`, channel, subscribers, expected });
-  } else if (expected === null && subscribers === 0) {
-    findings.push({ kind: 'missing-subscribers', severity: 'info', message: `nobody subscribes to channel ${channel}: instances that keep in-process copies never hear of invalidations`, channel, subscribers, expected });
-  }
+  const findings = subscriberFindings(channel, subscribers, expected, true);
   return { command: 'subscribers', fails: false, complete: true, findings, summary: { subscribers }, data: { channel, subscribers, expected } };
 }

@@ -28,6 +28,7 @@ describe('least privilege', () => {
     for (let id = 1; id <= 20; id += 1) await r.set(`item:${id}`, JSON.stringify({ version: 1 }), 'EX', 600);
     await r.call('ACL', 'SETUSER', 'cd_report', 'on', '>cd-report-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN} ${MONITOR}`.split(' '));
     await r.call('ACL', 'SETUSER', 'cd_noeval', 'on', '>cd-noeval-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +scan +pttl`.split(' '));
+    await r.call('ACL', 'SETUSER', 'cd_nopttl', 'on', '>cd-nopttl-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +eval_ro +scan +getrange +strlen +type`.split(' '));
     await r.call('ACL', 'SETUSER', 'cd_nomonitor', 'on', '>cd-nomonitor-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN}`.split(' '));
     r.disconnect();
     pgUrl = (user) => sb.primary!.urlFor(user);
@@ -55,6 +56,11 @@ describe('least privilege', () => {
     const noEval = await runCli(['scan', '--redis', redisUrl('cd_noeval'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'items']);
     assert.equal(noEval.code, 3, noEval.stderr);
     assert.match(noEval.stderr.trim(), /no permissions to run the 'eval_ro' command.*Least privilege/);
+
+    // A command the read script calls: Redis does not name it, cachedoctor names the set.
+    const noPttl = await runCli(['scan', '--redis', redisUrl('cd_nopttl'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'items']);
+    assert.equal(noPttl.code, 3, noPttl.stderr);
+    assert.match(noPttl.stderr.trim(), /may not run a command the read script calls \(grant \+pttl \+getrange/);
 
     const noMonitor = await runCli(['monitor', '--redis', redisUrl('cd_nomonitor'), '--match', 'item:*', '--duration', '1s']);
     assert.equal(noMonitor.code, 3, noMonitor.stderr);

@@ -23,10 +23,14 @@ local function read_one(k, max, fields, out)
     return
   end
   -- A cluster node refuses a key of a slot it does not serve ("non local key"): say so, do not fail the batch.
+  -- Any other error (an ACL without PTTL) fails the call as before.
   local p = redis.pcall('PTTL', k)
   if type(p) == 'table' and p.err then
-    out[n + 1] = 'r'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
-    return
+    if string.find(p.err, 'non local', 1, true) or string.find(p.err, '^MOVED') or string.find(p.err, '^ASK') or string.find(p.err, '^TRYAGAIN') then
+      out[n + 1] = 'r'; out[n + 2] = #k; out[n + 3] = ':'; out[n + 4] = k
+      return
+    end
+    error(p)
   end
   reads = reads + 1
   -- %d: Lua would print a PTTL of 1e14 or more as 1.98e+14.

@@ -43,6 +43,11 @@ describe('cachedoctor scan (subprocess)', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /product:7\s+│ stale/);
     assert.match(run.stdout, /^OK/m);
+    // Columns for states no mapping has are left out, so the summary fits a terminal.
+    const header = run.stdout.split('\n').find((l) => l.includes('Mapping'))!;
+    assert.match(header, /Sampled.*Fresh.*Stale.*Stale ratio/);
+    assert.doesNotMatch(header, /Undecodable|Oversized|Not bumped/);
+    assert.ok(header.length < 120, `${header.length} columns`);
   });
 
   it('exits 3 within the timeout when Redis is unreachable, without printing its password', async () => {

@@ -12,25 +12,29 @@ const DASH = '-';
 export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): string {
   const style = { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] };
   const out: string[] = [chalk.bold('Cache vs primary')];
-  const summary = new Table({ head: ['Mapping', 'Table', 'Sampled', 'Fresh', 'Stale', 'Ahead', 'Orphan', 'Not bumped', 'Undecodable', 'Oversized', 'No TTL', 'In flight', 'Stale ratio (95% CI)', 'Nines'], style });
-  for (const m of env.mappings) {
-    summary.push([
-      m.mapping,
-      m.table,
-      m.sampled,
-      m.counts.fresh,
-      m.counts.stale ? chalk.red.bold(String(m.counts.stale)) : '0',
-      m.counts.ahead,
-      m.counts.orphan,
-      m.counts['version-not-bumped'] ? chalk.red.bold(String(m.counts['version-not-bumped'])) : '0',
-      m.counts.undecodable,
-      m.counts.oversized,
-      m.counts.noTtl,
-      m.counts.inflight,
-      ratio(m.staleRatio, m.staleRatioLow, m.staleRatioHigh),
-      m.nines !== null ? String(m.nines) : m.ninesAtLeast !== null ? `≥ ${m.ninesAtLeast}` : DASH,
-    ]);
-  }
+  // Columns for the rarer states only when some mapping has any: the usual table fits a terminal.
+  type Mapping = ScanData['mappings'][number];
+  const red = (n: number) => (n ? chalk.red.bold(String(n)) : '0');
+  const rare = (head: string, n: (m: Mapping) => number, alarm = false) => ({ head, cell: (m: Mapping) => (alarm ? red(n(m)) : n(m)), show: env.mappings.some((m) => n(m) > 0) });
+  const columns: { head: string; cell: (m: Mapping) => string | number; show: boolean }[] = [
+    { head: 'Mapping', cell: (m) => m.mapping, show: true },
+    { head: 'Table', cell: (m) => m.table, show: true },
+    { head: 'Sampled', cell: (m) => m.sampled, show: true },
+    { head: 'Fresh', cell: (m) => m.counts.fresh, show: true },
+    { head: 'Stale', cell: (m) => red(m.counts.stale), show: true },
+    rare('Ahead', (m) => m.counts.ahead),
+    rare('Orphan', (m) => m.counts.orphan),
+    rare('Not bumped', (m) => m.counts['version-not-bumped'], true),
+    rare('Undecodable', (m) => m.counts.undecodable),
+    rare('Oversized', (m) => m.counts.oversized),
+    rare('No TTL', (m) => m.counts.noTtl),
+    rare('In flight', (m) => m.counts.inflight),
+    { head: 'Stale ratio (95% CI)', cell: (m) => ratio(m.staleRatio, m.staleRatioLow, m.staleRatioHigh), show: true },
+    { head: 'Nines', cell: (m) => (m.nines !== null ? String(m.nines) : m.ninesAtLeast !== null ? `≥ ${m.ninesAtLeast}` : DASH), show: true },
+  ];
+  const shown = columns.filter((c) => c.show);
+  const summary = new Table({ head: shown.map((c) => c.head), style });
+  for (const m of env.mappings) summary.push(shown.map((c) => c.cell(m)));
   out.push(summary.toString());
   if (env.entries.length > 0) {
     const t = new Table({ head: ['Key', 'Kind', 'Cache', 'Primary', 'Behind', 'Wrong for', 'TTL left', 'Lagging replica'], style });

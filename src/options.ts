@@ -65,6 +65,7 @@ export const MONITOR_OPTIONS: readonly OptionSpec[] = [
   { flags: '--race-window <duration>', description: 'how close events must be to count as a race or a missing broadcast', defaultText: '100ms' },
   { flags: '--max-buffer <size>', description: "live: stop if Redis' output buffer for the monitor passes this", defaultText: '32MiB' },
   { flags: '--max-keys <n>', description: 'keys followed at once (older ones are forgotten)', defaultText: '1000000' },
+  { flags: '--max-listed <n>', description: 'findings listed per kind (all are counted)', defaultText: '100' },
   FAIL_ON,
 ];
 

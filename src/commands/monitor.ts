@@ -39,6 +39,7 @@ interface MonitorOptions {
   raceWindowMs: number;
   maxBuffer: number;
   maxKeys: number;
+  maxListed: number;
   failOn: Severity;
 }
 
@@ -55,6 +56,7 @@ function parseOptions(o: Record<string, unknown>): MonitorOptions {
     raceWindowMs: o.raceWindow === undefined ? 100 : durationMs('--race-window', String(o.raceWindow), 'ms'),
     maxBuffer: o.maxBuffer === undefined ? 32 * 1024 * 1024 : bytes('--max-buffer', String(o.maxBuffer)),
     maxKeys: o.maxKeys === undefined ? 1_000_000 : count('--max-keys', String(o.maxKeys)),
+    maxListed: o.maxListed === undefined ? 100 : count('--max-listed', String(o.maxListed)),
     failOn: failOn(o.failOn, 'warning'),
   };
   if (opts.input !== null && (opts.save !== null || opts.expectSubscribers !== null || o.duration !== undefined)) {
@@ -85,7 +87,7 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
     raceWindowUs: opts.raceWindowMs * 1000,
     channel: opts.channel,
     maxKeys: opts.maxKeys,
-    maxFindings: 100,
+    maxFindings: opts.maxListed,
     mappingOf: keyMatcher(templates, opts.match),
     versionOf: (mapping, fill) => {
       const f = fields.get(mapping)!;

@@ -54,7 +54,7 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
   const scan = await part(
     'scanning the cache against the primary',
     noRedis ?? (s.primary === null ? 'no PostgreSQL primary given (--pg)' : hasMappings ? null : "no mappings (a config file's mappings, or --key and --table)"),
-    () => runScan({ ...ctx, options: { ...pick(SCAN_PASSED), replicas: s.replicas.length > 0, quiet: true } }),
+    () => runScan({ ...ctx, options: { ...pick(SCAN_PASSED), replicas: s.replicas.length > 0, quiet: true, maxListed: '10000' } }),
   );
   const subscribers = await part('invalidation channel subscribers', noRedis ?? (channel === null ? 'no invalidation channel given (--channel)' : null), () =>
     countSubscribers(ctx, channel!, expectSubscribers),
@@ -65,7 +65,8 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
     () =>
       runMonitor({
         ...ctx,
-        options: { ...pick(MAPPING_OPTIONS), duration: `${monitorMs}ms`, channel: channel ?? undefined, raceWindow: o.raceWindow, maxBuffer: o.maxBuffer, failOn: 'info' },
+        // Every finding listed (up to a bound): the report's counts and ranking are made from them.
+        options: { ...pick(MAPPING_OPTIONS), duration: `${monitorMs}ms`, channel: channel ?? undefined, raceWindow: o.raceWindow, maxBuffer: o.maxBuffer, maxListed: '10000', failOn: 'info' },
       }),
   );
   const parts = [lag, scan, subscribers, monitor];

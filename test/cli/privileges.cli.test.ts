@@ -29,6 +29,7 @@ describe('least privilege', () => {
     await r.call('ACL', 'SETUSER', 'cd_report', 'on', '>cd-report-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN} ${MONITOR}`.split(' '));
     await r.call('ACL', 'SETUSER', 'cd_noeval', 'on', '>cd-noeval-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +scan +pttl`.split(' '));
     await r.call('ACL', 'SETUSER', 'cd_nopttl', 'on', '>cd-nopttl-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +eval_ro +scan +getrange +strlen +type`.split(' '));
+    await r.call('ACL', 'SETUSER', 'cd_nogetrange', 'on', '>cd-nogetrange-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +eval_ro +scan +pttl +strlen +type +hmget +hgetall`.split(' '));
     await r.call('ACL', 'SETUSER', 'cd_nomonitor', 'on', '>cd-nomonitor-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN}`.split(' '));
     r.disconnect();
     pgUrl = (user) => sb.primary!.urlFor(user);
@@ -59,8 +60,12 @@ describe('least privilege', () => {
 
     // A command the read script calls: Redis does not name it, cachedoctor names the set.
     const noPttl = await runCli(['scan', '--redis', redisUrl('cd_nopttl'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'items']);
-    assert.equal(noPttl.code, 3, noPttl.stderr);
-    assert.match(noPttl.stderr.trim(), /may not run a command the read script calls \(grant \+pttl \+getrange/);
+    assert.match(noPttl.stderr.trim(), /may not run a command the read script calls \(grant \+scan \+pttl \+getrange/);
+
+    // Without GETRANGE the values cannot be read: an error, not every entry "undecodable" (which hid stale ones).
+    const noGetrange = await runCli(['scan', '--redis', redisUrl('cd_nogetrange'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'items']);
+    assert.equal(noGetrange.code, 3, noGetrange.stdout);
+    assert.match(noGetrange.stderr.trim(), /may not run a command the read script calls/);
 
     const noMonitor = await runCli(['monitor', '--redis', redisUrl('cd_nomonitor'), '--match', 'item:*', '--duration', '1s']);
     assert.equal(noMonitor.code, 3, noMonitor.stderr);

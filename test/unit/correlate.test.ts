@@ -77,6 +77,21 @@ describe('Correlator', () => {
     assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['missing-broadcast', 'product:2']]);
     assert.deepEqual(run(rows).findings, [], 'without --channel nothing is checked');
   });
+  it('missing-broadcast: a PUBLISH about one key does not excuse another, even from the same connection; one naming no key does', () => {
+    const r = run(
+      [
+        [0, 'pool', 'DEL', 'product:1'],
+        [1, 'pool', 'DEL', 'product:2'],
+        [2, 'pool', 'PUBLISH', 'invalidate', 'product:2'],
+        [10, 'batch', 'DEL', 'product:3'],
+        [11, 'batch', 'DEL', 'product:4'],
+        [12, 'batch', 'PUBLISH', 'invalidate', 'flush-batch-7'],
+        [300, 'app', 'GET', 'product:9'],
+      ],
+      { channel: 'invalidate' },
+    );
+    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['missing-broadcast', 'product:1']]);
+  });
   it('fill-without-ttl, unless an EXPIRE follows within the window', () => {
     const r = run([
       [0, 'app', 'SET', 'product:1', v(1)],
@@ -138,6 +153,14 @@ describe('Correlator', () => {
     ]);
     assert.equal(r.stats.reads, 6);
     assert.ok(r.stats.topCommands.some((c) => c.name === '(other)'));
+  });
+  it('counts every finding by kind and severity, however few are listed', () => {
+    const rows: [number, string, ...string[]][] = [];
+    for (let i = 0; i < 5; i += 1) rows.push([i * 10, 'a', 'SET', `product:${i}`, v(5), 'EX', '9'], [i * 10 + 1, 'b', 'SET', `product:${i}`, v(4), 'EX', '9']);
+    const r = run(rows, { maxFindings: 2 });
+    assert.equal(r.findings.length, 2);
+    assert.equal(r.counts['stale-fill'], 5);
+    assert.deepEqual(r.severities, { critical: 5, warning: 0, info: 0 });
   });
   it('keeps memory bounded: beyond maxKeys the oldest keys are forgotten', () => {
     const rows: [number, string, ...string[]][] = [];

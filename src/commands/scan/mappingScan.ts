@@ -186,18 +186,18 @@ export class MappingScan {
 
   /**
    * Reads keys again on the node that served them. On a cluster, keys it refuses or cannot serve (the slot moved,
-   * the node is down) are read on the current owner of their slot; a key no owner serves is null (unconfirmed).
-   * When no node at all can be reached, that is a source failure, as on a single server.
+   * the node is down) are read on the current owner of their slot; a key no owner serves is null (unconfirmed),
+   * and a master that does not answer is left out (node-not-scanned), as in the walk.
    */
   private async readAgain(reader: EntryReader, keys: Buffer[]): Promise<(CacheRead | null)[]> {
     if (!this.cluster) return (await reader.read(keys)).map((e) => e.read);
     const out: (CacheRead | null)[] = keys.map(() => null);
-    let failure: unknown = null;
     try {
       (await reader.read(keys)).forEach((e, i) => (out[i] = e.refused ? null : e.read));
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
-      failure = err;
+      // A master that stopped answering is left out like one that failed its walk; its keys stay unconfirmed.
+      this.nodeFailed(this.readers.indexOf(reader), err);
     }
     const missing = keys.map((_, i) => i).filter((i) => out[i] === null);
     if (missing.length === 0) return out;
@@ -207,20 +207,19 @@ export class MappingScan {
       const owner = owners[keySlot(keys[i]!)]!;
       if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), i]);
     }
-    let served = 0;
     for (const [owner, idx] of byOwner) {
+      if (this.failedNodes.has(owner)) continue;
       try {
         const node = await this.readerFor(owner);
         if (node === undefined) continue;
         const got = await this.readers[node]!.read(idx.map((i) => keys[i]!));
         got.forEach((e, j) => (out[idx[j]!] = e.refused ? null : e.read));
-        served += 1;
       } catch (err) {
         if (!(err instanceof SourceError)) throw err;
-        failure ??= err;
+        const node = this.readers.findIndex((r) => r.target === owner);
+        if (node !== -1) this.nodeFailed(node, err);
       }
     }
-    if (served === 0 && failure !== null && out.every((r) => r === null)) throw failure;
     return out;
   }
 

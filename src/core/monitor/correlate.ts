@@ -48,6 +48,8 @@ export class Correlator {
   private broadcastWaits = new Map<string, Pending>();
   private findings = new Map<string, Finding[]>();
   private counts = new Map<string, number>();
+  /** Every finding by severity, listed or not. */
+  private severities: Record<Finding['severity'], number> = { critical: 0, warning: 0, info: 0 };
   /** Counters by command as sent ("get", "GET"), several spellings sharing one counter per command. */
   private commands = new Map<string, { lower: string; counter: PrefixCount }>();
   private commandNames = new Map<string, PrefixCount>();
@@ -189,10 +191,17 @@ export class Correlator {
   private publish(channel: string, message: string, e: MonitorEvent): void {
     if (this.opts.channel === null || argText(channel) !== this.opts.channel) return;
     const text = argText(message);
-    // A broadcast names the key it invalidates (the usual message), or comes from the client that invalidated.
+    // A broadcast names the keys it invalidates (the usual message); one that names none of the waiting keys (a
+    // batch id, "flush") counts for the invalidations of the client that sent it. A PUBLISH about one key does not
+    // excuse another key's missing one, even from the same (pooled) connection.
     const named = this.broadcastWaits.get(text);
-    if (named) named.done = true;
-    for (const p of this.broadcastWaits.values()) if (!p.done && (p.client === e.client || text.includes(p.key))) p.done = true;
+    if (named) {
+      named.done = true;
+      return;
+    }
+    const mentioned = [...this.broadcastWaits.values()].filter((p) => !p.done && text.includes(p.key));
+    for (const p of mentioned) p.done = true;
+    if (mentioned.length === 0) for (const p of this.broadcastWaits.values()) if (!p.done && p.client === e.client) p.done = true;
   }
 
   private wait(p: Pending): void {
@@ -233,6 +242,7 @@ export class Correlator {
 
   private find(kind: string, key: string, s: KeyState, extra: Omit<Finding, 'kind'> & { severity: Finding['severity']; message: string }): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    this.severities[extra.severity] += 1;
     const list = this.findings.get(kind) ?? [];
     if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: timelineOf(s) });
     this.findings.set(kind, list);
@@ -254,6 +264,7 @@ export class Correlator {
     return {
       findings: [...this.findings.values()].flat(),
       counts: Object.fromEntries(this.counts),
+      severities: { ...this.severities },
       stats: {
         events: this.events,
         seconds,
@@ -275,6 +286,8 @@ export interface MonitorResult {
   findings: Finding[];
   /** Every finding counted by kind, listed or not. */
   counts: Record<string, number>;
+  /** Every finding counted by severity, listed or not. */
+  severities: Record<Finding['severity'], number>;
   stats: {
     events: number;
     seconds: number;

@@ -60,8 +60,13 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
       concurrentFills: c['concurrent-fill'] ?? 0,
       missingBroadcasts: c['missing-broadcast'] ?? 0,
       fillsWithoutTtl: c['fill-without-ttl'] ?? 0,
-      ...countBySeverity(findings),
+      // Every finding, listed or not (the list keeps --max-listed of each kind).
+      ...sumSeverities(run.result.severities, countBySeverity([...run.extra, ...silent])),
     },
     data: { source: run.source, raceWindowMs: run.raceWindowMs, channel: run.channel, malformed: run.malformed, stats: run.result.stats, counts: c, peakOmemBytes: run.peakOmemBytes },
   };
+}
+
+function sumSeverities(a: Record<Severity, number>, b: Record<Severity, number>): Record<Severity, number> {
+  return { critical: a.critical + b.critical, warning: a.warning + b.warning, info: a.info + b.info };
 }

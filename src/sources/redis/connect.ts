@@ -85,7 +85,7 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   if (/NOAUTH/i.test(msg)) return line('the server requires a password', `put it in ${flag}: redis://:password@host:port`);
   if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');
   if (/user executing the script can't run this command/i.test(msg)) {
-    return line('the ACL user may not run a command the read script calls', 'grant +pttl +getrange +strlen +type +hmget +hgetall: see "Least privilege" in the README');
+    return line('the ACL user may not run a command the read script calls', 'grant +scan +pttl +getrange +strlen +type +hmget +hgetall: see "Least privilege" in the README');
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     const untrusted = /self.signed|unable to (get|verify)|issuer/i.test(msg);

@@ -41,6 +41,8 @@ local function read_one(k, max, fields, out)
   end
   -- GETRANGE reads at most max + 1 bytes: a value that fills them is oversized, and only then is STRLEN asked.
   local v = redis.pcall('GETRANGE', k, 0, max)
+  -- Only "not a string" is expected here (the key is a hash or another type); anything else (an ACL) fails the call.
+  if type(v) == 'table' and v.err and not string.find(v.err, 'WRONGTYPE', 1, true) then error(v) end
   if type(v) == 'string' then
     out[n + 1] = 's'; out[n + 2] = pttl; out[n + 3] = ','
     out[n + 5] = ','; out[n + 6] = #k; out[n + 7] = ':'; out[n + 8] = k

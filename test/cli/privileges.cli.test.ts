@@ -52,7 +52,7 @@ describe('least privilege', () => {
 
     const noSelect = await runCli(['scan', '--redis', redisUrl('cd_report'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'secrets']);
     assert.equal(noSelect.code, 3, noSelect.stderr);
-    assert.match(noSelect.stderr, /the role cannot read secrets \(GRANT SELECT ON "secrets" TO <role>;\)/);
+    assert.match(noSelect.stderr, /role cd_min cannot read secrets \(GRANT SELECT ON "secrets" TO "cd_min";\)/);
 
     const noEval = await runCli(['scan', '--redis', redisUrl('cd_noeval'), '--pg', pgUrl('cd_min'), '--key', 'item:{id}', '--table', 'items']);
     assert.equal(noEval.code, 3, noEval.stderr);

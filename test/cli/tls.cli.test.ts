@@ -48,6 +48,17 @@ describe('TLS', () => {
       assert.equal(lines.length, 1, run.stderr);
       assert.match(lines[0]!, pattern);
     }
+    // PGSSLROOTCERT names the CA, as for psql: with sslmode in the URL or in PGSSLMODE.
+    for (const [url, env] of [
+      [`${sb.primaryUrl}?sslmode=verify-full`, { PGSSLROOTCERT: sb.certs!.ca }],
+      [sb.primaryUrl, { PGSSLROOTCERT: sb.certs!.ca, PGSSLMODE: 'verify-full' }],
+    ] as [string, Record<string, string>][]) {
+      const run = await runCli(['lag', '--pg', url, '--json'], { env });
+      assert.notEqual(run.code, 3, `${url} ${JSON.stringify(env)}: ${run.stderr}`);
+    }
+    const missingCa = await runCli(['lag', '--pg', sb.primaryUrl], { env: { PGSSLROOTCERT: '/nonexistent/ca.pem', PGSSLMODE: 'verify-full' } });
+    assert.equal(missingCa.code, 2);
+    assert.match(missingCa.stderr, /PGSSLROOTCERT: cannot read \/nonexistent\/ca\.pem/);
     // sslmode=require encrypts without verifying, as psql does.
     const require = await runCli(['lag', '--pg', `${sb.primaryUrl}?sslmode=require`, '--json']);
     assert.notEqual(require.code, 3, require.stderr);

@@ -1,4 +1,5 @@
 // From a URL (or the PG* environment) to node-postgres client settings that behave as libpq/psql would.
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type pg from 'pg';
 import { UsageError } from '../../errors.js';
@@ -35,6 +36,12 @@ export function pgClientPlan(url: string | null, flag: string, env: NodeJS.Proce
   if (url === null && user) base.user = user;
   // sslmode only from PGSSLMODE: node-postgres would verify the certificate for "require"; libpq does not.
   if (urlMode === null && envMode !== null) base.ssl = envMode === 'disable' || envMode === 'allow' ? false : envMode === 'verify-full' ? true : { rejectUnauthorized: false };
+  // PGSSLROOTCERT names the CA, as for libpq, unless the URL names its own.
+  const rootCert = env.PGSSLROOTCERT || null;
+  if (rootCert !== null && !(url !== null && /[?&]sslrootcert=/i.test(url))) {
+    if (url !== null && urlMode !== null) base.connectionString = `${base.connectionString}&sslrootcert=${encodeURIComponent(rootCert)}`;
+    else if (base.ssl) base.ssl = { ...(typeof base.ssl === 'object' ? base.ssl : {}), ca: readCa(rootCert) };
+  }
   const fallback = mode === 'prefer' || mode === 'allow' ? plain(base, url, user) : null;
   return { config: base, plainFallback: fallback };
 }
@@ -71,4 +78,12 @@ function osUser(): string | undefined {
 
 function isPort(text: string): boolean {
   return /^\d+$/.test(text) && Number(text) > 0 && Number(text) < 65536;
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`PGSSLROOTCERT: cannot read ${path}`);
+  }
 }

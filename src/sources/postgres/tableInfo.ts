@@ -31,14 +31,15 @@ export function quoteIdent(name: string): string {
 export async function readTableShape(db: PgConnection, mapping: Mapping): Promise<TableShape> {
   const label = tableLabel(mapping.table);
   const sql = mapping.table.schema ? `${quoteIdent(mapping.table.schema)}.${quoteIdent(mapping.table.name)}` : quoteIdent(mapping.table.name);
-  const [rel] = await db.query<{ oid: string | null; readable: boolean | null }>(
+  const [rel] = await db.query<{ oid: string | null; readable: boolean | null; role: string }>(
     `SELECT to_regclass($1)::oid::text AS oid,
-            CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(to_regclass($1), 'SELECT') END AS readable`,
+            CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(to_regclass($1), 'SELECT') END AS readable,
+            current_user AS role`,
     [sql],
   );
   if (!rel?.oid) throw new ConfigError(`mapping ${mapping.name}: table ${label} does not exist on the primary ${db.target}`, 'check the table name (and schema) in the mapping');
   if (!rel.readable) {
-    throw new SourceError(`mapping ${mapping.name}: the role cannot read ${label}`, `GRANT SELECT ON ${sql} TO <role>;`, { reason: `no SELECT privilege on ${label}`, category: 'rejected' });
+    throw new SourceError(`mapping ${mapping.name}: role ${rel.role} cannot read ${label}`, `GRANT SELECT ON ${sql} TO ${quoteIdent(rel.role)};`, { reason: `no SELECT privilege on ${label}`, category: 'rejected' });
   }
   const columns = await db.query<ColumnInfo>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category

@@ -1,7 +1,7 @@
 // `cachedoctor monitor`: follows the commands applications send to Redis (live MONITOR or a saved capture) and
 // finds the sequences that serve stale data.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { resolveMappings } from '../config/mappings.js';
+import { mappingsFromOptions } from '../config/mappings.js';
 import { bytes, count, durationMs, failOn } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
 import type { Finding, Severity } from '../core/findings.js';
@@ -78,7 +78,8 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   }
   const mappings =
     opts.match === null
-      ? resolveMappings(s.mappings, o.key === undefined ? { mapping: o.mapping } : { key: o.key, table: o.table, versionField: o.versionField, versionColumn: o.versionColumn }, s.configPath ? `config file ${s.configPath}` : 'config file')
+      ? // Without --key, --version-field is --match's (ignored here), not a mapping's.
+        mappingsFromOptions(s.mappings, s.configPath, o.key === undefined ? { mapping: o.mapping } : { key: o.key, table: o.table, versionField: o.versionField, versionColumn: o.versionColumn })
       : [];
   const templates: NamedTemplate[] = mappings.map((m) => ({ name: m.name, template: m.template }));
   const fields = new Map<string, { field: string; kind: VersionKind | 'auto' }>(mappings.map((m) => [m.name, { field: m.version.field, kind: m.version.kind }]));

@@ -1,7 +1,7 @@
 // `cachedoctor report`: lag, then scan of every mapping, then the invalidation channel's subscribers, then (with
 // --monitor) a MONITOR window: one ranked staleness report. A part whose source fails becomes a finding; the others
 // still run. Exit 3 only when nothing could be checked.
-import { resolveMappings } from '../config/mappings.js';
+import { mappingsFromOptions } from '../config/mappings.js';
 import { count, durationMs, failOn } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
 import { buildReportResult, type PartRun, type ReportData, type SubscribersData } from '../core/report/reportResult.js';
@@ -32,7 +32,7 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
   // Mapping mistakes are the user's to fix before anything runs (exit 2), not a part that "failed".
   const hasMappings = o.key !== undefined || o.table !== undefined || s.mappings.length > 0;
   const pick = (names: readonly string[]) => Object.fromEntries(names.filter((n) => o[n] !== undefined).map((n) => [n, o[n]]));
-  if (hasMappings) resolveMappings(s.mappings, { ...pick(MAPPING_OPTIONS), compare: o.compare === undefined ? undefined : String(o.compare).split(',') }, s.configPath ? `config file ${s.configPath}` : 'config file');
+  if (hasMappings) mappingsFromOptions(s.mappings, s.configPath, pick(MAPPING_OPTIONS));
 
   const part = async <D extends object>(name: string, skipped: string | null, run: () => Promise<CommandResult<D>>): Promise<PartRun<D>> => {
     if (skipped !== null) return { status: 'skipped', reason: skipped };

@@ -1,5 +1,5 @@
 // `cachedoctor scan`: sample keys, compare each cached version with its row on the primary, confirm, rank.
-import { resolveMappings } from '../config/mappings.js';
+import { mappingsFromOptions } from '../config/mappings.js';
 import { bytes, count, durationMs } from '../config/resolve.js';
 import type { CommandResult } from '../core/envelope.js';
 import { buildScanResult, type ScanData } from '../core/scan/scanReport.js';
@@ -46,12 +46,7 @@ function parseOptions(o: Record<string, unknown>): ScanOptions {
 export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanData>> {
   const opts = parseOptions(ctx.options);
   const { settings: s, signal, out } = ctx;
-  const compare = ctx.options.compare === undefined ? undefined : String(ctx.options.compare).split(',').map((f) => f.trim()).filter(Boolean);
-  const mappings = resolveMappings(
-    s.mappings,
-    { key: ctx.options.key as string | undefined, table: ctx.options.table as string | undefined, versionField: ctx.options.versionField as string | undefined, versionColumn: ctx.options.versionColumn as string | undefined, compare, mapping: ctx.options.mapping as string | undefined },
-    s.configPath ? `config file ${s.configPath}` : 'config file',
-  );
+  const mappings = mappingsFromOptions(s.mappings, s.configPath, ctx.options);
   if (s.redis.url === null) throw new UsageError('scan needs Redis: pass --redis or set REDIS_URL');
   if (s.primary === null) throw new UsageError('scan needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
   if (opts.replicas && s.replicas.length === 0) throw new UsageError('--replicas needs at least one --replica URL');

@@ -14,6 +14,23 @@ export interface MappingFlags {
   mapping?: string;
 }
 
+/**
+ * The mappings a command works on, from its raw options (the --key/--table one-liner and its flags, or --mapping
+ * to pick one of the config file's) and the config file (named in errors by its path).
+ */
+export function mappingsFromOptions(fromConfig: readonly MappingConfig[], configPath: string | null, o: Record<string, unknown>): Mapping[] {
+  const text = (v: unknown) => (v === undefined ? undefined : String(v));
+  const flags: MappingFlags = {
+    key: text(o.key),
+    table: text(o.table),
+    versionField: text(o.versionField),
+    versionColumn: text(o.versionColumn),
+    compare: o.compare === undefined ? undefined : String(o.compare).split(',').map((f) => f.trim()).filter(Boolean),
+    mapping: text(o.mapping),
+  };
+  return resolveMappings(fromConfig, flags, configPath ? `config file ${configPath}` : 'config file');
+}
+
 export function resolveMappings(fromConfig: readonly MappingConfig[], flags: MappingFlags, configName: string): Mapping[] {
   if (flags.key !== undefined || flags.table !== undefined) {
     if (flags.key === undefined || flags.table === undefined) throw new UsageError('--key and --table go together', "e.g. --key 'product:{id}' --table products");

@@ -16,7 +16,6 @@ export class TimeMerge<T> {
   private seq = 0;
   /** The newest time each stream has sent. */
   private latest: number[];
-  private newestUs = 0;
 
   constructor(
     streams: number,
@@ -29,11 +28,6 @@ export class TimeMerge<T> {
     return this.heap.length;
   }
 
-  /** The newest time any stream has sent (0 before the first item). */
-  get newest(): number {
-    return this.newestUs;
-  }
-
   /** The stream has got to `timeUs` without an item to merge (a heartbeat). */
   advance(stream: number, timeUs: number): void {
     this.latest[stream] = Math.max(this.latest[stream]!, timeUs);
@@ -41,7 +35,6 @@ export class TimeMerge<T> {
 
   push(stream: number, timeUs: number, item: T): void {
     this.latest[stream] = Math.max(this.latest[stream]!, timeUs);
-    this.newestUs = Math.max(this.newestUs, timeUs);
     this.heap.push({ timeUs, seq: this.seq++, item });
     this.up(this.heap.length - 1);
   }

@@ -205,7 +205,10 @@ export class MappingScan {
     const byOwner = new Map<string, number[]>();
     for (const i of missing) {
       const owner = owners[keySlot(keys[i]!)]!;
-      if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), i]);
+      if (!owner) continue;
+      const group = byOwner.get(owner);
+      if (group) group.push(i);
+      else byOwner.set(owner, [i]);
     }
     for (const [owner, idx] of byOwner) {
       if (this.failedNodes.has(owner)) continue;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import { sql } from '../helpers/pg.js';
 import { parseJson, runCli } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
@@ -58,10 +58,7 @@ describe('faults', () => {
 
   it('SIGTERM during report --monitor: the report so far prints, and no MONITOR is left on the server', async () => {
     const sb = await sandbox.ready();
-    const c = new pg.Client({ connectionString: sb.primaryUrl });
-    await c.connect();
-    await c.query('CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, version int NOT NULL)');
-    await c.end();
+    await sql(sb.primaryUrl, 'CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, version int NOT NULL)');
     const run = await runCli(['report', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 't:{id}', '--table', 't', '--monitor', '30s', '--json'], {
       onStart: (kill) => setTimeout(() => kill('SIGTERM'), 2500),
     });
@@ -83,19 +80,12 @@ describe('faults', () => {
     assertMatchesSchema(doc);
     assert.equal(doc.complete, false);
     assert.ok(doc.count > 0 && doc.count < 500, `${doc.count} writes`);
-    const c = new pg.Client({ connectionString: sb.primaryUrl });
-    await c.connect();
-    const { rows } = await c.query('SELECT count(*)::int AS n FROM cachedoctor_canary');
-    await c.end();
-    assert.deepEqual(rows, [{ n: 0 }]);
+    assert.deepEqual(await sql(sb.primaryUrl, 'SELECT count(*)::int AS n FROM cachedoctor_canary'), [{ n: 0 }]);
   });
 
   it('the primary stopped mid-scan: exit 3 and the partial report (last: it stops the primary)', async () => {
     const sb = await sandbox.ready();
-    const c = new pg.Client({ connectionString: sb.primaryUrl });
-    await c.connect();
-    await c.query('CREATE TABLE p (id int PRIMARY KEY, version int NOT NULL); INSERT INTO p SELECT g, 1 FROM generate_series(1, 2000) g');
-    await c.end();
+    await sql(sb.primaryUrl, 'CREATE TABLE p (id int PRIMARY KEY, version int NOT NULL); INSERT INTO p SELECT g, 1 FROM generate_series(1, 2000) g');
     const r = new Redis(sb.redisUrl);
     const pipe = r.pipeline();
     for (let id = 1; id <= 2000; id += 1) pipe.set(`p:${id}`, JSON.stringify({ version: 1 }), 'EX', 600);

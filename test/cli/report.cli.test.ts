@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import pg from 'pg';
+import { sql } from '../helpers/pg.js';
 import { Redis } from 'ioredis';
 import { parseJson, runCli } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
@@ -23,10 +23,7 @@ interface ReportDoc {
 }
 
 async function seed(primaryUrl: string, redisUrl: string, staleIds: number[]) {
-  const c = new pg.Client({ connectionString: primaryUrl });
-  await c.connect();
-  await c.query('DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 2 FROM generate_series(1, 20) g');
-  await c.end();
+  await sql(primaryUrl, 'DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 2 FROM generate_series(1, 20) g');
   const r = new Redis(redisUrl);
   await r.flushall();
   for (let id = 1; id <= 20; id += 1) await r.set(`item:${id}`, JSON.stringify({ version: staleIds.includes(id) ? 1 : 2 }), 'EX', 600);

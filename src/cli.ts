@@ -8,8 +8,8 @@ import { type Envelope, toEnvelope } from './core/envelope.js';
 import { CachedoctorError, EXIT, UsageError } from './errors.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from './options.js';
 import { Output } from './output.js';
-import { makeChalk } from './report/colour.js';
-import { FORMATS, type Format, render } from './report/render.js';
+import { makeChalk } from './render/colour.js';
+import { FORMATS, type Format, render } from './render/render.js';
 import { VERSION } from './version.js';
 
 const EXIT_HELP = `

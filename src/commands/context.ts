@@ -14,17 +14,3 @@ export interface CommandContext {
 }
 
 export type CommandRunner = (ctx: CommandContext) => Promise<CommandResult>;
-
-/** Sleeps `ms`, waking early when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -20,7 +20,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor report --config cachedoctor.config.json --format prometheus > /var/lib/node_exporter/cachedoctor.prom',
     ],
     options: REPORT_OPTIONS,
-    load: async () => (await import('./report.js')).runReport,
+    load: async () => (await import('./report/index.js')).runReport,
   },
   {
     name: 'scan',
@@ -30,7 +30,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor scan --config cachedoctor.config.json --all --rate 5000 --json | jq .summary',
     ],
     options: SCAN_OPTIONS,
-    load: async () => (await import('./scan.js')).runScan,
+    load: async () => (await import('./scan/index.js')).runScan,
   },
   {
     name: 'lag',
@@ -40,7 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor lag --watch --duration 60s --json | jq .summary',
     ],
     options: LAG_OPTIONS,
-    load: async () => (await import('./lag.js')).runLag,
+    load: async () => (await import('./lag/index.js')).runLag,
   },
   {
     name: 'monitor',
@@ -50,20 +50,20 @@ export const COMMANDS: readonly CommandSpec[] = [
       'redis-cli monitor > capture.log; cachedoctor monitor --input capture.log --match "product:*" --json',
     ],
     options: MONITOR_OPTIONS,
-    load: async () => (await import('./monitor.js')).runMonitor,
+    load: async () => (await import('./monitor/index.js')).runMonitor,
   },
   {
     name: 'probe',
     summary: 'measure the real read-your-writes window: commit canary writes on the primary and time when each replica shows them (writes: needs --allow-write)',
     examples: ['cachedoctor probe --allow-write --pg postgres://probe@db-primary/app --replica postgres://probe@db-replica-1/app', 'cachedoctor probe --allow-write --count 50 --json | jq .summary.recommendedWindowMs'],
     options: PROBE_OPTIONS,
-    load: async () => (await import('./probe.js')).runProbe,
+    load: async () => (await import('./probe/index.js')).runProbe,
   },
   {
     name: 'demo',
     summary: 'start a throwaway PostgreSQL primary + standby, stage a stale-read failure, and show cachedoctor finding it',
     examples: ['cachedoctor demo', 'npm run demo'],
     options: [],
-    load: async () => (await import('./demo.js')).runDemo,
+    load: async () => (await import('./demo/index.js')).runDemo,
   },
 ];

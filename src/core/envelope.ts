@@ -1,4 +1,4 @@
-// The JSON envelope all commands share; its schema lives in src/report/envelope.schema.json.
+// The JSON envelope all commands share; its schema lives in src/schema/envelope.schema.json.
 import { EXIT } from '../errors.js';
 import { type Finding, type Severity, bySeverity, failsAt } from './findings.js';
 

@@ -4,7 +4,7 @@ import type { CommandResult } from './envelope.js';
 import { anyAtOrAbove } from './envelope.js';
 import type { Finding, Severity } from './findings.js';
 import { plural } from './plural.js';
-import { WINDOW_MARGIN } from './readYourWrites.js';
+import { WINDOW_MARGIN } from './lag/readYourWrites.js';
 import { type Spread, spread } from './stats.js';
 
 export interface ReplicaVisibility {

@@ -1,5 +1,5 @@
 // Builders for replication snapshots in unit tests: a healthy default, overridden per case.
-import type { PrimarySnapshot, ReplicaSnapshot, WalSenderRow } from '../../src/core/replicationSnapshot.js';
+import type { PrimarySnapshot, ReplicaSnapshot, WalSenderRow } from '../../src/core/lag/replicationSnapshot.js';
 
 export function walSender(over: Partial<WalSenderRow> = {}): WalSenderRow {
   return {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runScan } from '../../src/commands/scan.js';
+import { runScan } from '../../src/commands/scan/index.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runScan } from '../../src/commands/scan.js';
+import { runScan } from '../../src/commands/scan/index.js';
 import { keySlot } from '../../src/core/clusterSlot.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { findBinary } from '../../src/sandbox/binaries.js';

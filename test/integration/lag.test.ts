@@ -1,8 +1,8 @@
 // `lag` against a real PostgreSQL primary and streaming standby, in each situation an on-call engineer meets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runLag } from '../../src/commands/lag.js';
-import type { LagData } from '../../src/core/lagReport.js';
+import { runLag } from '../../src/commands/lag/index.js';
+import type { LagData } from '../../src/core/lag/lagReport.js';
 import { createServer } from 'node:net';
 import { InterruptedError, SourceError } from '../../src/errors.js';
 import { connectPg } from '../../src/sources/postgres/connect.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runMonitor } from '../../src/commands/monitor.js';
+import { runMonitor } from '../../src/commands/monitor/index.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
 import { argBytes, parseMonitorLine } from '../../src/core/monitor/parseLine.js';
 import { openMonitor } from '../../src/sources/redis/monitorStream.js';

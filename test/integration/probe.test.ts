@@ -2,7 +2,7 @@
 // pause), says when a write never shows, writes only its own canary row, and removes it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runProbe } from '../../src/commands/probe.js';
+import { runProbe } from '../../src/commands/probe/index.js';
 import type { ProbeData } from '../../src/core/probe.js';
 import { UsageError } from '../../src/errors.js';
 import { runInProcess } from '../helpers/command.js';

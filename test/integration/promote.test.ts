@@ -2,8 +2,8 @@
 // no longer a replica, and the primary lost it), not a crash. Its own sandbox: the pair does not survive this.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runLag } from '../../src/commands/lag.js';
-import type { LagData } from '../../src/core/lagReport.js';
+import { runLag } from '../../src/commands/lag/index.js';
+import type { LagData } from '../../src/core/lag/lagReport.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';

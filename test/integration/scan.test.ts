@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runScan } from '../../src/commands/scan.js';
+import { runScan } from '../../src/commands/scan/index.js';
 import { MappingScan } from '../../src/commands/scan/mappingScan.js';
 import { walkMapping } from '../../src/commands/scan/walk.js';
 import { resolveMappings } from '../../src/config/mappings.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfigFile, parseConfigText } from '../../src/config/loadFile.js';
 import { resolveSettings } from '../../src/config/resolve.js';
-import { conninfoValue, receiverApplicationName } from '../../src/core/conninfo.js';
+import { conninfoValue, receiverApplicationName } from '../../src/core/lag/conninfo.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 
 const FULL = {

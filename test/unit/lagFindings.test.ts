@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type LagThresholds, lagFindings } from '../../src/core/lagFindings.js';
-import { computeReplicaLags } from '../../src/core/replicaLag.js';
-import type { PrimarySnapshot, ReplicaSnapshot } from '../../src/core/replicationSnapshot.js';
+import { type LagThresholds, lagFindings } from '../../src/core/lag/lagFindings.js';
+import { computeReplicaLags } from '../../src/core/lag/replicaLag.js';
+import type { PrimarySnapshot, ReplicaSnapshot } from '../../src/core/lag/replicationSnapshot.js';
 import { primary, replica, walSender } from '../helpers/snapshots.js';
 
 const T: LagThresholds = { maxLagSeconds: 5, maxLagBytes: 16 * 1024 * 1024, expectReplicas: null };

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anyAtOrAbove, toEnvelope } from '../../src/core/envelope.js';
-import { buildLagResult, takeSample } from '../../src/core/lagReport.js';
-import { mergeSampleFindings } from '../../src/core/lagWatch.js';
-import { readYourWritesAdvice } from '../../src/core/readYourWrites.js';
-import { computeReplicaLags } from '../../src/core/replicaLag.js';
+import { buildLagResult, takeSample } from '../../src/core/lag/lagReport.js';
+import { mergeSampleFindings } from '../../src/core/lag/lagWatch.js';
+import { readYourWritesAdvice } from '../../src/core/lag/readYourWrites.js';
+import { computeReplicaLags } from '../../src/core/lag/replicaLag.js';
 import { primary, replica, walSender } from '../helpers/snapshots.js';
 
 const T = { maxLagSeconds: 5, maxLagBytes: 16 * 1024 * 1024, expectReplicas: null };

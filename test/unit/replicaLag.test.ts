@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bestLag, computeReplicaLags, replicaSideLag } from '../../src/core/replicaLag.js';
-import { isReplicaWalSender, matchReplicas } from '../../src/core/replicaMatch.js';
+import { bestLag, computeReplicaLags, replicaSideLag } from '../../src/core/lag/replicaLag.js';
+import { isReplicaWalSender, matchReplicas } from '../../src/core/lag/replicaMatch.js';
 import { primary, replica, walSender } from '../helpers/snapshots.js';
 
 describe('replicaSideLag (idle guard)', () => {

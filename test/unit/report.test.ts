@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { toEnvelope } from '../../src/core/envelope.js';
 import type { Finding } from '../../src/core/findings.js';
-import type { LagData } from '../../src/core/lagReport.js';
+import type { LagData } from '../../src/core/lag/lagReport.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
 import { causeOf } from '../../src/core/report/causes.js';
 import { buildReportResult, type PartRun, type ReportRun } from '../../src/core/report/reportResult.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
-import { renderPrometheus } from '../../src/report/prometheus.js';
+import { renderPrometheus } from '../../src/render/prometheus.js';
 
 const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 

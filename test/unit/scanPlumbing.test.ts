@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { prefetch, TaskSet } from '../../src/commands/concurrency.js';
+import { prefetch, TaskSet } from '../../src/async.js';
 import { parseKeyTemplate } from '../../src/core/keyTemplate.js';
 import { sameValue } from '../../src/core/scan/compare.js';
 import { KeySet } from '../../src/core/scan/keySet.js';
@@ -142,7 +142,7 @@ describe('KeySet', () => {
 
 describe('review fixes (pure)', () => {
   it('shows control characters in keys as escapes and quotes edge whitespace', async () => {
-    const { printable } = await import('../../src/report/printable.js');
+    const { printable } = await import('../../src/render/printable.js');
     assert.equal(printable('evil:1\u001b[2J\u001b[31m'), 'evil:1\\x1b[2J\\x1b[31m');
     assert.equal(printable('product:11 '), '"product:11 "');
     assert.equal(printable('a\rb\u009bc'), 'a\\x0db\\x9bc');

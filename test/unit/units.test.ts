@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lsnBytesBetween, parseLsn } from '../../src/core/lsn.js';
+import { lsnBytesBetween, parseLsn } from '../../src/core/lag/lsn.js';
 import { formatBytes, formatSeconds, parseBytes, parseDuration } from '../../src/core/units.js';
 
 describe('parseDuration', () => {

@@ -12,7 +12,7 @@ import type { TableShape } from '../../sources/postgres/tableInfo.js';
 import { keySlot } from '../../core/clusterSlot.js';
 import { SourceError } from '../../errors.js';
 import { EntryReader } from '../../sources/redis/entries.js';
-import { sleep } from '../context.js';
+import { sleep } from '../../async.js';
 import type { PackedEntry } from '../../sources/redis/entryScripts.js';
 
 export interface MappingScanOptions {

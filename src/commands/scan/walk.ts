@@ -5,8 +5,8 @@ import { keySlot } from '../../core/clusterSlot.js';
 import { KeySet } from '../../core/scan/keySet.js';
 import { SourceError } from '../../errors.js';
 import type { PackedEntry } from '../../sources/redis/entryScripts.js';
-import { prefetch, TaskSet } from '../concurrency.js';
-import { sleep } from '../context.js';
+import { prefetch, TaskSet } from '../../async.js';
+import { sleep } from '../../async.js';
 import type { MappingScan } from './mappingScan.js';
 
 export interface WalkOptions {

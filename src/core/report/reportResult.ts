@@ -3,7 +3,7 @@
 import type { CommandResult } from '../envelope.js';
 import { anyAtOrAbove } from '../envelope.js';
 import { countBySeverity, type Finding, type Severity, severityRank } from '../findings.js';
-import type { LagData } from '../lagReport.js';
+import type { LagData } from '../lag/lagReport.js';
 import type { MonitorData } from '../monitor/monitorReport.js';
 import { plural } from '../plural.js';
 import type { ScanData } from '../scan/scanReport.js';

@@ -1,7 +1,7 @@
 // Opens a read-only pg connection that gives up within the timeout, with errors mapped to one line.
 import pg from 'pg';
 import { UsageError } from '../../errors.js';
-import { withDeadline } from '../deadline.js';
+import { withDeadline } from '../../async.js';
 import { pgClientPlan } from './connectionConfig.js';
 import { pgSourceError } from './errors.js';
 

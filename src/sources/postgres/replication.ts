@@ -1,7 +1,7 @@
 // Reads replication state: pg_stat_replication on the primary, recovery and WAL receiver state on a replica.
-import { receiverApplicationName } from '../../core/conninfo.js';
-import { parseLsn } from '../../core/lsn.js';
-import type { PrimarySnapshot, ReplayPauseState, ReplicaSnapshot, WalSenderRow } from '../../core/replicationSnapshot.js';
+import { receiverApplicationName } from '../../core/lag/conninfo.js';
+import { parseLsn } from '../../core/lag/lsn.js';
+import type { PrimarySnapshot, ReplayPauseState, ReplicaSnapshot, WalSenderRow } from '../../core/lag/replicationSnapshot.js';
 import { SourceError } from '../../errors.js';
 import { resolveHost } from '../resolveHost.js';
 import type { PgConnection } from './connect.js';

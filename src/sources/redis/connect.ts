@@ -1,7 +1,7 @@
 // Opens an ioredis connection that fails fast (no retry loop) within the timeout, with errors mapped to one line.
 import { Cluster, Redis } from 'ioredis';
 import { SourceError, type SourceFailure, UsageError } from '../../errors.js';
-import { withDeadline } from '../deadline.js';
+import { withDeadline } from '../../async.js';
 import { assertParsableUrl } from '../url.js';
 
 export interface RedisConnectOptions {

@@ -2,7 +2,7 @@
 // loses bytes), read from the socket, so values decode to the bytes that were sent.
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { withDeadline } from '../deadline.js';
+import { withDeadline } from '../../async.js';
 import { assertRedisUrl, redisSourceError, redisTarget } from './connect.js';
 
 export interface MonitorStream {

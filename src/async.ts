@@ -1,4 +1,39 @@
-// Keeping a few I/O round trips in flight: a scan spends most of its time waiting on Redis and PostgreSQL.
+// Small async helpers, in one place: sleeping that Ctrl-C cuts short, hard deadlines, and keeping a few I/O round
+// trips in flight (a scan spends most of its time waiting on Redis and PostgreSQL).
+import { InterruptedError } from './errors.js';
+
+/** Sleeps `ms`, waking early when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Rejects with an ETIMEDOUT error when `p` takes longer than `ms` (for calls whose own timeouts do not cover every stage). */
+export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`timeout after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** `work`, or an InterruptedError(`message`) as soon as the signal aborts: Ctrl-C must not wait for a slow server. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError(message));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** Pulls up to `ahead` items from `source` before they are asked for. */
 export async function* prefetch<T>(source: AsyncIterable<T>, ahead: number): AsyncGenerator<T> {

@@ -1,18 +1,18 @@
 // `cachedoctor report`: lag, then scan of every mapping, then the invalidation channel's subscribers, then (with
 // --monitor) a MONITOR window: one ranked staleness report. A part whose source fails becomes a finding; the others
 // still run. Exit 3 only when nothing could be checked.
-import { mappingsFromOptions } from '../config/mappings.js';
-import { count, durationMs, failOn } from '../config/resolve.js';
-import type { CommandResult } from '../core/envelope.js';
-import { buildReportResult, type PartRun, type ReportData, type SubscribersData } from '../core/report/reportResult.js';
-import { InterruptedError, SourceError, UsageError } from '../errors.js';
-import { connectRedisNodes, redisTarget } from '../sources/redis/connect.js';
-import { channelSubscribers } from '../sources/redis/subscribers.js';
-import { subscriberFindings } from '../core/subscribers.js';
-import type { CommandContext } from './context.js';
-import { runLag } from './lag.js';
-import { runMonitor } from './monitor.js';
-import { runScan } from './scan.js';
+import { mappingsFromOptions } from '../../config/mappings.js';
+import { count, durationMs, failOn } from '../../config/resolve.js';
+import type { CommandResult } from '../../core/envelope.js';
+import { buildReportResult, type PartRun, type ReportData, type SubscribersData } from '../../core/report/reportResult.js';
+import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { connectRedisNodes, redisTarget } from '../../sources/redis/connect.js';
+import { channelSubscribers } from '../../sources/redis/subscribers.js';
+import { subscriberFindings } from '../../core/subscribers.js';
+import type { CommandContext } from '../context.js';
+import { runLag } from '../lag/index.js';
+import { runMonitor } from '../monitor/index.js';
+import { runScan } from '../scan/index.js';
 
 /** Options the report hands to scan and monitor as they are. */
 const MAPPING_OPTIONS = ['key', 'table', 'versionField', 'versionColumn', 'compare', 'mapping'] as const;

@@ -1,9 +1,9 @@
 // Aggregates repeated lag samples (--watch): per-replica spread, a sparkline, and findings merged across samples.
-import type { Finding } from './findings.js';
-import { plural } from './plural.js';
+import type { Finding } from '../findings.js';
+import { plural } from '../plural.js';
 import type { ReplicaLag } from './replicaLag.js';
-import { sparkline } from './sparkline.js';
-import { type Spread, spread } from './stats.js';
+import { sparkline } from '../sparkline.js';
+import { type Spread, spread } from '../stats.js';
 
 export interface LagSample {
   at: string;

@@ -1,7 +1,7 @@
 // Renderers are a registry: a format name maps to (envelope) => text; table output picks the command's own layout.
 import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../core/envelope.js';
-import type { LagData } from '../core/lagReport.js';
+import type { LagData } from '../core/lag/lagReport.js';
 import { renderJson } from './json.js';
 import { renderPrometheus } from './prometheus.js';
 import { renderReportTable } from './table/report.js';

@@ -1,20 +1,20 @@
 // `cachedoctor monitor`: follows the commands applications send to Redis (live MONITOR or a saved capture) and
 // finds the sequences that serve stale data.
-import { mappingsFromOptions } from '../config/mappings.js';
-import { bytes, count, durationMs, failOn } from '../config/resolve.js';
-import type { CommandResult } from '../core/envelope.js';
-import type { Severity } from '../core/findings.js';
-import { Correlator } from '../core/monitor/correlate.js';
-import { fillVersion } from '../core/monitor/fillVersion.js';
-import { keyMatcher, type NamedTemplate } from '../core/monitor/keyMatcher.js';
-import { buildMonitorResult, type MonitorData } from '../core/monitor/monitorReport.js';
-import { type MonitorEvent, parseMonitorLine } from '../core/monitor/parseLine.js';
-import type { VersionKind } from '../core/scan/version.js';
-import { UsageError } from '../errors.js';
-import { captureLines } from '../sources/captureFile.js';
-import type { CommandContext } from './context.js';
-import { isWatchEnd } from './monitor/endMarker.js';
-import { watchLive } from './monitor/live.js';
+import { mappingsFromOptions } from '../../config/mappings.js';
+import { bytes, count, durationMs, failOn } from '../../config/resolve.js';
+import type { CommandResult } from '../../core/envelope.js';
+import type { Severity } from '../../core/findings.js';
+import { Correlator } from '../../core/monitor/correlate.js';
+import { fillVersion } from '../../core/monitor/fillVersion.js';
+import { keyMatcher, type NamedTemplate } from '../../core/monitor/keyMatcher.js';
+import { buildMonitorResult, type MonitorData } from '../../core/monitor/monitorReport.js';
+import { type MonitorEvent, parseMonitorLine } from '../../core/monitor/parseLine.js';
+import type { VersionKind } from '../../core/scan/version.js';
+import { UsageError } from '../../errors.js';
+import { captureLines } from '../../sources/captureFile.js';
+import type { CommandContext } from '../context.js';
+import { isWatchEnd } from './endMarker.js';
+import { watchLive } from './live.js';
 
 export interface MonitorOptions {
   input: string | null;

@@ -1,7 +1,7 @@
 // The rules that turn replica lag snapshots into findings.
-import type { Finding } from './findings.js';
-import { plural } from './plural.js';
-import { formatBytes, formatSeconds } from './units.js';
+import type { Finding } from '../findings.js';
+import { plural } from '../plural.js';
+import { formatBytes, formatSeconds } from '../units.js';
 import { type ReplicaLag, SILENCE_LIMIT_SECONDS, streamsPerPrimary } from './replicaLag.js';
 import { isReplicaWalSender } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';

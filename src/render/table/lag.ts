@@ -2,8 +2,8 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
-import type { LagData } from '../../core/lagReport.js';
-import type { ReplicaLag } from '../../core/replicaLag.js';
+import type { LagData } from '../../core/lag/lagReport.js';
+import type { ReplicaLag } from '../../core/lag/replicaLag.js';
 import { plural } from '../../core/plural.js';
 import { formatBytes, formatSeconds } from '../../core/units.js';
 import { renderFindings, renderVerdict } from './findings.js';

@@ -1,18 +1,19 @@
 // `cachedoctor lag`: replication lag per replica, from the primary's pg_stat_replication and from each replica.
-import { durationMs, failOn, type Source } from '../config/resolve.js';
-import type { CommandResult } from '../core/envelope.js';
-import type { Finding, Severity } from '../core/findings.js';
-import type { LagThresholds } from '../core/lagFindings.js';
-import { buildLagResult, type LagData, takeSample } from '../core/lagReport.js';
-import { plural } from '../core/plural.js';
-import type { LagSample } from '../core/lagWatch.js';
-import type { PrimarySnapshot, ReplicaSnapshot } from '../core/replicationSnapshot.js';
-import { InterruptedError, SourceError, UsageError } from '../errors.js';
-import { connectPg, type PgConnection, pgTarget } from '../sources/postgres/connect.js';
-import { assertPgUrl } from '../sources/postgres/connectionConfig.js';
-import { readPrimary, readReplica, unaskedReplica } from '../sources/postgres/replication.js';
-import { resolveHost } from '../sources/resolveHost.js';
-import { type CommandContext, sleep } from './context.js';
+import { durationMs, failOn, type Source } from '../../config/resolve.js';
+import type { CommandResult } from '../../core/envelope.js';
+import type { Finding, Severity } from '../../core/findings.js';
+import type { LagThresholds } from '../../core/lag/lagFindings.js';
+import { buildLagResult, type LagData, takeSample } from '../../core/lag/lagReport.js';
+import { plural } from '../../core/plural.js';
+import type { LagSample } from '../../core/lag/lagWatch.js';
+import type { PrimarySnapshot, ReplicaSnapshot } from '../../core/lag/replicationSnapshot.js';
+import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { connectPg, type PgConnection, pgTarget } from '../../sources/postgres/connect.js';
+import { assertPgUrl } from '../../sources/postgres/connectionConfig.js';
+import { readPrimary, readReplica, unaskedReplica } from '../../sources/postgres/replication.js';
+import { resolveHost } from '../../sources/resolveHost.js';
+import { sleep, untilAborted } from '../../async.js';
+import type { CommandContext } from '../context.js';
 
 interface LagOptions {
   watch: boolean;
@@ -96,7 +97,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   if (s.primary?.url) assertPgUrl(s.primary.url, s.primary.origin);
   const thresholds: LagThresholds = { maxLagSeconds: s.thresholds.maxLagSeconds, maxLagBytes: s.thresholds.maxLagBytes, expectReplicas: s.thresholds.expectReplicas };
   const allLinks = s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal));
-  await untilAborted(Promise.all(allLinks.map((l) => l.resolve())), signal, true);
+  await untilAbortedIf(Promise.all(allLinks.map((l) => l.resolve())), signal, true);
   const links = distinctReplicas(allLinks, ctx);
   const verbose = (text: string) => s.verbose && ctx.out.note(`lag: ${text}`);
   let primaryConn: PgConnection | null = null;
@@ -110,14 +111,14 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     if (s.primary) {
       verbose(`connecting to the primary (${s.primary.origin}) with a ${s.timeoutMs} ms timeout`);
       primaryPending = connectPg({ url: s.primary.url, flag: s.primary.origin, timeoutMs: s.timeoutMs });
-      primaryConn = await untilAborted(primaryPending, signal, true);
+      primaryConn = await untilAbortedIf(primaryPending, signal, true);
     }
     const started = Date.now();
     for (;;) {
       let p: PrimarySnapshot | null;
       let replicas: ReplicaSnapshot[];
       try {
-        [p, ...replicas] = await untilAborted(
+        [p, ...replicas] = await untilAbortedIf(
           Promise.all([primaryConn ? readPrimary(primaryConn, s.timeoutMs) : Promise.resolve(null), ...links.map((l) => l.read())]),
           signal,
           samples.length === 0,
@@ -183,12 +184,6 @@ function distinctReplicas(links: ReplicaLink[], ctx: CommandContext): ReplicaLin
  * Ctrl-C before there is anything to report must not wait for a slow server's timeout. Once samples exist,
  * the sample in flight is allowed to finish (bounded by --timeout) so it can join the report.
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, abortNow: boolean): Promise<T> {
-  if (!abortNow) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new InterruptedError('interrupted before the first sample'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+function untilAbortedIf<T>(work: Promise<T>, signal: AbortSignal, abortNow: boolean): Promise<T> {
+  return abortNow ? untilAborted(work, signal, 'interrupted before the first sample') : work;
 }

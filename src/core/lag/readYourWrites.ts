@@ -1,5 +1,5 @@
 // How long to send post-write reads to the primary, from the worst replay lag actually seen.
-import { plural } from './plural.js';
+import { plural } from '../plural.js';
 import { type ReplicaLag, streamsPerPrimary } from './replicaLag.js';
 
 export interface ReadYourWritesAdvice {

@@ -1,19 +1,19 @@
 // `cachedoctor scan`: sample keys, compare each cached version with its row on the primary, confirm, rank.
-import { mappingsFromOptions } from '../config/mappings.js';
-import { bytes, count, durationMs } from '../config/resolve.js';
-import type { CommandResult } from '../core/envelope.js';
-import { buildScanResult, type ScanData } from '../core/scan/scanReport.js';
-import { InterruptedError, SourceError, UsageError } from '../errors.js';
-import type { Finding } from '../core/findings.js';
-import { plural } from '../core/plural.js';
-import { connectPg, type PgConnection } from '../sources/postgres/connect.js';
-import { PgPool } from '../sources/postgres/pool.js';
-import { readTableShape } from '../sources/postgres/tableInfo.js';
-import { connectRedisNodes, type RedisNodes } from '../sources/redis/connect.js';
-import type { CommandContext } from './context.js';
-import { MappingScan } from './scan/mappingScan.js';
-import { attributeToReplicas } from './scan/replicas.js';
-import { walkMapping } from './scan/walk.js';
+import { mappingsFromOptions } from '../../config/mappings.js';
+import { bytes, count, durationMs } from '../../config/resolve.js';
+import type { CommandResult } from '../../core/envelope.js';
+import { buildScanResult, type ScanData } from '../../core/scan/scanReport.js';
+import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import type { Finding } from '../../core/findings.js';
+import { plural } from '../../core/plural.js';
+import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
+import { PgPool } from '../../sources/postgres/pool.js';
+import { readTableShape } from '../../sources/postgres/tableInfo.js';
+import { connectRedisNodes, type RedisNodes } from '../../sources/redis/connect.js';
+import type { CommandContext } from '../context.js';
+import { MappingScan } from './mappingScan.js';
+import { attributeToReplicas } from './replicas.js';
+import { walkMapping } from './walk.js';
 
 /** SCAN COUNT per round trip, batches in flight, and primary connections: measured in bench/scan. */
 const SCAN_COUNT = 1000;

@@ -1,14 +1,15 @@
 // `cachedoctor demo`: starts a throwaway Redis, PostgreSQL primary and streaming standby, runs a small product
 // service that reproduces the three failure modes of the case study, and shows `cachedoctor report` finding them.
 import type pg from 'pg';
-import { type DemoData, type DemoStep, missedExpectations } from '../core/demo.js';
-import { type CommandResult, toEnvelope } from '../core/envelope.js';
-import { InterruptedError, SourceError } from '../errors.js';
-import { INVALIDATION_CHANNEL, ProductService } from '../sandbox/productService.js';
-import { Sandbox } from '../sandbox/sandbox.js';
-import { VERSION } from '../version.js';
-import { type CommandContext, sleep } from './context.js';
-import { runReport } from './report.js';
+import { type DemoData, type DemoStep, missedExpectations } from '../../core/demo.js';
+import { type CommandResult, toEnvelope } from '../../core/envelope.js';
+import { InterruptedError, SourceError } from '../../errors.js';
+import { INVALIDATION_CHANNEL, ProductService } from '../../sandbox/productService.js';
+import { Sandbox } from '../../sandbox/sandbox.js';
+import { VERSION } from '../../version.js';
+import { sleep } from '../../async.js';
+import type { CommandContext } from '../context.js';
+import { runReport } from '../report/index.js';
 
 const PRODUCTS = 200;
 

@@ -3,14 +3,15 @@
 // window instead of an estimate. Its rows are removed afterwards; no other table is touched.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { count, durationMs, failOn } from '../config/resolve.js';
-import type { CommandResult } from '../core/envelope.js';
-import { buildProbeResult, type ProbeData, type ReplicaVisibility } from '../core/probe.js';
-import { splitTableName } from '../core/scan/mapping.js';
-import { InterruptedError, SourceError, UsageError } from '../errors.js';
-import { connectPg, type PgConnection, pgTarget } from '../sources/postgres/connect.js';
-import { quoteIdent } from '../sources/postgres/tableInfo.js';
-import { type CommandContext, sleep } from './context.js';
+import { count, durationMs, failOn } from '../../config/resolve.js';
+import type { CommandResult } from '../../core/envelope.js';
+import { buildProbeResult, type ProbeData, type ReplicaVisibility } from '../../core/probe.js';
+import { splitTableName } from '../../core/scan/mapping.js';
+import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { connectPg, type PgConnection, pgTarget } from '../../sources/postgres/connect.js';
+import { quoteIdent } from '../../sources/postgres/tableInfo.js';
+import { sleep } from '../../async.js';
+import type { CommandContext } from '../context.js';
 
 /** How often a replica is asked whether the write has arrived. */
 const POLL_MS = 2;

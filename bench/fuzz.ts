@@ -14,7 +14,9 @@ for (const [name, property] of Object.entries(PROPERTIES)) {
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   if (out.failed) {
     failed = true;
-    console.log(`${name}: FAILED after ${out.numRuns} cases (seed ${seed}, path ${out.counterexamplePath}): ${fc.stringify(out.counterexample)}\n  ${String(out.errorInstance)}`);
+    console.log(
+      `${name}: FAILED after ${out.numRuns} cases (seed ${seed}, path ${out.counterexamplePath}): ${fc.stringify(out.counterexample)}\n  ${String(out.errorInstance)}`,
+    );
   } else {
     console.log(`${name}: ${out.numRuns.toLocaleString()} cases passed (${out.numSkips} skipped by preconditions) in ${s} s, seed ${seed}`);
   }

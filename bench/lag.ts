@@ -19,7 +19,10 @@ async function timeIt(fn: () => unknown): Promise<number> {
 async function medianOf(n: number, fn: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i += 1) times.push(await timeIt(fn));
-  return quantile(times.sort((a, b) => a - b), 0.5);
+  return quantile(
+    times.sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 const sb = await Sandbox.start({ redis: false });
@@ -32,10 +35,16 @@ try {
   await standby.close();
 
   const nodeStart = await medianOf(Math.min(rounds, 10), () => execFileSync(process.execPath, ['-e', '']));
-  const cli = await medianOf(Math.min(rounds, 10), () => execFileSync(process.execPath, [BIN, 'lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl, '--json']));
+  const cli = await medianOf(Math.min(rounds, 10), () =>
+    execFileSync(process.execPath, [BIN, 'lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl, '--json']),
+  );
 
-  console.log(`lag sample on open connections: median ${sample.toFixed(2)} ms vs SELECT 1 on both ${baseline.toFixed(2)} ms (ratio ${(sample / baseline).toFixed(1)}x, ${rounds} rounds)`);
-  console.log(`cachedoctor lag --json end to end: median ${cli.toFixed(0)} ms vs bare node start ${nodeStart.toFixed(0)} ms (ratio ${(cli / nodeStart).toFixed(1)}x)`);
+  console.log(
+    `lag sample on open connections: median ${sample.toFixed(2)} ms vs SELECT 1 on both ${baseline.toFixed(2)} ms (ratio ${(sample / baseline).toFixed(1)}x, ${rounds} rounds)`,
+  );
+  console.log(
+    `cachedoctor lag --json end to end: median ${cli.toFixed(0)} ms vs bare node start ${nodeStart.toFixed(0)} ms (ratio ${(cli / nodeStart).toFixed(1)}x)`,
+  );
   console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 } finally {
   await sb.teardown();

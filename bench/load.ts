@@ -33,10 +33,17 @@ try {
   const port = String(sb.redis!.port);
   const pgArgs = ['-h', '127.0.0.1', '-p', String(sb.primary!.port), '-U', 'postgres'];
   execFileSync(findBinary('pgbench'), [...pgArgs, '-i', '-s', '5', '-q', 'postgres'], { stdio: 'ignore' });
-  const commands = () => Number(/total_commands_processed:(\d+)/.exec(execFileSync(findBinary('redis-cli'), ['-p', port, 'info', 'stats'], { encoding: 'utf8' }))?.[1]);
+  const commands = () =>
+    Number(/total_commands_processed:(\d+)/.exec(execFileSync(findBinary('redis-cli'), ['-p', port, 'info', 'stats'], { encoding: 'utf8' }))?.[1]);
 
-  const measure = async (label: string, run: () => { ms: number; doc: Record<string, unknown> }, report: (r: { ms: number; doc: Record<string, unknown> }) => string) => {
-    const redisLoad = spawn(findBinary('redis-benchmark'), ['-p', port, '-c', '20', '-n', '100000000', '-t', 'set,get', '-r', '100000', '-q'], { stdio: 'ignore' });
+  const measure = async (
+    label: string,
+    run: () => { ms: number; doc: Record<string, unknown> },
+    report: (r: { ms: number; doc: Record<string, unknown> }) => string,
+  ) => {
+    const redisLoad = spawn(findBinary('redis-benchmark'), ['-p', port, '-c', '20', '-n', '100000000', '-t', 'set,get', '-r', '100000', '-q'], {
+      stdio: 'ignore',
+    });
     let pgbenchOut = '';
     const pgLoad = spawn(findBinary('pgbench'), [...pgArgs, '-c', '4', '-j', '2', '-T', '600', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] });
     pgLoad.stdout.on('data', (d: Buffer) => (pgbenchOut += d.toString()));
@@ -48,12 +55,32 @@ try {
     pgLoad.kill('SIGINT');
     await new Promise((res) => pgLoad.once('exit', res));
     console.log(`${label}: ${report(r)}`);
-    console.log(`  load meanwhile: Redis ${Math.round((c1 - c0) / (r.ms / 1000)).toLocaleString()} commands/s (redis-benchmark, 20 clients), pgbench 4 clients running on the primary`);
+    console.log(
+      `  load meanwhile: Redis ${Math.round((c1 - c0) / (r.ms / 1000)).toLocaleString()} commands/s (redis-benchmark, 20 clients), pgbench 4 clients running on the primary`,
+    );
   };
 
   await measure(
     `scan --all --rate ${RATE} over ${N.toLocaleString()} keys`,
-    () => cachedoctor(['scan', '--all', '--rate', String(RATE), '--grace', '0', '--json', '--quiet', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'product:{id}', '--table', 'products']),
+    () =>
+      cachedoctor([
+        'scan',
+        '--all',
+        '--rate',
+        String(RATE),
+        '--grace',
+        '0',
+        '--json',
+        '--quiet',
+        '--redis',
+        sb.redisUrl,
+        '--pg',
+        sb.primaryUrl,
+        '--key',
+        'product:{id}',
+        '--table',
+        'products',
+      ]),
     ({ ms, doc }) => {
       const sampled = (doc.summary as { sampled: number }).sampled;
       return `${sampled.toLocaleString()} keys in ${(ms / 1000).toFixed(2)} s = ${Math.round(sampled / (ms / 1000)).toLocaleString()} keys/s end to end (rate asked ${RATE}; ideal ${(sampled / RATE).toFixed(1)} s)`;

@@ -16,7 +16,11 @@ const LINES = numberArg('--lines', 1_000_000);
 const ROUNDS = numberArg('--rounds', 3);
 const LIVE_SECONDS = numberArg('--live-seconds', 10);
 const BIN = fileURLToPath(new URL('../bin/cachedoctor.js', import.meta.url));
-const med = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+const med = (xs: number[]) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 const time = (cmd: string, args: string[]) => {
   const t = process.hrtime.bigint();
   const out = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -35,7 +39,8 @@ try {
     const key = `product:${(i * 7919) % 100_000}`;
     const r = i % 20;
     if (r < 14) parts.push(`${ts} [0 ${client}] "get" "${key}"`);
-    else if (r < 17) parts.push(`${ts} [0 ${client}] "set" "${key}" "{\\"id\\":${i % 100_000},\\"price\\":${i % 997},\\"version\\":${Math.floor(i / 50_000)}}" "EX" "300"`);
+    else if (r < 17)
+      parts.push(`${ts} [0 ${client}] "set" "${key}" "{\\"id\\":${i % 100_000},\\"price\\":${i % 997},\\"version\\":${Math.floor(i / 50_000)}}" "EX" "300"`);
     else if (r < 19) parts.push(`${ts} [0 ${client}] "del" "${key}"`);
     else parts.push(`${ts} [0 ${client}] "incr" "counter:${i % 100}"`);
   }
@@ -49,7 +54,9 @@ try {
     cd.push(run.ms);
     summary = JSON.stringify(JSON.parse(run.out).summary);
   }
-  console.log(`offline, ${LINES.toLocaleString()} lines: wc -l median ${med(wc).toFixed(0)} ms; cachedoctor monitor --input median ${med(cd).toFixed(0)} ms = ${Math.round(LINES / (med(cd) / 1000)).toLocaleString()} lines/s (target >= 1,000,000), ratio to wc ${(med(cd) / med(wc)).toFixed(1)}`);
+  console.log(
+    `offline, ${LINES.toLocaleString()} lines: wc -l median ${med(wc).toFixed(0)} ms; cachedoctor monitor --input median ${med(cd).toFixed(0)} ms = ${Math.round(LINES / (med(cd) / 1000)).toLocaleString()} lines/s (target >= 1,000,000), ratio to wc ${(med(cd) / med(wc)).toFixed(1)}`,
+  );
   console.log(`  summary: ${summary}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -66,13 +73,19 @@ try {
     const stats = cli('info', 'commandstats');
     return ['get', 'set'].reduce((sum, c) => sum + Number(new RegExp(`cmdstat_${c}:calls=(\\d+)`).exec(stats)?.[1] ?? 0), 0);
   };
-  const monitor = spawn(process.execPath, [BIN, 'monitor', '--redis', sb.redisUrl, '--match', 'key:*', '--duration', `${LIVE_SECONDS + 3}s`, '--json', '--fail-on', 'critical'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const monitor = spawn(
+    process.execPath,
+    [BIN, 'monitor', '--redis', sb.redisUrl, '--match', 'key:*', '--duration', `${LIVE_SECONDS + 3}s`, '--json', '--fail-on', 'critical'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let out = '';
   monitor.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise((r) => monitor.once('exit', r));
   await new Promise((r) => setTimeout(r, 1000));
   const before = getSetCalls();
-  const bench = spawn(findBinary('redis-benchmark'), ['-p', port, '-n', '100000000', '-c', '20', '-t', 'set,get', '-r', '100000', '-q', '--csv'], { stdio: 'ignore' });
+  const bench = spawn(findBinary('redis-benchmark'), ['-p', port, '-n', '100000000', '-c', '20', '-t', 'set,get', '-r', '100000', '-q', '--csv'], {
+    stdio: 'ignore',
+  });
   await new Promise((r) => setTimeout(r, LIVE_SECONDS * 1000));
   bench.kill('SIGTERM');
   await new Promise((r) => bench.once('exit', r));
@@ -80,8 +93,12 @@ try {
   const sent = getSetCalls() - before;
   await exited;
   const doc = JSON.parse(out);
-  const seen = (doc.stats.topCommands as { name: string; count: number }[]).filter((c) => c.name === 'get' || c.name === 'set').reduce((sum, c) => sum + c.count, 0);
-  console.log(`live, redis-benchmark set/get with 20 clients for ${LIVE_SECONDS} s: Redis ran ${sent.toLocaleString()} GET/SET, the monitor saw ${seen.toLocaleString()} (${sent === seen ? 'none lost' : `${(sent - seen).toLocaleString()} LOST`}); ${Math.round(sent / LIVE_SECONDS).toLocaleString()} commands/s; peak omem ${Math.round(doc.peakOmemBytes / 1024)} KiB (target < 1024); complete ${doc.complete}`);
+  const seen = (doc.stats.topCommands as { name: string; count: number }[])
+    .filter((c) => c.name === 'get' || c.name === 'set')
+    .reduce((sum, c) => sum + c.count, 0);
+  console.log(
+    `live, redis-benchmark set/get with 20 clients for ${LIVE_SECONDS} s: Redis ran ${sent.toLocaleString()} GET/SET, the monitor saw ${seen.toLocaleString()} (${sent === seen ? 'none lost' : `${(sent - seen).toLocaleString()} LOST`}); ${Math.round(sent / LIVE_SECONDS).toLocaleString()} commands/s; peak omem ${Math.round(doc.peakOmemBytes / 1024)} KiB (target < 1024); complete ${doc.complete}`,
+  );
 } finally {
   await sb.teardown();
 }

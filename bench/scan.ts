@@ -47,12 +47,35 @@ try {
   for (let r = 0; r < ROUNDS; r += 1) {
     const l = timedWithRss(findBinary('redis-cli'), ['-p', String(sb.redis!.port), '--scan', '--pattern', 'product:*']);
     list.push(l.ms);
-    const s = timedWithRss(process.execPath, [BIN, 'scan', '--all', '--json', '--grace', '0', '--max-listed', '10', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'product:{id}', '--table', 'products', '--compare', 'price']);
+    const s = timedWithRss(process.execPath, [
+      BIN,
+      'scan',
+      '--all',
+      '--json',
+      '--grace',
+      '0',
+      '--max-listed',
+      '10',
+      '--redis',
+      sb.redisUrl,
+      '--pg',
+      sb.primaryUrl,
+      '--key',
+      'product:{id}',
+      '--table',
+      'products',
+      '--compare',
+      'price',
+    ]);
     scanTimes.push(s.ms);
     rss.push(s.maxRssMiB);
     summary = JSON.stringify(JSON.parse(s.stdout).summary);
   }
-  const med = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+  const med = (xs: number[]) =>
+    quantile(
+      [...xs].sort((a, b) => a - b),
+      0.5,
+    );
   const listMs = med(list);
   const scanMs = med(scanTimes);
   console.log(`redis-cli --scan --pattern (listing only): median ${(listMs / 1000).toFixed(2)} s, ${Math.round(N / (listMs / 1000)).toLocaleString()} keys/s`);

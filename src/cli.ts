@@ -28,7 +28,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   // Secrets known before any parsing (URLs in argv and the environment) are masked from the very first line.
   const out = new Output(collectSecrets([...argv, env.REDIS_URL, env.DATABASE_URL, ...(env.CACHEDOCTOR_REPLICA_URLS?.split(',') ?? [])], env));
   // Libraries that print on their own (ioredis warns with console.warn) go through the same one-line, scrubbed path.
-  const libraryNote = (...args: unknown[]) => out.note(`cachedoctor: ${format(...args).replace(/^\[WARN\] /, '').replace(/\s*\n\s*/g, ' ')}`);
+  const libraryNote = (...args: unknown[]) =>
+    out.note(
+      `cachedoctor: ${format(...args)
+        .replace(/^\[WARN\] /, '')
+        .replace(/\s*\n\s*/g, ' ')}`,
+    );
   console.warn = libraryNote;
   console.error = libraryNote;
   const controller = new AbortController();
@@ -123,7 +128,13 @@ function buildProgram(out: Output, action: Action): Command {
     .configureOutput({
       writeOut: (s) => out.result(s),
       writeErr: (s) => out.note(s.trimEnd()),
-      outputError: (s, write) => write(`cachedoctor: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)`),
+      outputError: (s, write) =>
+        write(
+          `cachedoctor: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see --help)`,
+        ),
     });
   addOptions(program, GLOBAL_OPTIONS);
   for (const spec of COMMANDS) {
@@ -165,7 +176,10 @@ function reportError(err: unknown, out: Output, mode: { json: boolean; verbose: 
   if (err instanceof CommanderError) {
     // Help and version are not errors; commander already printed them.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.healthy;
-    if (mode.json) out.result(JSON.stringify(out.scrubValue(errorEnvelope(mode.argv, EXIT.usage, 'usage', err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))), null, 2));
+    if (mode.json)
+      out.result(
+        JSON.stringify(out.scrubValue(errorEnvelope(mode.argv, EXIT.usage, 'usage', err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))), null, 2),
+      );
     return EXIT.usage;
   }
   const known = err instanceof CachedoctorError;

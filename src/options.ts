@@ -77,13 +77,22 @@ function pick(specs: readonly OptionSpec[], flag: string): OptionSpec {
 }
 
 export const REPORT_OPTIONS: readonly OptionSpec[] = [
-  ...['--key', '--table', '--version-field', '--version-column', '--compare', '--mapping', '--sample', '--rate', '--max-value-bytes', '--grace'].map((f) => pick(SCAN_OPTIONS, f)),
+  ...['--key', '--table', '--version-field', '--version-column', '--compare', '--mapping', '--sample', '--rate', '--max-value-bytes', '--grace'].map((f) =>
+    pick(SCAN_OPTIONS, f),
+  ),
   ...['--max-lag-seconds', '--max-lag-bytes', '--expect-replicas'].map((f) => pick(LAG_OPTIONS, f)),
-  { flags: '--monitor <duration>', description: 'also watch the Redis command stream (MONITOR) this long, e.g. 10s; off by default: MONITOR costs Redis throughput' },
+  {
+    flags: '--monitor <duration>',
+    description: 'also watch the Redis command stream (MONITOR) this long, e.g. 10s; off by default: MONITOR costs Redis throughput',
+  },
   ...['--channel', '--race-window', '--max-buffer'].map((f) => pick(MONITOR_OPTIONS, f)),
   { flags: '--expect-subscribers <n>', description: 'fail when the --channel has fewer subscribers (PUBSUB NUMSUB)' },
   { ...FAIL_ON, defaultText: 'critical' },
-  { flags: '--format <format>', description: 'table, json or prometheus (text exposition format, for node_exporter\'s textfile collector)', defaultText: 'table; --json is --format json' },
+  {
+    flags: '--format <format>',
+    description: "table, json or prometheus (text exposition format, for node_exporter's textfile collector)",
+    defaultText: 'table; --json is --format json',
+  },
   { flags: '--quiet', description: 'no progress line' },
 ];
 

@@ -13,7 +13,8 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'report',
-    summary: 'one ranked staleness report: lag, scan, invalidation subscribers and (with --monitor) a MONITOR window, each finding with its likely cause and fix',
+    summary:
+      'one ranked staleness report: lag, scan, invalidation subscribers and (with --monitor) a MONITOR window, each finding with its likely cause and fix',
     examples: [
       'cachedoctor report --config cachedoctor.config.json --channel invalidate --monitor 10s',
       "cachedoctor report --redis redis://cache:6379 --pg postgres://ro@db/app --replica postgres://ro@db-replica/app --key 'product:{id}' --table products --json",
@@ -54,8 +55,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'probe',
-    summary: 'measure the real read-your-writes window: commit canary writes on the primary and time when each replica shows them (writes: needs --allow-write)',
-    examples: ['cachedoctor probe --allow-write --pg postgres://probe@db-primary/app --replica postgres://probe@db-replica-1/app', 'cachedoctor probe --allow-write --count 50 --json | jq .summary.recommendedWindowMs'],
+    summary:
+      'measure the real read-your-writes window: commit canary writes on the primary and time when each replica shows them (writes: needs --allow-write)',
+    examples: [
+      'cachedoctor probe --allow-write --pg postgres://probe@db-primary/app --replica postgres://probe@db-replica-1/app',
+      'cachedoctor probe --allow-write --count 50 --json | jq .summary.recommendedWindowMs',
+    ],
     options: PROBE_OPTIONS,
     load: async () => (await import('./probe/index.js')).runProbe,
   },

@@ -37,7 +37,11 @@ export function parseConfigText(text: string, source: string): ConfigFile {
 /** The parser's own words, without the snippet of the file it quotes (which may hold a password). */
 function what(message: string): string {
   // V8 quotes the file ("...\"u:pw@h/db\",oops]..." is not valid JSON): keep only the words before the quote.
-  const bare = message.split('"')[0]!.replace(/,\s*(\.\.\.)?\s*$/, '').replace(/ in JSON at position \d+.*$/s, '').trim();
+  const bare = message
+    .split('"')[0]!
+    .replace(/,\s*(\.\.\.)?\s*$/, '')
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .trim();
   return /end of JSON input/i.test(bare) ? '' : `: ${bare}`;
 }
 

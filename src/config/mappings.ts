@@ -1,5 +1,5 @@
 // Mappings from the config file or from scan's one-liner flags, resolved: templates parsed, defaults applied.
-import { KeyTemplateError, parseKeyTemplate } from '../core/keyTemplate.js';
+import { type KeyTemplate, KeyTemplateError, parseKeyTemplate } from '../core/keyTemplate.js';
 import { type Mapping, splitTableName } from '../core/scan/mapping.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { MappingConfig } from './schema.js';
@@ -25,7 +25,13 @@ export function mappingsFromOptions(fromConfig: readonly MappingConfig[], config
     table: text(o.table),
     versionField: text(o.versionField),
     versionColumn: text(o.versionColumn),
-    compare: o.compare === undefined ? undefined : String(o.compare).split(',').map((f) => f.trim()).filter(Boolean),
+    compare:
+      o.compare === undefined
+        ? undefined
+        : String(o.compare)
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean),
     mapping: text(o.mapping),
   };
   return resolveMappings(fromConfig, flags, configPath ? `config file ${configPath}` : 'config file');
@@ -33,7 +39,8 @@ export function mappingsFromOptions(fromConfig: readonly MappingConfig[], config
 
 export function resolveMappings(fromConfig: readonly MappingConfig[], flags: MappingFlags, configName: string): Mapping[] {
   if (flags.key !== undefined || flags.table !== undefined) {
-    if (flags.key === undefined || flags.table === undefined) throw new UsageError('--key and --table go together', "e.g. --key 'product:{id}' --table products");
+    if (flags.key === undefined || flags.table === undefined)
+      throw new UsageError('--key and --table go together', "e.g. --key 'product:{id}' --table products");
     if (flags.mapping !== undefined) throw new UsageError('--mapping picks a mapping from the config file; it does not go with --key/--table');
     const raw: MappingConfig = {
       name: flags.key.split(/[:{]/)[0] || 'cli',
@@ -49,9 +56,13 @@ export function resolveMappings(fromConfig: readonly MappingConfig[], flags: Map
   }
   const chosen = fromConfig.map((m, i) => ({ m, i })).filter(({ m }) => flags.mapping === undefined || m.name === flags.mapping);
   if (flags.mapping !== undefined && chosen.length === 0) {
-    throw new UsageError(`--mapping: no mapping named "${flags.mapping}"`, fromConfig.length ? `known: ${fromConfig.map((m) => m.name).join(', ')}` : 'the config file has no mappings');
+    throw new UsageError(
+      `--mapping: no mapping named "${flags.mapping}"`,
+      fromConfig.length ? `known: ${fromConfig.map((m) => m.name).join(', ')}` : 'the config file has no mappings',
+    );
   }
-  if (chosen.length === 0) throw new UsageError('nothing to scan: no mappings', "pass --key 'product:{id}' --table products, or add mappings to the config file");
+  if (chosen.length === 0)
+    throw new UsageError('nothing to scan: no mappings', "pass --key 'product:{id}' --table products, or add mappings to the config file");
   const names = new Set<string>();
   return chosen.map(({ m, i }) => {
     if (names.has(m.name)) throw new ConfigError(`${configName}: mappings[${i}].name: "${m.name}" is used twice`);
@@ -61,7 +72,7 @@ export function resolveMappings(fromConfig: readonly MappingConfig[], flags: Map
 }
 
 function resolveOne(m: MappingConfig, fail: (field: string, message: string) => Error): Mapping {
-  let template;
+  let template: KeyTemplate;
   try {
     template = parseKeyTemplate(m.key);
   } catch (err) {

@@ -65,7 +65,9 @@ const LIBPQ_TARGET_VARS = ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER'];
 
 export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { path: string | null; config: ConfigFile }): Settings {
   const c = file.config;
-  const envReplicas = env.CACHEDOCTOR_REPLICA_URLS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const envReplicas = env.CACHEDOCTOR_REPLICA_URLS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const configName = file.path ? `config file ${file.path}` : 'config file';
   const primary = pick<string>([flags.pg, '--pg'], [nonEmpty(env.DATABASE_URL), 'DATABASE_URL'], [c.postgres?.primary, `${configName}: postgres.primary`]);
   const redis = pick<string>([flags.redis, '--redis'], [nonEmpty(env.REDIS_URL), 'REDIS_URL'], [c.redis?.url, `${configName}: redis.url`]);
@@ -102,13 +104,31 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, file: { pa
       maxStale: flags.maxStale !== undefined ? count('--max-stale', flags.maxStale) : (c.thresholds?.maxStale ?? DEFAULTS.maxStale),
       maxStaleRatio: flags.maxStaleRatio !== undefined ? ratio('--max-stale-ratio', flags.maxStaleRatio) : (c.thresholds?.maxStaleRatio ?? null),
     },
-    timeoutMs: flags.timeout !== undefined ? durationMs('--timeout', flags.timeout, 'ms') : c.timeout !== undefined ? fileDuration(file.path, 'timeout', c.timeout, 'ms') : DEFAULTS.timeoutMs,
+    timeoutMs:
+      flags.timeout !== undefined
+        ? durationMs('--timeout', flags.timeout, 'ms')
+        : c.timeout !== undefined
+          ? fileDuration(file.path, 'timeout', c.timeout, 'ms')
+          : DEFAULTS.timeoutMs,
     json: flags.json === true,
     color: flags.color !== false && nonEmpty(env.NO_COLOR) === undefined,
     verbose: flags.verbose === true,
     secrets: [],
   };
-  settings.secrets = collectSecrets([flags.redis, flags.pg, ...(flags.replica ?? []), env.REDIS_URL, env.DATABASE_URL, ...(envReplicas ?? []), c.redis?.url, c.postgres?.primary, ...(c.postgres?.replicas ?? [])], env);
+  settings.secrets = collectSecrets(
+    [
+      flags.redis,
+      flags.pg,
+      ...(flags.replica ?? []),
+      env.REDIS_URL,
+      env.DATABASE_URL,
+      ...(envReplicas ?? []),
+      c.redis?.url,
+      c.postgres?.primary,
+      ...(c.postgres?.replicas ?? []),
+    ],
+    env,
+  );
   return settings;
 }
 
@@ -138,7 +158,8 @@ export function collectSecrets(urls: readonly (string | undefined)[], env: NodeJ
 
 export function durationMs(option: string, text: string, bareUnit: 'ms' | 's'): number {
   const ms = parseDuration(text, bareUnit);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${option}: expected a duration such as ${bareUnit === 'ms' ? '5000 or 5s' : '1s or 500ms'}, got "${text}"`);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`${option}: expected a duration such as ${bareUnit === 'ms' ? '5000 or 5s' : '1s or 500ms'}, got "${text}"`);
   return ms;
 }
 
@@ -158,13 +179,15 @@ export function bytes(option: string, text: string): number {
 /** A number in the field's own unit, or a duration string such as "5s"; in milliseconds. */
 function fileDuration(path: string | null, field: string, value: number | string, bareUnit: 'ms' | 's'): number {
   const ms = parseDuration(String(value), bareUnit);
-  if (ms === undefined || (field === 'timeout' && ms <= 0)) throw new ConfigError(`${path ? `config file ${path}` : 'config'}: ${field}: expected a duration such as "5s", got "${value}"`);
+  if (ms === undefined || (field === 'timeout' && ms <= 0))
+    throw new ConfigError(`${path ? `config file ${path}` : 'config'}: ${field}: expected a duration such as "5s", got "${value}"`);
   return ms;
 }
 
 function fileBytes(path: string | null, field: string, value: number | string): number {
   const n = typeof value === 'number' ? value : parseBytes(value);
-  if (n === undefined) throw new ConfigError(`${path ? `config file ${path}` : 'config'}: ${field}: expected a size such as "16MiB" or 1048576, got "${value}"`);
+  if (n === undefined)
+    throw new ConfigError(`${path ? `config file ${path}` : 'config'}: ${field}: expected a size such as "16MiB" or 1048576, got "${value}"`);
   return n;
 }
 

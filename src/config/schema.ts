@@ -3,7 +3,11 @@ import type { Shape } from './shape.js';
 
 const str = { type: 'string', nonEmpty: true } as const;
 const size: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a byte count or a size such as "16MiB"' };
-const duration = (unit: string): Shape => ({ type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: `a number of ${unit} or a duration such as "5s"` });
+const duration = (unit: string): Shape => ({
+  type: 'either',
+  shapes: [{ type: 'number', min: 0 }, str],
+  expected: `a number of ${unit} or a duration such as "5s"`,
+});
 
 const mapping: Shape = {
   type: 'object',

@@ -22,6 +22,12 @@ export function missedExpectations(steps: readonly DemoStep[]): Finding[] {
     const missing = s.expected.filter((k) => !found.has(k));
     const extra = s.expected.length === 0 ? [...new Set(s.report.findings.map((f) => f.kind))] : [];
     if (missing.length === 0 && extra.length === 0) return [];
-    return [{ kind: 'demo-unexpected', severity: 'critical' as const, message: `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}` }];
+    return [
+      {
+        kind: 'demo-unexpected',
+        severity: 'critical' as const,
+        message: `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}`,
+      },
+    ];
   });
 }

@@ -68,7 +68,9 @@ function splitParts(source: string): Part[] {
       const end = source.indexOf('}', i);
       const name = end === -1 ? '' : source.slice(i + 1, end);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new KeyTemplateError(`key template "${source}": "${end === -1 ? source.slice(i) : `{${name}}`}" is not a placeholder (use {column_name}, or {{ for a literal brace)`);
+        throw new KeyTemplateError(
+          `key template "${source}": "${end === -1 ? source.slice(i) : `{${name}}`}" is not a placeholder (use {column_name}, or {{ for a literal brace)`,
+        );
       }
       if (literal) parts.push({ literal });
       literal = '';

@@ -98,6 +98,15 @@ export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
       worstMs: measured.length > 0 && !blind ? worst : null,
       timeouts: replicas.reduce((n, r) => n + r.timeouts, 0),
     },
-    data: { table: run.table, count: run.written, intervalMs: run.intervalMs, pollMs: run.pollMs, maxWaitMs: run.maxWaitMs, replicas, recommendedWindowMs, advice },
+    data: {
+      table: run.table,
+      count: run.written,
+      intervalMs: run.intervalMs,
+      pollMs: run.pollMs,
+      maxWaitMs: run.maxWaitMs,
+      replicas,
+      recommendedWindowMs,
+      advice,
+    },
   };
 }

@@ -7,10 +7,28 @@ import type { Finding } from './findings.js';
  */
 export function subscriberFindings(channel: string, subscribers: number, expected: number | null, noneIsWorthSaying: boolean): Finding[] {
   if (expected !== null && subscribers < expected) {
-    return [{ kind: 'missing-subscribers', severity: 'warning', message: `channel ${channel} has ${subscribers} subscriber(s), expected ${expected}: instances that do not listen keep stale in-process copies`, channel, subscribers, expected }];
+    return [
+      {
+        kind: 'missing-subscribers',
+        severity: 'warning',
+        message: `channel ${channel} has ${subscribers} subscriber(s), expected ${expected}: instances that do not listen keep stale in-process copies`,
+        channel,
+        subscribers,
+        expected,
+      },
+    ];
   }
   if (expected === null && subscribers === 0 && noneIsWorthSaying) {
-    return [{ kind: 'missing-subscribers', severity: 'info', message: `nobody subscribes to channel ${channel}: instances that keep in-process copies never hear of invalidations`, channel, subscribers, expected }];
+    return [
+      {
+        kind: 'missing-subscribers',
+        severity: 'info',
+        message: `nobody subscribes to channel ${channel}: instances that keep in-process copies never hear of invalidations`,
+        channel,
+        subscribers,
+        expected,
+      },
+    ];
   }
   return [];
 }

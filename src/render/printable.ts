@@ -4,7 +4,7 @@
 /** Control characters as \xNN; the whole text in quotes when it starts or ends with whitespace. */
 export function printable(text: string): string {
   // C0 controls, DEL and C1 controls (0x9b is a one-byte CSI).
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped here
   const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return /^\s|\s$/.test(escaped) ? JSON.stringify(escaped) : escaped;
 }

@@ -5,7 +5,15 @@ import { findBinary } from './binaries.js';
 import { type Managed, type RunAs, spawnManaged, stopManaged, waitFor } from './processes.js';
 
 /** Settings for speed and determinism in tests; durability is not wanted in a throwaway server. */
-const TEST_SETTINGS = ['fsync=off', 'full_page_writes=off', 'shared_buffers=16MB', 'max_connections=40', 'max_wal_senders=8', 'wal_level=replica', 'log_min_messages=warning'];
+const TEST_SETTINGS = [
+  'fsync=off',
+  'full_page_writes=off',
+  'shared_buffers=16MB',
+  'max_connections=40',
+  'max_wal_senders=8',
+  'wal_level=replica',
+  'log_min_messages=warning',
+];
 
 export class PostgresServer {
   private proc: Managed | null = null;
@@ -42,7 +50,13 @@ export class PostgresServer {
   }
 
   async start(): Promise<void> {
-    const settings = [...TEST_SETTINGS, 'listen_addresses=127.0.0.1', `unix_socket_directories=${this.socketDir}`, `cluster_name=${this.name}`, ...this.settings];
+    const settings = [
+      ...TEST_SETTINGS,
+      'listen_addresses=127.0.0.1',
+      `unix_socket_directories=${this.socketDir}`,
+      `cluster_name=${this.name}`,
+      ...this.settings,
+    ];
     const args = ['-D', this.dataDir, '-p', String(this.port), ...settings.flatMap((s) => ['-c', s])];
     this.proc = spawnManaged(this.name, findBinary('postgres'), args, this.logFile, this.runAs);
     await waitFor(() => this.answers(), this.proc, 60_000, `PostgreSQL ${this.name} on port ${this.port}`);

@@ -13,11 +13,15 @@ let postgresUser: RunAs | null | undefined;
 /** PostgreSQL refuses to run as root: when we are root, its binaries run as the `postgres` OS user. */
 export function postgresRunAs(): RunAs | null {
   if (postgresUser !== undefined) return postgresUser;
-  if (process.getuid?.() !== 0) return (postgresUser = null);
+  if (process.getuid?.() !== 0) {
+    postgresUser = null;
+    return postgresUser;
+  }
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    return (postgresUser = { uid, gid, home: '/tmp' });
+    postgresUser = { uid, gid, home: '/tmp' };
+    return postgresUser;
   } catch {
     throw new Error('sandbox: running as root, and there is no `postgres` OS user to run PostgreSQL as (create one, or run as a normal user)');
   }

@@ -27,7 +27,21 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no', ...this.extraArgs];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+      ...this.extraArgs,
+    ];
     this.proc = spawnManaged(this.name, findBinary('redis-server'), args, this.logFile, null);
     const pid = this.proc.child.pid;
     await waitFor(async () => (await serverPid(this.port)) === pid, this.proc, 15_000, `redis-server on port ${this.port}`);

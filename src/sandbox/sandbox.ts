@@ -94,7 +94,9 @@ export class Sandbox {
     this.redis = await withPortRetry((port) => {
       // The TLS port next to the plain one (which the start-up check and the tests' seeding use).
       this.redisTlsPort = tls ? port + 1 : null;
-      const args = tls ? ['--tls-port', String(port + 1), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : [];
+      const args = tls
+        ? ['--tls-port', String(port + 1), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+        : [];
       return new RedisServer(this.dir, port, args);
     });
     recordPids(this.dir, this.pids());
@@ -108,7 +110,19 @@ export class Sandbox {
   private async startRedisCluster(masters: number, replicas: number): Promise<void> {
     for (let i = 0; i < masters * (1 + replicas); i += 1) {
       this.clusterNodes.push(
-        await withPortRetry((port) => new RedisServer(this.dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no'])),
+        await withPortRetry(
+          (port) =>
+            new RedisServer(this.dir, port, [
+              '--cluster-enabled',
+              'yes',
+              '--cluster-config-file',
+              `nodes-${port}.conf`,
+              '--cluster-node-timeout',
+              '2000',
+              '--cluster-require-full-coverage',
+              'no',
+            ]),
+        ),
       );
       recordPids(this.dir, this.pids());
     }
@@ -116,7 +130,11 @@ export class Sandbox {
     await run(findBinary('redis-cli'), ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], null);
     // Every node must agree the cluster is up before clients can rely on it.
     for (const n of this.clusterNodes) {
-      await poll(async () => (await run(findBinary('redis-cli'), ['-p', String(n.port), 'cluster', 'info'], null)).includes('cluster_state:ok'), 20_000, `redis cluster node ${n.port} ready`);
+      await poll(
+        async () => (await run(findBinary('redis-cli'), ['-p', String(n.port), 'cluster', 'info'], null)).includes('cluster_state:ok'),
+        20_000,
+        `redis cluster node ${n.port} ready`,
+      );
     }
   }
 
@@ -144,7 +162,11 @@ export class Sandbox {
     const runAs = postgresRunAs();
     const primary = must(this.primary, 'primary');
     const { data, sockets } = this.pgDirs(STANDBY_NAME);
-    await run(findBinary('pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], runAs);
+    await run(
+      findBinary('pg_basebackup'),
+      ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+      runAs,
+    );
     this.standby = await withPortRetry((port) => new PostgresServer(STANDBY_NAME, data, sockets, port, runAs, this.pgSettings));
     recordPids(this.dir, this.pids());
     await this.waitForStreaming();
@@ -153,10 +175,14 @@ export class Sandbox {
   /** Waits until the primary lists the standby as streaming. */
   async waitForStreaming(timeoutMs = 30_000): Promise<void> {
     const primary = must(this.primary, 'primary');
-    await poll(async () => {
-      const rows = await primary.sql<{ state: string }>('SELECT state FROM pg_stat_replication WHERE application_name = $1', [STANDBY_NAME]);
-      return rows[0]?.state === 'streaming';
-    }, timeoutMs, 'standby streaming');
+    await poll(
+      async () => {
+        const rows = await primary.sql<{ state: string }>('SELECT state FROM pg_stat_replication WHERE application_name = $1', [STANDBY_NAME]);
+        return rows[0]?.state === 'streaming';
+      },
+      timeoutMs,
+      'standby streaming',
+    );
   }
 
   /** Waits until the standby has replayed everything the primary has written so far. */
@@ -164,10 +190,14 @@ export class Sandbox {
     const primary = must(this.primary, 'primary');
     const standby = must(this.standby, 'standby');
     const [{ lsn }] = (await primary.sql<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')) as [{ lsn: string }];
-    await poll(async () => {
-      const [row] = await standby.sql<{ behind: boolean }>('SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [lsn]);
-      return row?.behind === false;
-    }, timeoutMs, 'standby catch-up');
+    await poll(
+      async () => {
+        const [row] = await standby.sql<{ behind: boolean }>('SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [lsn]);
+        return row?.behind === false;
+      },
+      timeoutMs,
+      'standby catch-up',
+    );
   }
 
   /** Pauses WAL replay on the standby and waits until it is really paused. */

@@ -45,7 +45,10 @@ describe('cachedoctor demo', () => {
     }
     // Ranked: every critical item before every warning.
     const severities = staged.ranked.map((r) => (r as unknown as { severity: string }).severity);
-    assert.deepEqual(severities, [...severities].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)));
+    assert.deepEqual(
+      severities,
+      [...severities].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)),
+    );
     const left = readdirSync(tmpdir()).filter((n) => n.startsWith('cachedoctor-sandbox-') && !before.has(n));
     assert.deepEqual(left, []);
   });

@@ -27,7 +27,9 @@ after(() => {
 async function monitorsOn(redisUrl: string): Promise<number> {
   const r = new Redis(redisUrl);
   try {
-    return String(await r.call('CLIENT', 'LIST')).split('\n').filter((l) => / cmd=monitor/.test(l)).length;
+    return String(await r.call('CLIENT', 'LIST'))
+      .split('\n')
+      .filter((l) => / cmd=monitor/.test(l)).length;
   } finally {
     r.disconnect();
   }
@@ -91,9 +93,30 @@ describe('faults', () => {
     for (let id = 1; id <= 2000; id += 1) pipe.set(`p:${id}`, JSON.stringify({ version: 1 }), 'EX', 600);
     await pipe.exec();
     r.disconnect();
-    const run = await runCli(['scan', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'p:{id}', '--table', 'p', '--all', '--rate', '300', '--grace', '0', '--json', '--timeout', '1500'], {
-      onStart: () => setTimeout(() => void sb.primary!.stop(), 2000),
-    });
+    const run = await runCli(
+      [
+        'scan',
+        '--redis',
+        sb.redisUrl,
+        '--pg',
+        sb.primaryUrl,
+        '--key',
+        'p:{id}',
+        '--table',
+        'p',
+        '--all',
+        '--rate',
+        '300',
+        '--grace',
+        '0',
+        '--json',
+        '--timeout',
+        '1500',
+      ],
+      {
+        onStart: () => setTimeout(() => void sb.primary!.stop(), 2000),
+      },
+    );
     assert.equal(run.code, 3, run.stderr);
     const doc = parseJson<{ complete: boolean; error: { kind: string }; summary: { sampled: number } }>(run);
     assertMatchesSchema(doc);

@@ -29,7 +29,6 @@ function assertOneLine(stderr: string, pattern: RegExp): void {
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
 }
 
-
 describe('hostile input', () => {
   it('a broken config file is exit 2 and one line naming the problem', async () => {
     const base = { redis: { url: 'redis://127.0.0.1:1' }, postgres: { primary: 'postgres://x@127.0.0.1:1/x' } };
@@ -39,7 +38,11 @@ describe('hostile input', () => {
       ['unknown field', JSON.stringify({ ...base, colour: 'red' }), /colour/],
       ['wrong type', JSON.stringify({ ...base, mappings: [{ name: 'p', key: 'p:{id}', table: 42 }] }), /mappings\[0\]\.table: expected a string, got 42/],
       ['empty mappings', JSON.stringify({ ...base, mappings: [] }), /nothing to scan: no mappings/],
-      ['a table with quotes and a semicolon', JSON.stringify({ ...base, mappings: [{ name: 'p', key: 'p:{id}', table: 'a"; DROP TABLE victims; --' }] }), /mappings\[0\]\.table/],
+      [
+        'a table with quotes and a semicolon',
+        JSON.stringify({ ...base, mappings: [{ name: 'p', key: 'p:{id}', table: 'a"; DROP TABLE victims; --' }] }),
+        /mappings\[0\]\.table/,
+      ],
       ['a key template with no placeholder', JSON.stringify({ ...base, mappings: [{ name: 'p', key: 'p:1', table: 'p' }] }), /has no \{placeholder\}/],
     ];
     for (const [label, text, pattern] of cases) {
@@ -52,8 +55,11 @@ describe('hostile input', () => {
 
   it('SQL injection in every config string and in key text changes nothing in the database', async () => {
     const sb = await sandbox.ready();
-    await sql(sb.primaryUrl, `CREATE TABLE victims (id int PRIMARY KEY); INSERT INTO victims VALUES (1), (2);
-      CREATE TABLE "we""ird; tab" ("i""d" int PRIMARY KEY, "ver;sion" int NOT NULL, "pr'ice" numeric); INSERT INTO "we""ird; tab" VALUES (1, 1, 5)`);
+    await sql(
+      sb.primaryUrl,
+      `CREATE TABLE victims (id int PRIMARY KEY); INSERT INTO victims VALUES (1), (2);
+      CREATE TABLE "we""ird; tab" ("i""d" int PRIMARY KEY, "ver;sion" int NOT NULL, "pr'ice" numeric); INSERT INTO "we""ird; tab" VALUES (1, 1, 5)`,
+    );
     const r = new Redis(sb.redisUrl);
     const evil = `1'); DROP TABLE victims; --`;
     await r.set(`w:1`, JSON.stringify({ 've;r': 1, "pr'ice": 5 }), 'EX', 600);
@@ -80,7 +86,16 @@ describe('hostile input', () => {
       JSON.stringify({
         redis: { url: sb.redisUrl },
         postgres: { primary: sb.primaryUrl },
-        mappings: [{ name: "x'; DROP TABLE victims; --", key: 'w:{id}', table: '"we""ird; tab"', columns: { id: 'i"d' }, version: { field: 've;r', column: 'ver;sion' }, compare: ["pr'ice"] }],
+        mappings: [
+          {
+            name: "x'; DROP TABLE victims; --",
+            key: 'w:{id}',
+            table: '"we""ird; tab"',
+            columns: { id: 'i"d' },
+            version: { field: 've;r', column: 'ver;sion' },
+            compare: ["pr'ice"],
+          },
+        ],
       }),
     );
     const run = await runCli(['scan', '--config', ok, '--json', '--grace', '0s']);
@@ -109,7 +124,10 @@ describe('hostile input', () => {
     ];
     for (const [id, v] of values) await r.set(`hv:${id}`, v, 'EX', 600);
     r.disconnect();
-    const run = await runCli(['scan', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'hv:{id}', '--table', 'hv', '--json', '--grace', '0s', '--max-listed', '100'], { env: { NODE_OPTIONS: '--max-old-space-size=128' } });
+    const run = await runCli(
+      ['scan', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'hv:{id}', '--table', 'hv', '--json', '--grace', '0s', '--max-listed', '100'],
+      { env: { NODE_OPTIONS: '--max-old-space-size=128' } },
+    );
     assert.ok(run.code === 0 || run.code === 1, run.stderr);
     const doc = parseJson<{ summary: Record<string, number>; findings: { kind: string; key?: string }[] }>(run);
     assertMatchesSchema(doc);
@@ -143,6 +161,9 @@ describe('hostile input', () => {
     const doc = parseJson<{ summary: { events: number; malformed: number }; findings: { kind: string; key: string }[] }>(run);
     assertMatchesSchema(doc);
     assert.deepEqual([doc.summary.events, doc.summary.malformed], [5, 3]);
-    assert.deepEqual(doc.findings.map((f) => `${f.kind} ${f.key}`), ['stale-fill product:1']);
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.kind} ${f.key}`),
+      ['stale-fill product:1'],
+    );
   });
 });

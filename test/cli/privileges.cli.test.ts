@@ -28,8 +28,28 @@ describe('least privilege', () => {
     for (let id = 1; id <= 20; id += 1) await r.set(`item:${id}`, JSON.stringify({ version: 1 }), 'EX', 600);
     await r.call('ACL', 'SETUSER', 'cd_report', 'on', '>cd-report-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN} ${MONITOR}`.split(' '));
     await r.call('ACL', 'SETUSER', 'cd_noeval', 'on', '>cd-noeval-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +scan +pttl`.split(' '));
-    await r.call('ACL', 'SETUSER', 'cd_nopttl', 'on', '>cd-nopttl-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +eval_ro +scan +getrange +strlen +type`.split(' '));
-    await r.call('ACL', 'SETUSER', 'cd_nogetrange', 'on', '>cd-nogetrange-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} +eval_ro +scan +pttl +strlen +type +hmget +hgetall`.split(' '));
+    await r.call(
+      'ACL',
+      'SETUSER',
+      'cd_nopttl',
+      'on',
+      '>cd-nopttl-pw',
+      '~*',
+      'resetchannels',
+      '-@all',
+      ...`${CONNECT} +eval_ro +scan +getrange +strlen +type`.split(' '),
+    );
+    await r.call(
+      'ACL',
+      'SETUSER',
+      'cd_nogetrange',
+      'on',
+      '>cd-nogetrange-pw',
+      '~*',
+      'resetchannels',
+      '-@all',
+      ...`${CONNECT} +eval_ro +scan +pttl +strlen +type +hmget +hgetall`.split(' '),
+    );
     await r.call('ACL', 'SETUSER', 'cd_nomonitor', 'on', '>cd-nomonitor-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN}`.split(' '));
     r.disconnect();
     pgUrl = (user) => sb.primary!.urlFor(user);
@@ -38,10 +58,32 @@ describe('least privilege', () => {
 
   it('report with scan, subscribers and a MONITOR window works with exactly the documented grants', async () => {
     const sb = sandbox();
-    const run = await runCli(['report', '--redis', redisUrl('cd_report'), '--pg', pgUrl('cd_min'), '--replica', sb.standby!.urlFor('cd_min'), '--key', 'item:{id}', '--table', 'items', '--channel', 'inv', '--monitor', '1s', '--grace', '0s', '--json']);
+    const run = await runCli([
+      'report',
+      '--redis',
+      redisUrl('cd_report'),
+      '--pg',
+      pgUrl('cd_min'),
+      '--replica',
+      sb.standby!.urlFor('cd_min'),
+      '--key',
+      'item:{id}',
+      '--table',
+      'items',
+      '--channel',
+      'inv',
+      '--monitor',
+      '1s',
+      '--grace',
+      '0s',
+      '--json',
+    ]);
     const doc = parseJson<{ summary: { parts: Record<string, string> }; findings: { kind: string; severity: string }[] }>(run);
     assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'ok', monitor: 'ok' });
-    assert.deepEqual(doc.findings.filter((f) => f.severity !== 'info' && f.kind !== 'no-traffic').map((f) => f.kind), []);
+    assert.deepEqual(
+      doc.findings.filter((f) => f.severity !== 'info' && f.kind !== 'no-traffic').map((f) => f.kind),
+      [],
+    );
     assert.equal(run.code, 0, run.stderr);
   });
 

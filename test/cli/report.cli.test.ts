@@ -9,7 +9,9 @@ import { parseJson, runCli } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
-const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (
+  text: string,
+) => { name: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 const sandbox = useSandbox();
 
 interface ReportDoc {
@@ -23,7 +25,10 @@ interface ReportDoc {
 }
 
 async function seed(primaryUrl: string, redisUrl: string, staleIds: number[]) {
-  await sql(primaryUrl, 'DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 2 FROM generate_series(1, 20) g');
+  await sql(
+    primaryUrl,
+    'DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 2 FROM generate_series(1, 20) g',
+  );
   const r = new Redis(redisUrl);
   await r.flushall();
   for (let id = 1; id <= 20; id += 1) await r.set(`item:${id}`, JSON.stringify({ version: staleIds.includes(id) ? 1 : 2 }), 'EX', 600);
@@ -55,8 +60,14 @@ describe('cachedoctor report (subprocess)', () => {
     assertMatchesSchema(s);
     assert.equal(s.ok, false);
     assert.equal(s.summary.critical, 2);
-    assert.deepEqual(s.ranked.map((r) => [r.rank, r.kind]), [[1, 'stale']]);
-    assert.deepEqual(s.findings.map((f) => `${f.part}/${f.kind}@${f.cause}`), ['scan/stale@write-invalidate-race', 'scan/stale@write-invalidate-race']);
+    assert.deepEqual(
+      s.ranked.map((r) => [r.rank, r.kind]),
+      [[1, 'stale']],
+    );
+    assert.deepEqual(
+      s.findings.map((f) => `${f.part}/${f.kind}@${f.cause}`),
+      ['scan/stale@write-invalidate-race', 'scan/stale@write-invalidate-race'],
+    );
     // The table says the same in words.
     const table = await runCli(args());
     assert.equal(table.code, 1);
@@ -69,7 +80,10 @@ describe('cachedoctor report (subprocess)', () => {
     await seed(sb.primaryUrl, sb.redisUrl, []);
     const warn = await runCli([...args(), '--channel', 'inv', '--expect-subscribers', '1', '--json']);
     assert.equal(warn.code, 0, warn.stderr);
-    assert.deepEqual(parseJson<ReportDoc>(warn).findings.map((f) => `${f.kind}/${f.severity}`), ['missing-subscribers/warning']);
+    assert.deepEqual(
+      parseJson<ReportDoc>(warn).findings.map((f) => `${f.kind}/${f.severity}`),
+      ['missing-subscribers/warning'],
+    );
     const failing = await runCli([...args(), '--channel', 'inv', '--expect-subscribers', '1', '--fail-on', 'warning', '--json']);
     assert.equal(failing.code, 1);
     const prom = await runCli([...args(), '--format', 'prometheus']);
@@ -85,15 +99,44 @@ describe('cachedoctor report (subprocess)', () => {
     const sb = await sandbox.ready();
     await seed(sb.primaryUrl, sb.redisUrl, [3]);
     const deadRedis = `redis://127.0.0.1:${sb.redis!.port + 1}`;
-    const partial = await runCli(['report', '--redis', deadRedis, '--pg', sb.primaryUrl, '--key', 'item:{id}', '--table', 'items', '--json', '--timeout', '1s']);
+    const partial = await runCli([
+      'report',
+      '--redis',
+      deadRedis,
+      '--pg',
+      sb.primaryUrl,
+      '--key',
+      'item:{id}',
+      '--table',
+      'items',
+      '--json',
+      '--timeout',
+      '1s',
+    ]);
     const p = parseJson<ReportDoc>(partial);
     assertMatchesSchema(p);
     assert.equal(partial.code, 1, partial.stderr);
     assert.equal(p.complete, false);
     assert.deepEqual(p.summary.parts, { lag: 'ok', scan: 'failed', subscribers: 'skipped', monitor: 'skipped' });
     // Ranked: the part that could not check first (critical), then the standby lag saw only from the primary.
-    assert.deepEqual(p.findings.map((f) => `${f.part}/${f.kind}/${f.severity}`), ['scan/source-failed/critical', 'lag/replica-not-asked/info']);
-    const none = await runCli(['report', '--redis', deadRedis, '--pg', `postgres://postgres@127.0.0.1:${sb.redis!.port + 2}/postgres`, '--key', 'item:{id}', '--table', 'items', '--json', '--timeout', '1s']);
+    assert.deepEqual(
+      p.findings.map((f) => `${f.part}/${f.kind}/${f.severity}`),
+      ['scan/source-failed/critical', 'lag/replica-not-asked/info'],
+    );
+    const none = await runCli([
+      'report',
+      '--redis',
+      deadRedis,
+      '--pg',
+      `postgres://postgres@127.0.0.1:${sb.redis!.port + 2}/postgres`,
+      '--key',
+      'item:{id}',
+      '--table',
+      'items',
+      '--json',
+      '--timeout',
+      '1s',
+    ]);
     assert.equal(none.code, 3, none.stderr);
     const n = parseJson<ReportDoc>(none);
     assertMatchesSchema(n);
@@ -108,7 +151,10 @@ describe('cachedoctor report (subprocess)', () => {
       [['report', '--pg', sb.primaryUrl, '--json', '--format', 'prometheus'], /^cachedoctor: --json and --format prometheus do not go together$/],
       [['report', '--pg', sb.primaryUrl, '--format', 'yaml'], /^cachedoctor: --format: expected table, json, prometheus, got "yaml"$/],
       [['report', '--pg', sb.primaryUrl, '--key', 'item:{id}'], /^cachedoctor: --key and --table go together/],
-      [['probe', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl], /^cachedoctor: probe writes canary rows to the primary \(table cachedoctor_canary\) and is off unless you pass --allow-write/],
+      [
+        ['probe', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl],
+        /^cachedoctor: probe writes canary rows to the primary \(table cachedoctor_canary\) and is off unless you pass --allow-write/,
+      ],
     ] as [string[], RegExp][]) {
       const run = await runCli(argv);
       assert.equal(run.code, 2, `${argv.join(' ')}: ${run.stderr}`);

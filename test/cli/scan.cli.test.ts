@@ -24,7 +24,11 @@ before(async () => {
   redis.disconnect();
   writeFileSync(
     join(dir, 'cachedoctor.config.json'),
-    JSON.stringify({ redis: { url: sb.redisUrl }, postgres: { primary: sb.primaryUrl }, mappings: [{ name: 'product', key: 'product:{id}', table: 'public.products', compare: ['price'] }] }),
+    JSON.stringify({
+      redis: { url: sb.redisUrl },
+      postgres: { primary: sb.primaryUrl },
+      mappings: [{ name: 'product', key: 'product:{id}', table: 'public.products', compare: ['price'] }],
+    }),
   );
 });
 

@@ -46,19 +46,29 @@ describe('no password in any output', () => {
     const mapping = ['--key', 'item:{id}', '--table', 'items', '--grace', '50ms'];
     const capture = join(dir, 'capture.log');
     const config = join(dir, 'cachedoctor.config.json');
-    writeFileSync(config, JSON.stringify({ redis: { url: redis }, postgres: { primary: pg, replicas: [replica] }, mappings: [{ name: 'item', key: 'item:{id}', table: 'items' }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({ redis: { url: redis }, postgres: { primary: pg, replicas: [replica] }, mappings: [{ name: 'item', key: 'item:{id}', table: 'items' }] }),
+    );
     const runs: [string, string[], NodeJS.ProcessEnv?][] = [
       ['lag json', ['lag', '--pg', pg, '--replica', replica, '--json', '--verbose']],
       ['lag table', ['lag', '--pg', pg, '--replica', replica, '--verbose']],
       ['scan json', ['scan', '--redis', redis, '--pg', pg, ...mapping, '--json', '--verbose']],
       ['scan table', ['scan', '--redis', redis, '--pg', pg, '--replica', replica, '--replicas', ...mapping, '--verbose']],
       ['monitor', ['monitor', '--redis', redis, '--match', 'item:*', '--duration', '500ms', '--save', capture, '--json', '--verbose']],
-      ['report json', ['report', '--redis', redis, '--pg', pg, '--replica', replica, ...mapping, '--monitor', '500ms', '--channel', 'inv', '--json', '--verbose']],
+      [
+        'report json',
+        ['report', '--redis', redis, '--pg', pg, '--replica', replica, ...mapping, '--monitor', '500ms', '--channel', 'inv', '--json', '--verbose'],
+      ],
       ['report table', ['report', '--redis', redis, '--pg', pg, '--replica', replica, ...mapping, '--verbose']],
       ['report prometheus', ['report', '--redis', redis, '--pg', pg, '--replica', replica, ...mapping, '--format', 'prometheus']],
       ['report config file', ['report', '--config', config, '--json', '--verbose']],
       ['probe', ['probe', '--allow-write', '--pg', pg, '--replica', replica, '--count', '2', '--interval', '10ms', '--json', '--verbose']],
-      ['PGPASSWORD', ['report', '--pg', pg.replace(`:${PG_SECRET}`, ''), '--replica', replica.replace(`:${PG_SECRET}`, ''), '--verbose'], { PGPASSWORD: PG_SECRET }],
+      [
+        'PGPASSWORD',
+        ['report', '--pg', pg.replace(`:${PG_SECRET}`, ''), '--replica', replica.replace(`:${PG_SECRET}`, ''), '--verbose'],
+        { PGPASSWORD: PG_SECRET },
+      ],
     ];
     // Traffic for the monitor to see, from a client that authenticates with the password too.
     const app = new Redis(redis);

@@ -35,16 +35,31 @@ describe('TLS', () => {
     const map = ['--key', 't:{id}', '--table', 't', '--timeout', '1500'];
     const plainPort = sb.redis!.port;
     const cases: [string[], RegExp][] = [
-      [['scan', '--redis', sb.redisTlsUrl, '--pg', sb.primaryUrl, ...map], /TLS: self-signed certificate in certificate chain \(trust the server's CA: NODE_EXTRA_CA_CERTS=/],
-      [['monitor', '--redis', sb.redisTlsUrl, '--match', 't:*', '--timeout', '1500'], /TLS: self-signed certificate in certificate chain \(trust the server's CA/],
+      [
+        ['scan', '--redis', sb.redisTlsUrl, '--pg', sb.primaryUrl, ...map],
+        /TLS: self-signed certificate in certificate chain \(trust the server's CA: NODE_EXTRA_CA_CERTS=/,
+      ],
+      [
+        ['monitor', '--redis', sb.redisTlsUrl, '--match', 't:*', '--timeout', '1500'],
+        /TLS: self-signed certificate in certificate chain \(trust the server's CA/,
+      ],
       [['lag', '--pg', `${sb.primaryUrl}?sslmode=verify-full`], /TLS: unable to verify the first certificate \(name the server's CA: sslrootcert=/],
-      [['scan', '--redis', `rediss://localhost:${plainPort}`, '--pg', sb.primaryUrl, ...map], /no answer within 1500 ms \(does this port serve TLS\? .*use redis:\/\/\)/],
-      [['scan', '--redis', `redis://localhost:${sb.redisTlsPort}`, '--pg', sb.primaryUrl, ...map], /the connection was lost \(.*does this port expect TLS \(rediss:\/\/\)\?\)/],
+      [
+        ['scan', '--redis', `rediss://localhost:${plainPort}`, '--pg', sb.primaryUrl, ...map],
+        /no answer within 1500 ms \(does this port serve TLS\? .*use redis:\/\/\)/,
+      ],
+      [
+        ['scan', '--redis', `redis://localhost:${sb.redisTlsPort}`, '--pg', sb.primaryUrl, ...map],
+        /the connection was lost \(.*does this port expect TLS \(rediss:\/\/\)\?\)/,
+      ],
     ];
     for (const [argv, pattern] of cases) {
       const run = await runCli(argv);
       assert.equal(run.code, 3, `${argv.join(' ')}: ${run.stderr}`);
-      const lines = run.stderr.trim().split('\n').filter((l) => !/MONITOR costs/.test(l));
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/MONITOR costs/.test(l));
       assert.equal(lines.length, 1, run.stderr);
       assert.match(lines[0]!, pattern);
     }

@@ -40,17 +40,40 @@ describe('scan across a cluster failover', () => {
     const replicaPort = Number(/:(\d+)@/.exec(replicaLine)![1]);
 
     // Two mappings: the failover happens during the first; the second must read the promoted master too.
-    const config = { path: null, config: { mappings: [{ name: 'carts', key: 'cart:{id}', table: 'carts' }, { name: 'users', key: 'user:{id}', table: 'users' }] } };
-    const pending = runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { all: true, rate: '600', grace: '300ms' }, undefined, config);
+    const config = {
+      path: null,
+      config: {
+        mappings: [
+          { name: 'carts', key: 'cart:{id}', table: 'carts' },
+          { name: 'users', key: 'user:{id}', table: 'users' },
+        ],
+      },
+    };
+    const pending = runInProcess<ScanData>(
+      runScan,
+      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
+      { all: true, rate: '600', grace: '300ms' },
+      undefined,
+      config,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await call(replicaPort, 'CLUSTER', 'FAILOVER'), 'OK');
     const { env } = await pending;
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
     assert.equal(env.summary.sampled, 2 * KEYS, 'every key of both mappings once');
-    assert.deepEqual(env.mappings.map((m) => [m.mapping, m.sampled]), [['carts', KEYS], ['users', KEYS]]);
+    assert.deepEqual(
+      env.mappings.map((m) => [m.mapping, m.sampled]),
+      [
+        ['carts', KEYS],
+        ['users', KEYS],
+      ],
+    );
     assert.equal(env.summary.stale, KEYS / 100);
     assert.equal(env.summary.unconfirmed, 0);
-    assert.deepEqual(env.findings.filter((f) => f.kind === 'node-not-scanned'), []);
+    assert.deepEqual(
+      env.findings.filter((f) => f.kind === 'node-not-scanned'),
+      [],
+    );
     assert.equal(env.complete, true);
     assert.equal(env.exitCode, 1);
     // The failover happened: the old replica is a master now.

@@ -61,10 +61,31 @@ describe('scan on a changing Redis Cluster', () => {
     await seed();
     const sb = sandbox();
     const [a, b] = [sb.clusterNodes[0]!.port, sb.clusterNodes[1]!.port];
-    const pending = runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { key: 'cart:{id}', table: 'carts', all: true, rate: '600', grace: '300ms' });
+    const pending = runInProcess<ScanData>(
+      runScan,
+      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
+      { key: 'cart:{id}', table: 'carts', all: true, rate: '600', grace: '300ms' },
+    );
     await new Promise((r) => setTimeout(r, 1500));
     // 2,000 of node A's slots, with their keys, to node B, while the scan walks.
-    execFileSync(findBinary('redis-cli'), ['--cluster', 'reshard', `127.0.0.1:${a}`, '--cluster-from', await nodeId(a), '--cluster-to', await nodeId(b), '--cluster-slots', '2000', '--cluster-yes', '--cluster-pipeline', '50'], { stdio: 'ignore' });
+    execFileSync(
+      findBinary('redis-cli'),
+      [
+        '--cluster',
+        'reshard',
+        `127.0.0.1:${a}`,
+        '--cluster-from',
+        await nodeId(a),
+        '--cluster-to',
+        await nodeId(b),
+        '--cluster-slots',
+        '2000',
+        '--cluster-yes',
+        '--cluster-pipeline',
+        '50',
+      ],
+      { stdio: 'ignore' },
+    );
     const { env } = await pending;
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
     assert.equal(env.summary.sampled, KEYS, 'every key once');
@@ -83,16 +104,27 @@ describe('scan on a changing Redis Cluster', () => {
     const mine = owned.filter(([, , [, port]]) => port === a);
     let slot = -1;
     let most = 0;
-    for (const [start, end] of mine) for (let sl = start; sl <= end; sl += 1) { const n = Number(await call(a, 'CLUSTER', 'COUNTKEYSINSLOT', String(sl))); if (n > most) [slot, most] = [sl, n]; }
+    for (const [start, end] of mine)
+      for (let sl = start; sl <= end; sl += 1) {
+        const n = Number(await call(a, 'CLUSTER', 'COUNTKEYSINSLOT', String(sl)));
+        if (n > most) [slot, most] = [sl, n];
+      }
     const keys = (await call(a, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '100')) as unknown as string[];
     await call(b, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', await nodeId(a));
     await call(a, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', await nodeId(b));
     const moved = keys.slice(0, Math.ceil(keys.length / 2));
     await call(a, 'MIGRATE', '127.0.0.1', String(b), '', '0', '5000', 'KEYS', ...moved);
     try {
-      const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' }, { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' });
+      const { env } = await runInProcess<ScanData>(
+        runScan,
+        { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' },
+        { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' },
+      );
       assertMatchesSchema(JSON.parse(JSON.stringify(env)));
-      assert.deepEqual(env.findings.filter((f) => f.kind === 'node-not-scanned'), []);
+      assert.deepEqual(
+        env.findings.filter((f) => f.kind === 'node-not-scanned'),
+        [],
+      );
       assert.equal(env.summary.sampled, KEYS - moved.length);
       assert.equal(env.findings.find((f) => f.kind === 'keys-mid-migration')?.count, moved.length);
       assert.equal(env.complete, true);
@@ -108,7 +140,11 @@ describe('scan on a changing Redis Cluster', () => {
     await seed();
     const sb = sandbox();
     const [a, c] = [sb.clusterNodes[0]!.port, sb.clusterNodes[2]!.port];
-    const pending = runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { key: 'cart:{id}', table: 'carts', all: true, grace: '4s' });
+    const pending = runInProcess<ScanData>(
+      runScan,
+      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
+      { key: 'cart:{id}', table: 'carts', all: true, grace: '4s' },
+    );
     await new Promise((r) => setTimeout(r, 1500));
     // A slot of A holding a stale entry (every hundredth is), moved whole to C while the scan waits to re-check.
     let slot = -1;
@@ -131,16 +167,22 @@ describe('scan on a changing Redis Cluster', () => {
     await seed();
     const sb = sandbox();
     const down = sb.clusterNodes[2]!;
-    const sizes = await Promise.all(sb.clusterNodes.map(async (n) => {
-      const r = new Redis({ host: '127.0.0.1', port: n.port });
-      const size = Number(await r.dbsize());
-      r.disconnect();
-      return size;
-    }));
+    const sizes = await Promise.all(
+      sb.clusterNodes.map(async (n) => {
+        const r = new Redis({ host: '127.0.0.1', port: n.port });
+        const size = Number(await r.dbsize());
+        r.disconnect();
+        return size;
+      }),
+    );
     await down.stop();
     // Long enough for the others to mark it failed (cluster-node-timeout is 2 s here): the cluster is then "fail".
     await new Promise((r) => setTimeout(r, 4000));
-    const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' }, { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' });
+    const { env } = await runInProcess<ScanData>(
+      runScan,
+      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' },
+      { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' },
+    );
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
     assert.equal(env.exitCode, 3);
     assert.equal(env.complete, false);

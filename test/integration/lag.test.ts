@@ -173,7 +173,12 @@ describe('lag under interruption and silence', () => {
     const started = Date.now();
     try {
       await assert.rejects(
-        runInProcess<LagData>(runLag, { pg: sb.primaryUrl, replica: [`postgres://x@127.0.0.1:${(silent.address() as { port: number }).port}/x`], timeout: '5000' }, {}, controller.signal),
+        runInProcess<LagData>(
+          runLag,
+          { pg: sb.primaryUrl, replica: [`postgres://x@127.0.0.1:${(silent.address() as { port: number }).port}/x`], timeout: '5000' },
+          {},
+          controller.signal,
+        ),
         (err: unknown) => err instanceof InterruptedError && err.exitCode === 130,
       );
       assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
@@ -189,7 +194,10 @@ describe('lag under interruption and silence', () => {
     process.kill(row!.pid, 'SIGSTOP');
     const started = Date.now();
     try {
-      await assert.rejects(readPrimary(db, 800), (err: unknown) => err instanceof SourceError && err.category === 'unreachable' && /no answer within 800 ms/.test(err.message));
+      await assert.rejects(
+        readPrimary(db, 800),
+        (err: unknown) => err instanceof SourceError && err.category === 'unreachable' && /no answer within 800 ms/.test(err.message),
+      );
       assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
     } finally {
       process.kill(row!.pid, 'SIGCONT');
@@ -199,7 +207,11 @@ describe('lag under interruption and silence', () => {
 
   it('the primary lost during --watch: the samples so far are reported, incomplete, and the exit code says 3', async () => {
     const sb = sandbox();
-    const watching = runInProcess<LagData>(runLag, { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '1500' }, { watch: true, interval: '200ms', duration: '20s' });
+    const watching = runInProcess<LagData>(
+      runLag,
+      { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '1500' },
+      { watch: true, interval: '200ms', duration: '20s' },
+    );
     await new Promise((r) => setTimeout(r, 900));
     await sb.primary!.stop();
     try {

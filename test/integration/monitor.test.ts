@@ -46,7 +46,10 @@ describe('live MONITOR', () => {
     const r = new Redis(sb.redisUrl);
     const sent = new Map<string, Buffer>();
     let seed = 7;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     const got = new Map<string, Buffer>();
     const reading = (async () => {
       for await (const line of monitor.lines(controller.signal)) {
@@ -152,7 +155,11 @@ describe('live MONITOR on a Redis Cluster', () => {
     const { Cluster } = await import('ioredis');
     const seed = { host: '127.0.0.1', port: sb.clusterNodes[0]!.port };
     const c = new Cluster([seed]);
-    const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisClusterUrl, redisCluster: true }, { duration: '2500ms', match: 'product:*', channel: 'inv' });
+    const pending = runInProcess<MonitorData>(
+      runMonitor,
+      { redis: sb.redisClusterUrl, redisCluster: true },
+      { duration: '2500ms', match: 'product:*', channel: 'inv' },
+    );
     let commands = 0;
     try {
       await new Promise((res) => setTimeout(res, 600));
@@ -221,7 +228,10 @@ describe('the case study, replayed by a cache-aside service', () => {
         await app.stop();
       }
     });
-    assert.deepEqual(env.findings.filter((f) => f.kind !== 'fill-without-ttl'), []);
+    assert.deepEqual(
+      env.findings.filter((f) => f.kind !== 'fill-without-ttl'),
+      [],
+    );
   });
 
   it('fills from a standby whose replay is paused: stale-fill on exactly the written keys', async () => {

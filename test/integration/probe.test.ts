@@ -12,17 +12,28 @@ import { assertMatchesSchema } from '../helpers/schema.js';
 
 const sandbox = useSandbox({ redis: false });
 
-
 /** Every table's content on the primary, to show probe changed nothing but its own (emptied) canary table. */
 const snapshot = async (url: string) =>
-  JSON.stringify(await sql(url, "SELECT c.relname, (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = 'public' AND c.relname <> 'cachedoctor_canary' ORDER BY 1"));
+  JSON.stringify(
+    await sql(
+      url,
+      "SELECT c.relname, (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = 'public' AND c.relname <> 'cachedoctor_canary' ORDER BY 1",
+    ),
+  );
 
 describe('probe', () => {
   it('measures a healthy standby in milliseconds, and leaves every other table as it was', async () => {
     const sb = await sandbox.ready();
-    await sql(sb.primaryUrl, 'CREATE TABLE IF NOT EXISTS products (id int PRIMARY KEY, price int); INSERT INTO products SELECT g, g FROM generate_series(1, 10) g ON CONFLICT DO NOTHING');
+    await sql(
+      sb.primaryUrl,
+      'CREATE TABLE IF NOT EXISTS products (id int PRIMARY KEY, price int); INSERT INTO products SELECT g, g FROM generate_series(1, 10) g ON CONFLICT DO NOTHING',
+    );
     const before = await snapshot(sb.primaryUrl);
-    const { env } = await runInProcess<ProbeData>(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, count: '5', interval: '20ms' });
+    const { env } = await runInProcess<ProbeData>(
+      runProbe,
+      { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
+      { allowWrite: true, count: '5', interval: '20ms' },
+    );
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
     assert.equal(env.exitCode, 0);
     assert.equal(env.replicas.length, 1);
@@ -45,7 +56,10 @@ describe('probe', () => {
     const { env } = await pending;
     // The first write waited out the pause (less the moment probe took to connect); the second showed at once.
     const [first, second] = env.replicas[0]!.samplesMs;
-    assert.ok(first !== null && first !== undefined && first > pauseMs - 700 && first < pauseMs + 1000, `first write visible after ${String(first)} ms, pause ${pauseMs} ms`);
+    assert.ok(
+      first !== null && first !== undefined && first > pauseMs - 700 && first < pauseMs + 1000,
+      `first write visible after ${String(first)} ms, pause ${pauseMs} ms`,
+    );
     assert.ok(second !== null && second !== undefined && second < 500, `second: ${String(second)} ms`);
     assert.ok(env.recommendedWindowMs !== null && env.recommendedWindowMs >= first * 1.5);
     assert.equal(env.exitCode, 0);
@@ -55,9 +69,16 @@ describe('probe', () => {
     const sb = await sandbox.ready();
     await sb.pauseReplay();
     try {
-      const { env } = await runInProcess<ProbeData>(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, count: '3', maxWait: '400ms', interval: '10ms' });
+      const { env } = await runInProcess<ProbeData>(
+        runProbe,
+        { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
+        { allowWrite: true, count: '3', maxWait: '400ms', interval: '10ms' },
+      );
       assertMatchesSchema(JSON.parse(JSON.stringify(env)));
-      assert.deepEqual(env.findings.map((f) => f.kind), ['write-not-visible']);
+      assert.deepEqual(
+        env.findings.map((f) => f.kind),
+        ['write-not-visible'],
+      );
       assert.equal(env.exitCode, 1);
       assert.equal(env.recommendedWindowMs, null);
       assert.equal(env.replicas[0]!.timeouts, 1);
@@ -69,8 +90,14 @@ describe('probe', () => {
 
   it('refuses without --allow-write, and refuses a table of the canary name that is not a canary table', async () => {
     const sb = await sandbox.ready();
-    await assert.rejects(runInProcess(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, {}), (e: Error) => e instanceof UsageError && /--allow-write/.test(e.message));
-    await sql(sb.primaryUrl, 'CREATE TABLE IF NOT EXISTS not_a_canary (id int PRIMARY KEY, note text); INSERT INTO not_a_canary VALUES (1, $$keep$$) ON CONFLICT DO NOTHING');
+    await assert.rejects(
+      runInProcess(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, {}),
+      (e: Error) => e instanceof UsageError && /--allow-write/.test(e.message),
+    );
+    await sql(
+      sb.primaryUrl,
+      'CREATE TABLE IF NOT EXISTS not_a_canary (id int PRIMARY KEY, note text); INSERT INTO not_a_canary VALUES (1, $$keep$$) ON CONFLICT DO NOTHING',
+    );
     await assert.rejects(
       runInProcess(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, canaryTable: 'not_a_canary' }),
       (e: Error) => e instanceof UsageError && /not a cachedoctor canary table/.test(e.message),

@@ -13,7 +13,11 @@ const sandbox = useSandbox({ redis: false });
 describe('lag --watch across a failover', () => {
   it('the standby promoted mid-watch is reported (not-replica, and gone from the primary), exit 1, no crash', async () => {
     const sb = await sandbox.ready();
-    const watching = runInProcess<LagData>(runLag, { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000' }, { watch: true, interval: '200ms', duration: '3s' });
+    const watching = runInProcess<LagData>(
+      runLag,
+      { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000' },
+      { watch: true, interval: '200ms', duration: '3s' },
+    );
     await new Promise((r) => setTimeout(r, 1000));
     await sb.promoteStandby();
     const { env } = await watching;

@@ -74,7 +74,10 @@ describe('scan classifies every kind of entry', () => {
       'version-not-bumped product:5',
     ]);
     const s = env.summary;
-    assert.deepEqual([s.sampled, s.fresh, s.stale, s.ahead, s.orphan, s.versionNotBumped, s.undecodable, s.oversized, s.noTtl, s.unmatched], [203, 193, 2, 1, 1, 1, 4, 1, 1, 1]);
+    assert.deepEqual(
+      [s.sampled, s.fresh, s.stale, s.ahead, s.orphan, s.versionNotBumped, s.undecodable, s.oversized, s.noTtl, s.unmatched],
+      [203, 193, 2, 1, 1, 1, 4, 1, 1, 1],
+    );
     assert.equal(env.exitCode, 1);
     assert.equal(env.entries[0]?.key, 'product:6', 'longest wrong and most versions behind first');
     assert.deepEqual([env.entries[0]?.versionsBehind, env.entries[0]?.ttlSeconds], [4, null]);
@@ -99,13 +102,22 @@ describe('scan classifies every kind of entry', () => {
 
   it('reports a template that matches nothing as a failing warning, not a pass', async () => {
     const env = await scan({ key: 'prodcut:{id}', table: 'products' });
-    assert.deepEqual(env.findings.map((f) => f.kind), ['no-keys']);
+    assert.deepEqual(
+      env.findings.map((f) => f.kind),
+      ['no-keys'],
+    );
     assert.equal(env.exitCode, 1);
   });
 
   it('names a missing table or column instead of querying', async () => {
-    await assert.rejects(scan({ key: 'product:{id}', table: 'productz' }), (e: unknown) => e instanceof ConfigError && /table productz does not exist/.test(e.message));
-    await assert.rejects(scan({ key: 'product:{id}', table: 'products', versionColumn: 'rev' }), (e: unknown) => e instanceof ConfigError && /has no column "rev"/.test(e.message) && /id, price, version, updated_at/.test(e.line));
+    await assert.rejects(
+      scan({ key: 'product:{id}', table: 'productz' }),
+      (e: unknown) => e instanceof ConfigError && /table productz does not exist/.test(e.message),
+    );
+    await assert.rejects(
+      scan({ key: 'product:{id}', table: 'products', versionColumn: 'rev' }),
+      (e: unknown) => e instanceof ConfigError && /has no column "rev"/.test(e.message) && /id, price, version, updated_at/.test(e.line),
+    );
   });
 });
 
@@ -129,14 +141,26 @@ describe('scan encodings, version kinds and key shapes', () => {
 
   it('reads hashes with timestamp versions at the cache precision, in a schema-qualified table', async () => {
     const env = await scan({ key: 'account:{id}', table: 'shop.accounts', versionField: 'modified', compare: 'email' });
-    assert.deepEqual(kindsOf(env).filter((k) => k !== 'no-ttl'), ['stale account:6F1C2D4E-0000-4000-8000-000000000002']);
+    assert.deepEqual(
+      kindsOf(env).filter((k) => k !== 'no-ttl'),
+      ['stale account:6F1C2D4E-0000-4000-8000-000000000002'],
+    );
     assert.equal(env.summary.fresh, 1);
     assert.equal(env.entries[0]?.rowVersion, '2026-11-26T08:00:05.000000Z');
   });
 
   it('maps composite keys with nested version paths', async () => {
-    const env = await scan({ key: 'tenant:{tenant_id}:user:{id}', table: 'shop.tenant_users', versionField: 'meta.v', versionColumn: 'version', compare: 'name' });
-    assert.deepEqual(kindsOf(env).filter((k) => k !== 'no-ttl'), ['stale tenant:1:user:11']);
+    const env = await scan({
+      key: 'tenant:{tenant_id}:user:{id}',
+      table: 'shop.tenant_users',
+      versionField: 'meta.v',
+      versionColumn: 'version',
+      compare: 'name',
+    });
+    assert.deepEqual(
+      kindsOf(env).filter((k) => k !== 'no-ttl'),
+      ['stale tenant:1:user:11'],
+    );
     assert.equal(env.summary.fresh, 2);
   });
 });
@@ -197,14 +221,24 @@ describe('scan on a Redis Cluster', () => {
       for (let i = 1; i <= 300; i += 1) await c.set(`cart:${i}`, JSON.stringify({ version: i % 7 === 0 ? 1 : 2 }), 'EX', 600);
       // Which master holds which stale key: every master must hold some for the test to mean anything.
       const owners = await Promise.all(c.nodes('master').map(async (n) => (await n.keys('cart:*')).filter((k) => Number(k.split(':')[1]) % 7 === 0).length));
-      assert.ok(owners.every((n) => n > 0), `stale keys per master: ${owners.join(', ')}`);
+      assert.ok(
+        owners.every((n) => n > 0),
+        `stale keys per master: ${owners.join(', ')}`,
+      );
     } finally {
       c.disconnect();
     }
-    const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true }, { key: 'cart:{id}', table: 'carts', grace: '200ms' });
+    const { env } = await runInProcess<ScanData>(
+      runScan,
+      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
+      { key: 'cart:{id}', table: 'carts', grace: '200ms' },
+    );
     assert.equal(env.summary.sampled, 300);
     assert.equal(env.summary.stale, 42);
-    assert.deepEqual(env.entries.map((e) => Number(e.key.split(':')[1])).sort((a, b) => a - b), Array.from({ length: 42 }, (_, i) => (i + 1) * 7));
+    assert.deepEqual(
+      env.entries.map((e) => Number(e.key.split(':')[1])).sort((a, b) => a - b),
+      Array.from({ length: 42 }, (_, i) => (i + 1) * 7),
+    );
   });
 });
 
@@ -229,8 +263,14 @@ describe('scan fixes that review found', () => {
 
   it('matches numeric and citext keys to their rows, and compares timestamp and boolean fields by meaning', async () => {
     const prices = await scan({ key: 'price:{id}', table: 'prices', compare: 'valid_until,active' });
-    assert.deepEqual(kindsOf(prices).filter((k) => k !== 'no-ttl'), ['version-not-bumped price:3']);
-    assert.match(String(prices.findings.find((f) => f.key === 'price:3')?.detail), /valid_until \(cache "2025-01-01T10:00:01Z", primary 2025-01-01T10:00:00\.000000Z\) differs/);
+    assert.deepEqual(
+      kindsOf(prices).filter((k) => k !== 'no-ttl'),
+      ['version-not-bumped price:3'],
+    );
+    assert.match(
+      String(prices.findings.find((f) => f.key === 'price:3')?.detail),
+      /valid_until \(cache "2025-01-01T10:00:01Z", primary 2025-01-01T10:00:00\.000000Z\) differs/,
+    );
     const members = await scan({ key: 'member:{email}', table: 'members' });
     assert.deepEqual([members.summary.fresh, members.summary.orphan, members.summary.unmatched], [1, 0, 1]);
   });
@@ -251,7 +291,14 @@ describe('scan fixes that review found', () => {
     const db = await connectPg({ url: sb.primaryUrl, flag: '--pg', timeoutMs: 5000 });
     const pool = new PgPool([db]);
     try {
-      const scan = new MappingScan(mapping!, await readTableShape(db, mapping!), pool, [redis], { maxValueBytes: 1 << 20, graceMs: 800, maxListed: 100, redisFlag: '--redis', timeoutMs: 5000 }, () => new Date());
+      const scan = new MappingScan(
+        mapping!,
+        await readTableShape(db, mapping!),
+        pool,
+        [redis],
+        { maxValueBytes: 1 << 20, graceMs: 800, maxListed: 100, redisFlag: '--redis', timeoutMs: 5000 },
+        () => new Date(),
+      );
       // Record when each key is first seen (scan steps) and when it is read again (re-checks).
       const firstSeen = new Map<string, number>();
       const reread = new Map<string, number>();
@@ -272,7 +319,8 @@ describe('scan fixes that review found', () => {
       await walkMapping(scan, { sample: null, rate: 20, count: 1000, concurrency: 3, failoverWaitMs: 0 }, { started: Date.now(), read: 0 }, signal, () => {});
       await scan.settle(signal, () => {});
       assert.equal(reread.size, 30);
-      for (const [key, at] of reread) assert.ok(at - firstSeen.get(key)! >= 800 - 5, `${key} re-read ${Math.round(at - firstSeen.get(key)!)} ms after it was seen`);
+      for (const [key, at] of reread)
+        assert.ok(at - firstSeen.get(key)! >= 800 - 5, `${key} re-read ${Math.round(at - firstSeen.get(key)!)} ms after it was seen`);
       assert.equal(scan.tally.counts.stale, 30);
     } finally {
       await pool.close();
@@ -296,7 +344,10 @@ describe('scan refuses to mislead', () => {
 
   it('refuses a standby as --pg (exit 2): compared with it, a correct entry would look ahead', async () => {
     const sb = sandbox();
-    await assert.rejects(scan({ key: 'many:{id}', table: 'many' }, { pg: sb.standbyUrl }), (e: unknown) => e instanceof UsageError && /is a standby \(in recovery\), not the primary/.test(e.message));
+    await assert.rejects(
+      scan({ key: 'many:{id}', table: 'many' }, { pg: sb.standbyUrl }),
+      (e: unknown) => e instanceof UsageError && /is a standby \(in recovery\), not the primary/.test(e.message),
+    );
   });
 
   it('counts every wrong entry by severity, not only the listed ones', async () => {
@@ -314,7 +365,10 @@ describe('scan refuses to mislead', () => {
   });
 
   it('rejects a version column that is not a whole number', async () => {
-    await assert.rejects(scan({ key: 'many:{id}', table: 'many', versionColumn: 'price' }), (e: unknown) => e instanceof ConfigError && /version column price has type numeric\(10,2\)/.test(e.message));
+    await assert.rejects(
+      scan({ key: 'many:{id}', table: 'many', versionColumn: 'price' }),
+      (e: unknown) => e instanceof ConfigError && /version column price has type numeric\(10,2\)/.test(e.message),
+    );
   });
 
   it('names a --replica it could not ask, instead of blaming no replica by silence', async () => {
@@ -324,8 +378,14 @@ describe('scan refuses to mislead', () => {
 
   it('refuses a Redis database that does not exist, instead of scanning database 0', async () => {
     const sb = sandbox();
-    await assert.rejects(scan({ key: 'many:{id}', table: 'many' }, { redis: `${sb.redisUrl}/99` }), (e: unknown) => e instanceof SourceError && /database number in the URL does not exist/.test(e.message));
-    await assert.rejects(scan({ key: 'many:{id}', table: 'many' }, { redis: `${sb.redisUrl}/abc` }), (e: unknown) => e instanceof UsageError && /must be a number/.test(e.message));
+    await assert.rejects(
+      scan({ key: 'many:{id}', table: 'many' }, { redis: `${sb.redisUrl}/99` }),
+      (e: unknown) => e instanceof SourceError && /database number in the URL does not exist/.test(e.message),
+    );
+    await assert.rejects(
+      scan({ key: 'many:{id}', table: 'many' }, { redis: `${sb.redisUrl}/abc` }),
+      (e: unknown) => e instanceof UsageError && /must be a number/.test(e.message),
+    );
   });
 
   it('Ctrl-C before any key is compared is an interruption, not a clean report', async () => {

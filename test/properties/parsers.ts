@@ -78,10 +78,14 @@ export const templateRoundTrip = fc.property(
     const key = head + values.map((v, i) => v + seps[i]!).join('');
     const t = parseKeyTemplate(source);
     const got = t.values(key);
-    if (got === null || got.some((v, i) => v !== values[i])) throw new Error(`${source} on ${JSON.stringify(key)}: ${JSON.stringify(got)}, expected ${JSON.stringify(values)}`);
+    if (got === null || got.some((v, i) => v !== values[i]))
+      throw new Error(`${source} on ${JSON.stringify(key)}: ${JSON.stringify(got)}, expected ${JSON.stringify(values)}`);
     if (!globToRegExp(t.scanPattern).test(key)) throw new Error(`scan pattern ${t.scanPattern} misses ${JSON.stringify(key)}`);
   },
 );
 
 // One element type for all, so a runner can loop over them (each keeps its own arbitraries).
-export const PROPERTIES = { monitorRoundTrip, monitorNeverThrows, templateNeverThrows, templateRoundTrip } as unknown as Record<string, fc.IProperty<[unknown]>>;
+export const PROPERTIES = { monitorRoundTrip, monitorNeverThrows, templateNeverThrows, templateRoundTrip } as unknown as Record<
+  string,
+  fc.IProperty<[unknown]>
+>;

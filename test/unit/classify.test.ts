@@ -77,7 +77,15 @@ describe('classifyEntry', () => {
     assert.match(c.detail ?? '', /has no field price/);
   });
   it('names the key column a key cannot hold', () => {
-    const c = classifyEntry({ read: json({ version: 1 }), row: undefined, mapping, versionKind: 'counter', maxValueBytes: 1024, now: NOW, invalidColumn: 'tenant_id' });
+    const c = classifyEntry({
+      read: json({ version: 1 }),
+      row: undefined,
+      mapping,
+      versionKind: 'counter',
+      maxValueBytes: 1024,
+      now: NOW,
+      invalidColumn: 'tenant_id',
+    });
     assert.match(c.detail ?? '', /does not hold a valid tenant_id$/);
   });
   it('a NULL row version is never taken for version 0', () => {
@@ -94,12 +102,28 @@ describe('classifyEntry', () => {
     assert.equal(classify(json({ version: 3, price: 9.99 }, { pttl: -1 }), row('3')).noTtl, true);
   });
   it('reads hashes and nested JSON paths', () => {
-    const hash: CacheRead = { key: 'product:1', type: 'hash', pttl: 100, size: null, value: null, hash: new Map([['version', Buffer.from('3')], ['price', Buffer.from('9.99')]]) };
+    const hash: CacheRead = {
+      key: 'product:1',
+      type: 'hash',
+      pttl: 100,
+      size: null,
+      value: null,
+      hash: new Map([
+        ['version', Buffer.from('3')],
+        ['price', Buffer.from('9.99')],
+      ]),
+    };
     assert.equal(classify(hash, row('3')).state, 'fresh');
     const nested = { ...mapping, version: { ...mapping.version, field: 'meta.version' } };
-    assert.equal(classifyEntry({ read: json({ meta: { version: 2 } }), row: row('3'), mapping: nested, versionKind: 'counter', maxValueBytes: 1024, now: NOW }).state, 'stale');
+    assert.equal(
+      classifyEntry({ read: json({ meta: { version: 2 } }), row: row('3'), mapping: nested, versionKind: 'counter', maxValueBytes: 1024, now: NOW }).state,
+      'stale',
+    );
     const hashOnly = { ...mapping, encoding: 'hash' as const };
-    assert.match(classifyEntry({ read: json({ version: 3 }), row: row('3'), mapping: hashOnly, versionKind: 'counter', maxValueBytes: 1024, now: NOW }).detail ?? '', /expects a hash/);
+    assert.match(
+      classifyEntry({ read: json({ version: 3 }), row: row('3'), mapping: hashOnly, versionKind: 'counter', maxValueBytes: 1024, now: NOW }).detail ?? '',
+      /expects a hash/,
+    );
   });
   it('compares timestamp versions', () => {
     const r = { version: String(BigInt(Date.parse('2026-11-26T08:00:00.500Z')) * 1000n), updatedAtMicros: UPDATED, compare: { price: '9.99' } };

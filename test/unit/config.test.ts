@@ -11,7 +11,18 @@ import { ConfigError, UsageError } from '../../src/errors.js';
 const FULL = {
   redis: { url: 'redis://:filepass@cache:6379/0', cluster: false },
   postgres: { primary: 'postgres://app:pgfile@db1/app', replicas: ['postgres://app:pgfile@db2/app'] },
-  mappings: [{ name: 'product', key: 'product:{id}', table: 'public.products', columns: { id: 'id' }, encoding: 'json', version: { field: 'version', column: 'version', kind: 'counter' }, updatedAt: { field: 'updated_at', column: 'updated_at' }, compare: ['price'] }],
+  mappings: [
+    {
+      name: 'product',
+      key: 'product:{id}',
+      table: 'public.products',
+      columns: { id: 'id' },
+      encoding: 'json',
+      version: { field: 'version', column: 'version', kind: 'counter' },
+      updatedAt: { field: 'updated_at', column: 'updated_at' },
+      compare: ['price'],
+    },
+  ],
   thresholds: { maxLagSeconds: 2, maxLagBytes: '1MiB', expectReplicas: 1, maxStale: 0, maxStaleRatio: 0.001 },
 };
 
@@ -46,9 +57,15 @@ describe('config validation', () => {
     assert.throws(() => parseConfigText('', 'cfg.json'), /invalid JSON.*empty/);
     assert.throws(() => parseConfigText('nul', 'cfg.json'), /invalid JSON at the end of the file/);
     assert.throws(() => parseConfigText('{"a":1,}', 'cfg.json'), /invalid JSON at line 1, column 8: Expected double-quoted property name$/);
-    assert.throws(() => parseConfigText('} "password": "hunter22"', 'cfg.json'), (e: unknown) => e instanceof ConfigError && /invalid JSON: Unexpected token/.test(e.message) && !e.message.includes('hunter22'));
+    assert.throws(
+      () => parseConfigText('} "password": "hunter22"', 'cfg.json'),
+      (e: unknown) => e instanceof ConfigError && /invalid JSON: Unexpected token/.test(e.message) && !e.message.includes('hunter22'),
+    );
     const quoted = '{"postgres":{"replicas":["postgres://u:secretpw@h/db",oops]}}';
-    assert.throws(() => parseConfigText(quoted, 'cfg.json'), (e: unknown) => e instanceof ConfigError && /^cfg\.json: invalid JSON: Unexpected token 'o'$/.test(e.message) && !e.message.includes('secretpw'));
+    assert.throws(
+      () => parseConfigText(quoted, 'cfg.json'),
+      (e: unknown) => e instanceof ConfigError && /^cfg\.json: invalid JSON: Unexpected token 'o'$/.test(e.message) && !e.message.includes('secretpw'),
+    );
   });
   it('reads ./cachedoctor.config.json only when present, and fails clearly for a missing --config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cd-cfg-'));
@@ -56,7 +73,10 @@ describe('config validation', () => {
       assert.deepEqual(loadConfigFile(undefined, dir), { path: null, config: {} });
       writeFileSync(join(dir, 'cachedoctor.config.json'), JSON.stringify({ thresholds: { maxLagSeconds: 1 } }));
       assert.equal(loadConfigFile(undefined, dir).config.thresholds?.maxLagSeconds, 1);
-      assert.throws(() => loadConfigFile(join(dir, 'nope.json'), dir), (e: unknown) => e instanceof ConfigError && /nope\.json: not found/.test(e.message));
+      assert.throws(
+        () => loadConfigFile(join(dir, 'nope.json'), dir),
+        (e: unknown) => e instanceof ConfigError && /nope\.json: not found/.test(e.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -93,7 +113,10 @@ describe('settings precedence: defaults < config file < environment < flags', ()
   });
   it('falls back to libpq PG* variables for the primary', () => {
     assert.equal(resolveSettings({}, { PGHOST: 'db' }, { path: null, config: {} }).primary?.url, null);
-    assert.throws(() => resolveSettings({}, { PGHOST: 'db', PGPORT: 'abc' }, { path: null, config: {} }), /^UsageError: PGPORT: expected a port number, got "abc"/);
+    assert.throws(
+      () => resolveSettings({}, { PGHOST: 'db', PGPORT: 'abc' }, { path: null, config: {} }),
+      /^UsageError: PGPORT: expected a port number, got "abc"/,
+    );
   });
   it('asks a replica given twice once', () => {
     assert.equal(resolveSettings({ replica: ['postgres://r/app', 'postgres://r/app'] }, {}, { path: null, config: {} }).replicas.length, 1);
@@ -103,7 +126,10 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     for (const secret of ['flagpw', 'envpw', 'filepass', 'pgfile']) assert.ok(s.secrets.includes(secret), secret);
   });
   it('rejects bad flag values with a usage error naming the flag', () => {
-    assert.throws(() => resolveSettings({ timeout: 'soon' }, {}, { path: null, config: {} }), (e: unknown) => e instanceof UsageError && /^--timeout:/.test(e.message));
+    assert.throws(
+      () => resolveSettings({ timeout: 'soon' }, {}, { path: null, config: {} }),
+      (e: unknown) => e instanceof UsageError && /^--timeout:/.test(e.message),
+    );
     assert.throws(() => resolveSettings({ maxLagBytes: 'lots' }, {}, { path: null, config: {} }), /--max-lag-bytes/);
     assert.throws(() => resolveSettings({ expectReplicas: '-1' }, {}, { path: null, config: {} }), /--expect-replicas/);
   });
@@ -112,11 +138,17 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     assert.equal(resolveSettings({}, {}, cfg({ timeout: '2s', thresholds: { maxLagSeconds: '1500ms' } })).timeoutMs, 2000);
     assert.equal(resolveSettings({}, {}, cfg({ thresholds: { maxLagSeconds: '1500ms' } })).thresholds.maxLagSeconds, 1.5);
     assert.equal(resolveSettings({}, {}, cfg({ timeout: 750, thresholds: { maxLagSeconds: 2 } })).thresholds.maxLagSeconds, 2);
-    assert.throws(() => resolveSettings({}, {}, cfg({ timeout: 'soon' })), (e: unknown) => e instanceof ConfigError && /cfg\.json: timeout: expected a duration/.test(e.message));
+    assert.throws(
+      () => resolveSettings({}, {}, cfg({ timeout: 'soon' })),
+      (e: unknown) => e instanceof ConfigError && /cfg\.json: timeout: expected a duration/.test(e.message),
+    );
   });
   it('rejects a bad size in the config file as a config error naming the field', () => {
     const bad = { path: 'cfg.json', config: parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json') };
-    assert.throws(() => resolveSettings({}, {}, bad), (e: unknown) => e instanceof ConfigError && /^config file cfg\.json: thresholds\.maxLagBytes: expected a size/.test(e.message));
+    assert.throws(
+      () => resolveSettings({}, {}, bad),
+      (e: unknown) => e instanceof ConfigError && /^config file cfg\.json: thresholds\.maxLagBytes: expected a size/.test(e.message),
+    );
   });
   it('turns colour off for --no-color and NO_COLOR', () => {
     assert.equal(resolveSettings({ color: false }, {}, { path: null, config: {} }).color, false);

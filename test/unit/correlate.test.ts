@@ -46,7 +46,10 @@ describe('Correlator', () => {
     const f = r.findings.find((x) => x.kind === 'stale-fill');
     assert.equal(f?.confidence, 'high');
     assert.equal(f?.client, 'app2');
-    assert.deepEqual((f?.timeline as { what: string }[]).map((t) => t.what), ['fill', 'invalidate', 'fill']);
+    assert.deepEqual(
+      (f!.timeline as { what: string }[]).map((t) => t.what),
+      ['fill', 'invalidate', 'fill'],
+    );
   });
   it('stale-fill (medium confidence, a warning): the same version written back right after an invalidation', () => {
     const r = run([
@@ -54,7 +57,10 @@ describe('Correlator', () => {
       [10, 'writer', 'DEL', 'product:1'],
       [20, 'app2', 'SET', 'product:1', v(5), 'EX', '60'],
     ]);
-    assert.deepEqual(r.findings.map((x) => [x.kind, x.confidence, x.severity]), [['stale-fill', 'medium', 'warning']]);
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.confidence, x.severity]),
+      [['stale-fill', 'medium', 'warning']],
+    );
   });
   it('concurrent-fill: two clients fill one key within the race window after one invalidation, reported once', () => {
     const r = run([
@@ -63,7 +69,10 @@ describe('Correlator', () => {
       [30, 'app2', 'SET', 'product:1', v(2), 'EX', '60'],
       [40, 'app3', 'SET', 'product:1', v(2), 'EX', '60'],
     ]);
-    assert.deepEqual(r.findings.map((x) => x.kind), ['concurrent-fill']);
+    assert.deepEqual(
+      r.findings.map((x) => x.kind),
+      ['concurrent-fill'],
+    );
     assert.deepEqual(r.findings[0]?.clients, ['app1', 'app2']);
   });
   it('missing-broadcast: an invalidation with no PUBLISH on the channel within the window', () => {
@@ -74,7 +83,10 @@ describe('Correlator', () => {
       [300, 'app', 'GET', 'product:3'],
     ];
     const r = run(rows, { channel: 'invalidate' });
-    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['missing-broadcast', 'product:2']]);
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key]),
+      [['missing-broadcast', 'product:2']],
+    );
     assert.deepEqual(run(rows).findings, [], 'without --channel nothing is checked');
   });
   it('missing-broadcast: a PUBLISH about one key does not excuse another, even from the same connection; one naming no key does', () => {
@@ -90,7 +102,10 @@ describe('Correlator', () => {
       ],
       { channel: 'invalidate' },
     );
-    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['missing-broadcast', 'product:1']]);
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key]),
+      [['missing-broadcast', 'product:1']],
+    );
   });
   it('fill-without-ttl, unless an EXPIRE follows within the window', () => {
     const r = run([
@@ -99,7 +114,10 @@ describe('Correlator', () => {
       [2, 'app', 'EXPIRE', 'product:2', '60'],
       [500, 'app', 'GET', 'product:1'],
     ]);
-    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['fill-without-ttl', 'product:1']]);
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key]),
+      [['fill-without-ttl', 'product:1']],
+    );
   });
   it('ignores keys of no mapping, and counts commands and prefixes', () => {
     const r = run([
@@ -136,7 +154,10 @@ describe('Correlator', () => {
       { name: 'expire', count: 1 },
     ]);
     // The broadcast names the key as text and the EXPIRE by its bytes: both count for it; product:1 got no TTL.
-    assert.deepEqual(r.findings.map((x) => [x.kind, x.key]), [['fill-without-ttl', 'product:1']]);
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key]),
+      [['fill-without-ttl', 'product:1']],
+    );
     assert.deepEqual(r.stats.topPrefixes, [{ name: 'product:', count: 8 }]);
     assert.equal(r.stats.keysTracked, 2);
   });

@@ -24,7 +24,7 @@ describe('parseKeyTemplate', () => {
   });
   it('keeps key text as data, whatever it contains', () => {
     const t = parseKeyTemplate('product:{id}');
-    assert.deepEqual(t.match("product:1;DROP TABLE products"), { id: '1;DROP TABLE products' });
+    assert.deepEqual(t.match('product:1;DROP TABLE products'), { id: '1;DROP TABLE products' });
     assert.deepEqual(t.match("product:' OR 1=1"), { id: "' OR 1=1" });
     assert.deepEqual(t.match('product:a\nb'), { id: 'a\nb' });
   });
@@ -37,7 +37,11 @@ describe('parseKeyTemplate', () => {
       ['p:{id', /is not a placeholder/],
       ['p:id}', /unmatched "\}"/],
     ] as const) {
-      assert.throws(() => parseKeyTemplate(bad), (e: unknown) => e instanceof KeyTemplateError && why.test(e.message), bad);
+      assert.throws(
+        () => parseKeyTemplate(bad),
+        (e: unknown) => e instanceof KeyTemplateError && why.test(e.message),
+        bad,
+      );
     }
   });
 });

@@ -8,7 +8,9 @@ import { primary, replica, walSender } from '../helpers/snapshots.js';
 const T: LagThresholds = { maxLagSeconds: 5, maxLagBytes: 16 * 1024 * 1024, expectReplicas: null };
 
 function kinds(p: PrimarySnapshot | null, replicas: ReplicaSnapshot[], t: LagThresholds = T): string[] {
-  return lagFindings(p, replicas, computeReplicaLags(p, replicas), t).map((f) => f.kind).sort();
+  return lagFindings(p, replicas, computeReplicaLags(p, replicas), t)
+    .map((f) => f.kind)
+    .sort();
 }
 
 describe('lagFindings', () => {
@@ -24,7 +26,10 @@ describe('lagFindings', () => {
   it('says a replica seen only from the primary was not asked (a paused replay looks small from there), and not once it is', () => {
     const p = primary({ walSenders: [walSender({ replayLagSeconds: 0.5 })] });
     const f = lagFindings(p, [], computeReplicaLags(p, []), T);
-    assert.deepEqual(f.map((x) => [x.kind, x.severity]), [['replica-not-asked', 'info']]);
+    assert.deepEqual(
+      f.map((x) => [x.kind, x.severity]),
+      [['replica-not-asked', 'info']],
+    );
     assert.match(String(f[0]?.fix), /--replica/);
     assert.deepEqual(kinds(primary(), [replica()]), []);
   });
@@ -40,9 +45,17 @@ describe('lagFindings', () => {
     assert.deepEqual(kinds(primary({ walSenders: [] }), [waiting]), ['replica-disconnected']);
   });
   it('reports a replica that refuses us (password, database) as source-failed, not as a replication problem', () => {
-    const refused = replica({ error: 'password authentication failed for user "mon"', errorKind: 'rejected', errorHint: 'check the password', inRecovery: null });
+    const refused = replica({
+      error: 'password authentication failed for user "mon"',
+      errorKind: 'rejected',
+      errorHint: 'check the password',
+      inRecovery: null,
+    });
     const f = lagFindings(primary({ walSenders: [] }), [refused], computeReplicaLags(primary({ walSenders: [] }), [refused]), T);
-    assert.deepEqual(f.map((x) => x.kind), ['source-failed']);
+    assert.deepEqual(
+      f.map((x) => x.kind),
+      ['source-failed'],
+    );
     assert.equal(f[0]?.fix, 'check the password');
   });
   it('matches a replica we cannot reach to its row by address; if the primary sees it streaming, it is our problem', () => {
@@ -51,9 +64,15 @@ describe('lagFindings', () => {
     const lags = computeReplicaLags(p, [silent]);
     assert.equal(lags.length, 1);
     assert.equal(lags[0]?.lagSeconds, 0);
-    assert.deepEqual(lagFindings(p, [silent], lags, T).map((f) => f.kind), ['source-failed']);
+    assert.deepEqual(
+      lagFindings(p, [silent], lags, T).map((f) => f.kind),
+      ['source-failed'],
+    );
     const gone = primary({ walSenders: [] });
-    assert.deepEqual(lagFindings(gone, [silent], computeReplicaLags(gone, [silent]), T).map((f) => f.kind), ['replica-disconnected']);
+    assert.deepEqual(
+      lagFindings(gone, [silent], computeReplicaLags(gone, [silent]), T).map((f) => f.kind),
+      ['replica-disconnected'],
+    );
   });
   it('reports fewer streaming replicas than expected', () => {
     const f = lagFindings(primary(), [], computeReplicaLags(primary(), []), { ...T, expectReplicas: 2 });
@@ -65,10 +84,23 @@ describe('lagFindings', () => {
     assert.deepEqual(kinds(primary({ walSenders: [] }), [replica({ inRecovery: false })]), ['not-replica']);
   });
   it('names the grant when pg_stat_replication details are hidden, and claims no lag or disconnection', () => {
-    const hidden = walSender({ applicationName: null, clientAddr: null, state: null, syncState: null, sentLsn: null, writeLsn: null, flushLsn: null, replayLsn: null, replyAgeSeconds: null });
+    const hidden = walSender({
+      applicationName: null,
+      clientAddr: null,
+      state: null,
+      syncState: null,
+      sentLsn: null,
+      writeLsn: null,
+      flushLsn: null,
+      replayLsn: null,
+      replyAgeSeconds: null,
+    });
     const p = primary({ role: 'app_ro', canReadStats: false, walSenders: [hidden] });
     const f = lagFindings(p, [], computeReplicaLags(p, []), T);
-    assert.deepEqual(f.map((x) => x.kind), ['insufficient-privilege']);
+    assert.deepEqual(
+      f.map((x) => x.kind),
+      ['insufficient-privilege'],
+    );
     assert.equal(f[0]?.fix, 'GRANT pg_monitor TO app_ro;');
   });
   it('quotes role names that need it in the grant', () => {
@@ -77,6 +109,9 @@ describe('lagFindings', () => {
   });
   it('says no-replicas (info) when there is nothing to measure', () => {
     const f = lagFindings(primary({ walSenders: [] }), [], [], T);
-    assert.deepEqual(f.map((x) => [x.kind, x.severity]), [['no-replicas', 'info']]);
+    assert.deepEqual(
+      f.map((x) => [x.kind, x.severity]),
+      [['no-replicas', 'info']],
+    );
   });
 });

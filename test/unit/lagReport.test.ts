@@ -34,7 +34,10 @@ describe('--watch aggregation', () => {
     assert.equal([...(w?.sparkline ?? '')].length, 5);
     assert.equal(r.data.watch?.samples.length, 5);
     assert.equal(r.summary.worstLagSeconds, 3);
-    assert.deepEqual(r.findings.map((f) => f.kind), ['replica-not-asked']);
+    assert.deepEqual(
+      r.findings.map((f) => f.kind),
+      ['replica-not-asked'],
+    );
   });
 });
 
@@ -43,14 +46,20 @@ describe('--watch with replicas that share a name', () => {
     const twins = (lagB: number) =>
       primary({
         currentLsn: '0/3001000',
-        walSenders: [walSender({ pid: 1, applicationName: 'walreceiver', clientAddr: '10.0.0.2', replayLsn: '0/3001000' }), walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.3', replayLagSeconds: lagB })],
+        walSenders: [
+          walSender({ pid: 1, applicationName: 'walreceiver', clientAddr: '10.0.0.2', replayLsn: '0/3001000' }),
+          walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.3', replayLagSeconds: lagB }),
+        ],
       });
     const samples = [takeSample(at(0), twins(30), [], T), takeSample(at(1), twins(31), [], T)];
     const r = buildLagResult({ samples, primary: twins(31), thresholds: T, watch: { intervalMs: 1000, durationMs: 2000 }, failOn: 'warning', complete: true });
     const windows = r.data.watch!.window;
     assert.equal(windows.length, 2);
     assert.equal(windows.find((w) => w.id === 'walreceiver@10.0.0.3')?.lagSeconds?.max, 31);
-    assert.deepEqual(r.findings.filter((f) => f.kind !== 'replica-not-asked').map((f) => [f.kind, f.replica]), [['replica-lag', 'walreceiver (10.0.0.3)']]);
+    assert.deepEqual(
+      r.findings.filter((f) => f.kind !== 'replica-not-asked').map((f) => [f.kind, f.replica]),
+      [['replica-lag', 'walreceiver (10.0.0.3)']],
+    );
   });
 });
 
@@ -85,12 +94,18 @@ describe('envelope and exit code', () => {
     const snapshot = takeSample(at(0), primary({ walSenders: [] }), [replica({ pauseState: 'paused' }), down], T);
     const r = buildLagResult({ samples: [snapshot], primary: null, thresholds: T, watch: null, failOn: 'critical', complete: true });
     const env = toEnvelope(r, '1.2.3', at(9));
-    assert.deepEqual(env.findings.map((f) => f.kind), ['replica-disconnected', 'replay-paused']);
+    assert.deepEqual(
+      env.findings.map((f) => f.kind),
+      ['replica-disconnected', 'replay-paused'],
+    );
     assert.equal(env.exitCode, 1);
     assert.equal(env.ok, false);
     assert.equal(env.generatedAt, '2026-01-01T00:00:09.000Z');
     const ranks = env.findings.map((f) => ({ critical: 3, warning: 2, info: 1 })[f.severity]);
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a));
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => b - a),
+    );
   });
 });
 

@@ -18,25 +18,43 @@ describe('resolveMappings', () => {
   it('builds a mapping from scan flags, named after the key prefix', () => {
     const [m] = resolveMappings([], { key: 'tenant:{tenant_id}:user:{id}', table: 'users', versionField: 'meta.v', compare: ['email'] }, 'cfg');
     assert.equal(m!.name, 'tenant');
-    assert.deepEqual(m!.keyColumns.map((k) => k.column), ['tenant_id', 'id']);
+    assert.deepEqual(
+      m!.keyColumns.map((k) => k.column),
+      ['tenant_id', 'id'],
+    );
     assert.deepEqual(m!.version, { field: 'meta.v', column: 'v', kind: 'auto' });
     assert.deepEqual(m!.compare, [{ field: 'email', column: 'email' }]);
   });
   it('maps placeholders to differently named columns, and rejects columns for unknown placeholders', () => {
     const [m] = resolveMappings([{ ...product, columns: { id: 'product_id' } }], {}, 'cfg.json');
     assert.equal(m!.keyColumns[0]!.column, 'product_id');
-    assert.throws(() => resolveMappings([{ ...product, columns: { sku: 'sku' } }], {}, 'cfg.json'), (e: unknown) => e instanceof ConfigError && e.message === 'cfg.json: mappings[0].columns.sku: the key template has no {sku}');
+    assert.throws(
+      () => resolveMappings([{ ...product, columns: { sku: 'sku' } }], {}, 'cfg.json'),
+      (e: unknown) => e instanceof ConfigError && e.message === 'cfg.json: mappings[0].columns.sku: the key template has no {sku}',
+    );
   });
   it('names the mapping field at fault, and the flag for one-liners', () => {
-    assert.throws(() => resolveMappings([product, { ...product, name: 'x', key: 'nothing' }], {}, 'cfg.json'), /^ConfigError: cfg\.json: mappings\[1\]\.key: key template "nothing" has no \{placeholder\}/);
+    assert.throws(
+      () => resolveMappings([product, { ...product, name: 'x', key: 'nothing' }], {}, 'cfg.json'),
+      /^ConfigError: cfg\.json: mappings\[1\]\.key: key template "nothing" has no \{placeholder\}/,
+    );
     assert.throws(() => resolveMappings([{ ...product, table: 'a.b.c' }], {}, 'cfg.json'), /mappings\[0\]\.table: "a\.b\.c" is not a table name/);
-    assert.throws(() => resolveMappings([], { key: 'p:{id}', table: 'x.y.z' }, 'cfg'), (e: unknown) => e instanceof UsageError && /^--table:/.test(e.message));
+    assert.throws(
+      () => resolveMappings([], { key: 'p:{id}', table: 'x.y.z' }, 'cfg'),
+      (e: unknown) => e instanceof UsageError && /^--table:/.test(e.message),
+    );
     assert.throws(() => resolveMappings([product, product], {}, 'cfg.json'), /mappings\[1\]\.name: "product" is used twice/);
   });
   it('picks one mapping with --mapping, and says which exist when the name is wrong', () => {
     const two = [product, { ...product, name: 'user', key: 'user:{id}', table: 'users' }];
-    assert.deepEqual(resolveMappings(two, { mapping: 'user' }, 'c').map((m) => m.name), ['user']);
-    assert.throws(() => resolveMappings(two, { mapping: 'nope' }, 'c'), (e: unknown) => e instanceof UsageError && /known: product, user/.test(e.line));
+    assert.deepEqual(
+      resolveMappings(two, { mapping: 'user' }, 'c').map((m) => m.name),
+      ['user'],
+    );
+    assert.throws(
+      () => resolveMappings(two, { mapping: 'nope' }, 'c'),
+      (e: unknown) => e instanceof UsageError && /known: product, user/.test(e.line),
+    );
   });
   it('refuses half a one-liner, and an empty scan', () => {
     assert.throws(() => resolveMappings([], { key: 'p:{id}' }, 'c'), /--key and --table go together/);

@@ -7,7 +7,10 @@ const ev = (...args: string[]) => ({ timeUs: 1_700_000_000_000_000, db: 0, clien
 describe('actionsOf', () => {
   it('reads', () => {
     assert.deepEqual(actionsOf(ev('GET', 'k')), [{ kind: 'read', key: 'k' }]);
-    assert.deepEqual(actionsOf(ev('mget', 'a', 'b')).map((x) => 'key' in x && x.key), ['a', 'b']);
+    assert.deepEqual(
+      actionsOf(ev('mget', 'a', 'b')).map((x) => 'key' in x && x.key),
+      ['a', 'b'],
+    );
     assert.deepEqual(actionsOf(ev('HGETALL', 'h')), [{ kind: 'read', key: 'h' }]);
   });
   it('fills, with and without an expiry in the same command', () => {
@@ -19,8 +22,14 @@ describe('actionsOf', () => {
     assert.equal(actionsOf(ev('MSET', 'a', '1', 'b', '2')).length, 2);
   });
   it('invalidations: DEL, UNLINK, GETDEL, and an expiry at or before now', () => {
-    assert.deepEqual(actionsOf(ev('DEL', 'a', 'b')).map((x) => x.kind), ['invalidate', 'invalidate']);
-    assert.deepEqual(actionsOf(ev('getdel', 'a')).map((x) => x.kind), ['read', 'invalidate']);
+    assert.deepEqual(
+      actionsOf(ev('DEL', 'a', 'b')).map((x) => x.kind),
+      ['invalidate', 'invalidate'],
+    );
+    assert.deepEqual(
+      actionsOf(ev('getdel', 'a')).map((x) => x.kind),
+      ['read', 'invalidate'],
+    );
     assert.equal(actionsOf(ev('EXPIRE', 'k', '0'))[0]?.kind, 'invalidate');
     assert.equal(actionsOf(ev('PEXPIRE', 'k', '-5'))[0]?.kind, 'invalidate');
     assert.equal(actionsOf(ev('EXPIRE', 'k', '30'))[0]?.kind, 'expire');

@@ -67,7 +67,10 @@ describe('parseMonitorLine on bad input', () => {
 describe('parseMonitorLine property: Redis quoting round-trips any bytes', () => {
   it('for 20,000 random byte strings (and random lengths up to 64)', () => {
     let seed = 42;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     for (let i = 0; i < 20_000; i += 1) {
       const bytes = Uint8Array.from({ length: Math.floor(rand() * 65) }, () => Math.floor(rand() * 256));
       const key = Uint8Array.from({ length: 1 + Math.floor(rand() * 8) }, () => Math.floor(rand() * 256));

@@ -10,7 +10,10 @@ describe('replicaSideLag (idle guard)', () => {
   });
   it('does not report 0 for a disconnected replica that has replayed all it received', () => {
     assert.deepEqual(replicaSideLag(replica({ receiverStatus: 'waiting', replayTimestampAgeSeconds: 42 })), { seconds: 42, basis: 'replay-timestamp' });
-    assert.deepEqual(replicaSideLag(replica({ receiverStatus: null, hasReceiver: false, replayTimestampAgeSeconds: 9 })), { seconds: 9, basis: 'replay-timestamp' });
+    assert.deepEqual(replicaSideLag(replica({ receiverStatus: null, hasReceiver: false, replayTimestampAgeSeconds: 9 })), {
+      seconds: 9,
+      basis: 'replay-timestamp',
+    });
   });
   it('does not trust a "streaming" receiver that has been silent past the limit', () => {
     assert.equal(replicaSideLag(replica({ lastMessageAgeSeconds: 120 }))?.basis, 'replay-timestamp');
@@ -46,7 +49,10 @@ describe('bestLag', () => {
 
 describe('matchReplicas', () => {
   it('matches by client address, and by name only when the address cannot tell', () => {
-    const rows = [walSender({ pid: 1, applicationName: 'a', clientAddr: '10.0.0.5' }), walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.6' })];
+    const rows = [
+      walSender({ pid: 1, applicationName: 'a', clientAddr: '10.0.0.5' }),
+      walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.6' }),
+    ];
     const natted = replica({ clusterName: 'a', receiverApplicationName: 'a', host: 'replica-a.internal', addresses: ['192.168.9.9'] });
     const byAddr = replica({ clusterName: null, receiverApplicationName: 'walreceiver', host: 'replica-b.internal', addresses: ['10.0.0.6'] });
     const m = matchReplicas(rows, [natted, byAddr], primary());
@@ -55,7 +61,13 @@ describe('matchReplicas', () => {
   });
   it('does not match a cascaded standby to the direct standby that shares its default name', () => {
     const rows = [walSender({ pid: 1, applicationName: '15/main', clientAddr: '10.0.0.2' })];
-    const cascaded = replica({ clusterName: '15/main', receiverApplicationName: '15/main', host: 'r2.internal', addresses: ['10.0.0.3'], upstream: { host: '10.0.0.2', port: 5432, addresses: ['10.0.0.2'] } });
+    const cascaded = replica({
+      clusterName: '15/main',
+      receiverApplicationName: '15/main',
+      host: 'r2.internal',
+      addresses: ['10.0.0.3'],
+      upstream: { host: '10.0.0.2', port: 5432, addresses: ['10.0.0.2'] },
+    });
     assert.equal(matchReplicas(rows, [cascaded], primary()).size, 0);
   });
   it('does not guess when two rows share a name and an address', () => {
@@ -70,16 +82,30 @@ describe('matchReplicas', () => {
     assert.equal(isReplicaWalSender(walSender({ applicationName: 'sub1', database: 'app' })), false);
     assert.equal(isReplicaWalSender(walSender()), true);
     const lags = computeReplicaLags(primary({ walSenders: [walSender(), walSender({ pid: 7, state: 'backup', applicationName: 'pg_basebackup' })] }), []);
-    assert.deepEqual(lags.map((l) => l.name), ['standby1']);
+    assert.deepEqual(
+      lags.map((l) => l.name),
+      ['standby1'],
+    );
   });
 });
 
 describe('replica identity', () => {
   it('keeps replicas that share a default name apart, with distinct ids and names', () => {
-    const p = primary({ walSenders: [walSender({ pid: 1, applicationName: 'walreceiver', clientAddr: '10.0.0.2' }), walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.3' })] });
+    const p = primary({
+      walSenders: [
+        walSender({ pid: 1, applicationName: 'walreceiver', clientAddr: '10.0.0.2' }),
+        walSender({ pid: 2, applicationName: 'walreceiver', clientAddr: '10.0.0.3' }),
+      ],
+    });
     const lags = computeReplicaLags(p, []);
-    assert.deepEqual(lags.map((l) => l.id), ['walreceiver@10.0.0.2', 'walreceiver@10.0.0.3']);
-    assert.deepEqual(lags.map((l) => l.name), ['walreceiver (10.0.0.2)', 'walreceiver (10.0.0.3)']);
+    assert.deepEqual(
+      lags.map((l) => l.id),
+      ['walreceiver@10.0.0.2', 'walreceiver@10.0.0.3'],
+    );
+    assert.deepEqual(
+      lags.map((l) => l.name),
+      ['walreceiver (10.0.0.2)', 'walreceiver (10.0.0.3)'],
+    );
   });
 });
 
@@ -93,7 +119,10 @@ describe('silence limit', () => {
 
 describe('computeReplicaLags', () => {
   it('computes byte lag for each WAL position against the primary', () => {
-    const p = primary({ currentLsn: '0/3000400', walSenders: [walSender({ sentLsn: '0/3000400', writeLsn: '0/3000300', flushLsn: '0/3000200', replayLsn: '0/3000000', replayLagSeconds: 0.5 })] });
+    const p = primary({
+      currentLsn: '0/3000400',
+      walSenders: [walSender({ sentLsn: '0/3000400', writeLsn: '0/3000300', flushLsn: '0/3000200', replayLsn: '0/3000000', replayLagSeconds: 0.5 })],
+    });
     const [lag] = computeReplicaLags(p, []);
     assert.deepEqual([lag?.sentLagBytes, lag?.writeLagBytes, lag?.flushLagBytes, lag?.replayLagBytes, lag?.lagBytes], [0, 0x100, 0x200, 0x400, 0x400]);
     assert.equal(lag?.lagSeconds, 0.5);
@@ -101,7 +130,17 @@ describe('computeReplicaLags', () => {
   });
   it('joins the replica view to its primary row and keeps unmatched replicas as their own entries', () => {
     const p = primary({ currentLsn: '0/5000000' });
-    const gone = replica({ target: '10.0.0.3:5432', host: '10.0.0.3', addresses: ['10.0.0.3'], clusterName: 'standby2', receiverApplicationName: 'standby2', replayLsn: '0/4000000', receiveLsn: '0/4000000', receiverStatus: 'waiting', replayTimestampAgeSeconds: 30 });
+    const gone = replica({
+      target: '10.0.0.3:5432',
+      host: '10.0.0.3',
+      addresses: ['10.0.0.3'],
+      clusterName: 'standby2',
+      receiverApplicationName: 'standby2',
+      replayLsn: '0/4000000',
+      receiveLsn: '0/4000000',
+      receiverStatus: 'waiting',
+      replayTimestampAgeSeconds: 30,
+    });
     const lags = computeReplicaLags(p, [replica(), gone]);
     assert.equal(lags.length, 2);
     assert.equal(lags[0]?.name, 'standby1');

@@ -10,25 +10,78 @@ import { buildReportResult, type PartRun, type ReportRun } from '../../src/core/
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { renderPrometheus } from '../../src/render/prometheus.js';
 
-const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (
+  text: string,
+) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 
 const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv', replicasUnchecked: false };
-const f = (kind: string, severity: Finding['severity'], extra: Record<string, unknown> = {}): Finding => ({ kind, severity, message: `${kind} happened`, ...extra });
+const f = (kind: string, severity: Finding['severity'], extra: Record<string, unknown> = {}): Finding => ({
+  kind,
+  severity,
+  message: `${kind} happened`,
+  ...extra,
+});
 
 function lagPart(findings: Finding[], replicas: Partial<LagData['replicas'][number]>[] = []): PartRun<LagData> {
   const data = {
-    replicas: replicas.map((r) => ({ name: 'standby1', state: 'streaming', lagSeconds: 0, lagBytes: 0, lagBasis: 'caught-up', pauseState: 'not paused', ...r })),
+    replicas: replicas.map((r) => ({
+      name: 'standby1',
+      state: 'streaming',
+      lagSeconds: 0,
+      lagBytes: 0,
+      lagBasis: 'caught-up',
+      pauseState: 'not paused',
+      ...r,
+    })),
     advice: { windowSeconds: 3, message: 'route reads to the primary for 3 s' },
   } as unknown as LagData;
   return { status: 'ok', reason: null, result: { command: 'lag', fails: false, complete: true, findings, summary: {}, data } };
 }
 function scanPart(findings: Finding[], name = 'product'): PartRun<ScanData> {
-  const counts = { fresh: 90, stale: 10, ahead: 0, orphan: 0, 'version-not-bumped': 0, undecodable: 0, oversized: 0, expired: 0, inflight: 0, unconfirmed: 0, noTtl: 0 };
-  const data = { mappings: [{ mapping: name, table: 'products', sampled: 100, unmatched: 0, counts, compared: 100, wrong: 10, staleRatio: 0.1, staleRatioLow: 0.05, staleRatioHigh: 0.17, nines: 1, ninesAtLeast: 0.7 }] } as unknown as ScanData;
+  const counts = {
+    fresh: 90,
+    stale: 10,
+    ahead: 0,
+    orphan: 0,
+    'version-not-bumped': 0,
+    undecodable: 0,
+    oversized: 0,
+    expired: 0,
+    inflight: 0,
+    unconfirmed: 0,
+    noTtl: 0,
+  };
+  const data = {
+    mappings: [
+      {
+        mapping: name,
+        table: 'products',
+        sampled: 100,
+        unmatched: 0,
+        counts,
+        compared: 100,
+        wrong: 10,
+        staleRatio: 0.1,
+        staleRatioLow: 0.05,
+        staleRatioHigh: 0.17,
+        nines: 1,
+        ninesAtLeast: 0.7,
+      },
+    ],
+  } as unknown as ScanData;
   return { status: 'ok', reason: null, result: { command: 'scan', fails: true, complete: true, findings, summary: {}, data } };
 }
 const skipped = { status: 'skipped', reason: 'not asked' } as const;
-const run = (over: Partial<ReportRun>): ReportRun => ({ lag: skipped, scan: skipped, subscribers: skipped, monitor: skipped, channel: 'inv', failOn: 'critical', complete: true, ...over });
+const run = (over: Partial<ReportRun>): ReportRun => ({
+  lag: skipped,
+  scan: skipped,
+  subscribers: skipped,
+  monitor: skipped,
+  channel: 'inv',
+  failOn: 'critical',
+  complete: true,
+  ...over,
+});
 
 describe('causeOf', () => {
   it('names the failure mode from the evidence each part has', () => {
@@ -48,7 +101,10 @@ describe('buildReportResult', () => {
     const stale = (key: string, replica: string | null) => f('stale', 'critical', { key, mapping: 'product', laggingReplica: replica });
     const r = buildReportResult(
       run({
-        lag: lagPart([f('replica-lag', 'critical', { replica: 'standby1' }), f('insufficient-privilege', 'critical')], [{ lagSeconds: 4.2, pauseState: 'paused' }]),
+        lag: lagPart(
+          [f('replica-lag', 'critical', { replica: 'standby1' }), f('insufficient-privilege', 'critical')],
+          [{ lagSeconds: 4.2, pauseState: 'paused' }],
+        ),
         scan: scanPart([stale('product:1', 'standby1'), stale('product:2', 'standby1'), stale('product:3', null), f('no-ttl', 'info', { mapping: 'product' })]),
       }),
     );
@@ -64,7 +120,10 @@ describe('buildReportResult', () => {
     assert.equal(r.data.ranked[0]!.evidence.replica, 'standby1');
     assert.match(r.data.ranked[0]!.fix ?? '', /at least 3 s/);
     // The flat findings follow the ranking, each with its part and cause.
-    assert.deepEqual(r.findings.map((x) => x.key ?? x.kind), ['product:1', 'product:2', 'replica-lag', 'product:3', 'insufficient-privilege', 'no-ttl']);
+    assert.deepEqual(
+      r.findings.map((x) => x.key ?? x.kind),
+      ['product:1', 'product:2', 'replica-lag', 'product:3', 'insufficient-privilege', 'no-ttl'],
+    );
     assert.equal(r.fails, true);
     assert.deepEqual(r.summary.causes, { 'write-invalidate-race': 1, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
     assert.equal(r.data.health.replicas[0]!.replayPaused, true);
@@ -75,15 +134,21 @@ describe('buildReportResult', () => {
     const r = buildReportResult(
       run({
         lag: lagPart([], [{ target: null, onPrimary: true } as never]),
-        scan: scanPart([f('no-keys', 'warning', { mapping: 'product' }), f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: null })]),
+        scan: scanPart([
+          f('no-keys', 'warning', { mapping: 'product' }),
+          f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: null }),
+        ]),
       }),
     );
     assert.equal(r.findings.find((x) => x.kind === 'no-keys')?.severity, 'critical');
     assert.match(String(r.findings.find((x) => x.kind === 'stale')?.causeTitle), /or replica lag: a replica was not asked; pass --replica/);
   });
-  it('names a replica the same way in every part: lag\'s name for scan\'s host:port', () => {
+  it("names a replica the same way in every part: lag's name for scan's host:port", () => {
     const r = buildReportResult(
-      run({ lag: lagPart([], [{ name: 'standby1', target: '10.0.0.2:5432', onPrimary: true } as never]), scan: scanPart([f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: '10.0.0.2:5432' })]) }),
+      run({
+        lag: lagPart([], [{ name: 'standby1', target: '10.0.0.2:5432', onPrimary: true } as never]),
+        scan: scanPart([f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: '10.0.0.2:5432' })]),
+      }),
     );
     assert.equal(r.data.ranked[0]!.evidence.replica, 'standby1');
   });
@@ -94,11 +159,16 @@ describe('buildReportResult', () => {
   });
 
   it('a failed part is a finding and the others still count; exit 3 only when every part that ran failed', () => {
-    const oneFailed = buildReportResult(run({ lag: lagPart([]), scan: { status: 'failed', reason: 'cannot connect to Redis at 10.0.0.1:6379: connection refused' } }));
+    const oneFailed = buildReportResult(
+      run({ lag: lagPart([]), scan: { status: 'failed', reason: 'cannot connect to Redis at 10.0.0.1:6379: connection refused' } }),
+    );
     assert.equal(oneFailed.sourceFailure, undefined);
     assert.equal(oneFailed.complete, false);
     // A part that could not check fails the report (a CI smoke check must not pass on a cache it never read).
-    assert.deepEqual(oneFailed.findings.map((x) => [x.kind, x.part, x.severity]), [['source-failed', 'scan', 'critical']]);
+    assert.deepEqual(
+      oneFailed.findings.map((x) => [x.kind, x.part, x.severity]),
+      [['source-failed', 'scan', 'critical']],
+    );
     assert.equal(toEnvelope(oneFailed, 't', new Date()).exitCode, 1);
     const allFailed = buildReportResult(run({ lag: { status: 'failed', reason: 'primary down' }, scan: { status: 'failed', reason: 'redis down' } }));
     assert.match(allFailed.sourceFailure?.message ?? '', /nothing could be checked: lag: primary down; scan: redis down/);
@@ -112,7 +182,17 @@ describe('renderPrometheus', () => {
     const monitor: PartRun<MonitorData> = {
       status: 'ok',
       reason: null,
-      result: { command: 'monitor', fails: false, complete: true, summary: {}, findings: [f('missing-broadcast', 'warning', { mapping: tricky })], data: { stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null }, peakOmemBytes: 0 } as unknown as MonitorData },
+      result: {
+        command: 'monitor',
+        fails: false,
+        complete: true,
+        summary: {},
+        findings: [f('missing-broadcast', 'warning', { mapping: tricky })],
+        data: {
+          stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null },
+          peakOmemBytes: 0,
+        } as unknown as MonitorData,
+      },
     };
     const result = buildReportResult(run({ lag: lagPart([], [{ lagSeconds: 1.25, lagBytes: 4096 }]), scan: scanPart([], tricky), monitor }));
     const env = toEnvelope(result, 't', new Date('2026-11-26T00:00:00Z'));

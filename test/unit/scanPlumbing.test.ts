@@ -15,27 +15,52 @@ describe('parsePacked', () => {
   it('reads strings, oversized strings, hashes, gone keys, other types and pending keys, with any bytes in them', () => {
     const value = Buffer.from([0x7b, 0x3a, 0x2c, 0x00, 0xff, 0x7d]);
     const buf = Buffer.concat([
-      Buffer.from('s123,6,'), lp('k:1,2'), lp(value),
-      Buffer.from('s-1,5000000,'), lp('big'), Buffer.from('-'),
-      Buffer.from('h99,0,'), lp('h:1'), Buffer.from('2,'), lp('version'), lp('3'), lp(''), lp('x'),
-      Buffer.from('n-2,0,'), lp('gone'),
-      Buffer.from('o-1,0,'), lp('l:1'), lp('list'),
-      Buffer.from('p'), lp('later'),
-      Buffer.from('s198000000000000,0,'), lp('empty'), lp(''),
+      Buffer.from('s123,6,'),
+      lp('k:1,2'),
+      lp(value),
+      Buffer.from('s-1,5000000,'),
+      lp('big'),
+      Buffer.from('-'),
+      Buffer.from('h99,0,'),
+      lp('h:1'),
+      Buffer.from('2,'),
+      lp('version'),
+      lp('3'),
+      lp(''),
+      lp('x'),
+      Buffer.from('n-2,0,'),
+      lp('gone'),
+      Buffer.from('o-1,0,'),
+      lp('l:1'),
+      lp('list'),
+      Buffer.from('p'),
+      lp('later'),
+      Buffer.from('s198000000000000,0,'),
+      lp('empty'),
+      lp(''),
     ]);
     const e = parsePacked(buf);
-    assert.deepEqual(e.map((x) => [x.read.key, x.read.type, x.read.pttl, x.read.size, x.pending]), [
-      ['k:1,2', 'string', 123, 6, false],
-      ['big', 'string', -1, 5000000, false],
-      ['h:1', 'hash', 99, null, false],
-      ['gone', 'none', -2, null, false],
-      ['l:1', 'list', -1, null, false],
-      ['later', 'none', -2, null, true],
-      ['empty', 'string', 198000000000000, 0, false],
-    ]);
+    assert.deepEqual(
+      e.map((x) => [x.read.key, x.read.type, x.read.pttl, x.read.size, x.pending]),
+      [
+        ['k:1,2', 'string', 123, 6, false],
+        ['big', 'string', -1, 5000000, false],
+        ['h:1', 'hash', 99, null, false],
+        ['gone', 'none', -2, null, false],
+        ['l:1', 'list', -1, null, false],
+        ['later', 'none', -2, null, true],
+        ['empty', 'string', 198000000000000, 0, false],
+      ],
+    );
     assert.deepEqual(e[0]!.read.value, value);
     assert.equal(e[1]!.read.value, null);
-    assert.deepEqual([...e[2]!.read.hash!].map(([k, v]) => [k, v.toString()]), [['version', '3'], ['', 'x']]);
+    assert.deepEqual(
+      [...e[2]!.read.hash!].map(([k, v]) => [k, v.toString()]),
+      [
+        ['version', '3'],
+        ['', 'x'],
+      ],
+    );
     assert.deepEqual(e[6]!.read.value, Buffer.alloc(0));
   });
 });
@@ -47,7 +72,10 @@ describe('TaskSet and prefetch', () => {
       throw new Error('batch failed');
     });
     await new Promise((r) => setTimeout(r, 10));
-    await assert.rejects(tasks.add(async () => {}), /batch failed/);
+    await assert.rejects(
+      tasks.add(async () => {}),
+      /batch failed/,
+    );
     await assert.rejects(tasks.drain(), /batch failed/);
   });
   it('never runs more than its limit at once', async () => {

@@ -5,7 +5,17 @@ import { byHarm, TopN } from '../../src/core/scan/rank.js';
 import { consistency, emptyCounts, wilson } from '../../src/core/scan/summary.js';
 
 const entry = (key: string, over: Partial<Classified> = {}): Classified => ({
-  key, mapping: 'm', state: 'stale', cacheVersion: '1', rowVersion: '2', versionsBehind: 1, secondsBehind: null, ttlSeconds: 10, noTtl: false, detail: null, ...over,
+  key,
+  mapping: 'm',
+  state: 'stale',
+  cacheVersion: '1',
+  rowVersion: '2',
+  versionsBehind: 1,
+  secondsBehind: null,
+  ttlSeconds: 10,
+  noTtl: false,
+  detail: null,
+  ...over,
 });
 
 describe('consistency', () => {
@@ -32,12 +42,18 @@ describe('consistency', () => {
 describe('ranking', () => {
   it('orders by seconds behind, then versions behind', () => {
     const list = [entry('a', { secondsBehind: 5 }), entry('b', { secondsBehind: 50 }), entry('c', { versionsBehind: 9 }), entry('d', { versionsBehind: 2 })];
-    assert.deepEqual(list.sort(byHarm).map((e) => e.key), ['b', 'a', 'c', 'd']);
+    assert.deepEqual(
+      list.sort(byHarm).map((e) => e.key),
+      ['b', 'a', 'c', 'd'],
+    );
   });
   it('keeps the N most harmful in bounded memory', () => {
     const top = new TopN(3);
     for (let i = 0; i < 1000; i += 1) top.add(entry(`k${i}`, { secondsBehind: i % 97 }));
-    assert.deepEqual(top.sorted().map((e) => e.secondsBehind), [96, 96, 96]);
+    assert.deepEqual(
+      top.sorted().map((e) => e.secondsBehind),
+      [96, 96, 96],
+    );
     assert.equal(top.offered, 1000);
   });
 });
@@ -55,7 +71,10 @@ describe('buildScanResult verdict', () => {
     assert.equal(stopped.fails, true);
     const empty = new Tally('e', 10);
     const r = buildScanResult({ ...base, tallies: [{ tally: empty, table: 't' }], complete: false });
-    assert.deepEqual(r.findings.map((f) => f.kind), []);
+    assert.deepEqual(
+      r.findings.map((f) => f.kind),
+      [],
+    );
     assert.equal(r.fails, true);
   });
 });

@@ -29,7 +29,12 @@ describe('TimeMerge', () => {
       items.push([seed % 3, Math.floor(seed / 2 ** 24)]);
     }
     // Each stream sends in time order, as a node's MONITOR does.
-    const perStream = [0, 1, 2].map((s) => items.filter(([st]) => st === s).map(([, t]) => t).sort((a, b) => a - b));
+    const perStream = [0, 1, 2].map((s) =>
+      items
+        .filter(([st]) => st === s)
+        .map(([, t]) => t)
+        .sort((a, b) => a - b),
+    );
     let order = 0;
     const sent: { t: number; n: number }[] = [];
     for (let k = 0; k < Math.max(...perStream.map((p) => p.length)); k += 1) {

@@ -49,7 +49,9 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
     const start = async (name: string, readFrom: string, opts: { localCache?: boolean; subscribe?: boolean }) => {
       const s = await ProductService.start(sb.redisUrl, readFrom, opts);
       services.push(s);
-      out.note(`demo:   ${name}: reads ${readFrom === sb.standbyUrl ? 'the STANDBY' : 'the primary'}${opts.localCache ? ', keeps an in-process cache' : ''}${opts.subscribe ? ', listens for invalidations' : opts.localCache ? ', does NOT listen for invalidations' : ''}`);
+      out.note(
+        `demo:   ${name}: reads ${readFrom === sb.standbyUrl ? 'the STANDBY' : 'the primary'}${opts.localCache ? ', keeps an in-process cache' : ''}${opts.subscribe ? ', listens for invalidations' : opts.localCache ? ', does NOT listen for invalidations' : ''}`,
+      );
       return s;
     };
 
@@ -107,7 +109,16 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
           'A read that loaded a row before a write filled the cache after it (a write/invalidate race); web-2 keeps an in-process cache and deletes ' +
           'without publishing, so no instance hears of its writes (hidden local caches); reports-1 fills the cache from a standby whose replay is ' +
           'paused (replica lag). cachedoctor report --monitor 5s ranks what it finds, with the likely cause and the fix for each.',
-        expected: ['replica-lag', 'replay-paused', 'stale@replica-lag', 'stale@write-invalidate-race', 'missing-subscribers', 'stale-fill', 'missing-broadcast', 'concurrent-fill'],
+        expected: [
+          'replica-lag',
+          'replay-paused',
+          'stale@replica-lag',
+          'stale@write-invalidate-race',
+          'missing-subscribers',
+          'stale-fill',
+          'missing-broadcast',
+          'concurrent-fill',
+        ],
         command: commandLine({ monitor: '5s', expectSubscribers: '3' }),
         report: await report({ monitor: '5s', expectSubscribers: '3' }),
       });
@@ -133,6 +144,10 @@ async function startSandbox(signal: AbortSignal): Promise<Sandbox> {
   } catch (err) {
     if (signal.aborted) throw new InterruptedError('demo interrupted while the sandbox was starting');
     const first = String((err as Error).message ?? err).split('\n')[0];
-    throw new SourceError(`demo: could not start the sandbox: ${first}`, 'the demo needs redis-server and the PostgreSQL server binaries (initdb, postgres, pg_basebackup)', { cause: err });
+    throw new SourceError(
+      `demo: could not start the sandbox: ${first}`,
+      'the demo needs redis-server and the PostgreSQL server binaries (initdb, postgres, pg_basebackup)',
+      { cause: err },
+    );
   }
 }

@@ -91,11 +91,18 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   const opts = parseOptions(ctx.options);
   const { settings: s, signal } = ctx;
   if (s.primary === null && s.replicas.length === 0) {
-    throw new UsageError('nothing to check: no PostgreSQL primary or replica given', 'pass --pg (or set DATABASE_URL / PG* variables) and optionally --replica');
+    throw new UsageError(
+      'nothing to check: no PostgreSQL primary or replica given',
+      'pass --pg (or set DATABASE_URL / PG* variables) and optionally --replica',
+    );
   }
   for (const r of s.replicas) assertPgUrl(r.url, r.origin);
   if (s.primary?.url) assertPgUrl(s.primary.url, s.primary.origin);
-  const thresholds: LagThresholds = { maxLagSeconds: s.thresholds.maxLagSeconds, maxLagBytes: s.thresholds.maxLagBytes, expectReplicas: s.thresholds.expectReplicas };
+  const thresholds: LagThresholds = {
+    maxLagSeconds: s.thresholds.maxLagSeconds,
+    maxLagBytes: s.thresholds.maxLagBytes,
+    expectReplicas: s.thresholds.expectReplicas,
+  };
   const allLinks = s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal));
   await untilAbortedIf(Promise.all(allLinks.map((l) => l.resolve())), signal, true);
   const links = distinctReplicas(allLinks, ctx);
@@ -126,7 +133,14 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
       } catch (err) {
         // Losing the primary in the middle of --watch (a failover?) ends the watch; the samples so far still count.
         if (!(err instanceof SourceError) || samples.length === 0 || signal.aborted) throw err;
-        runFindings.push({ kind: 'source-failed', severity: 'critical', message: `the primary stopped answering after ${plural(samples.length, 'sample')}: ${err.reason}`, source: 'primary', target: primaryConn?.target ?? null, fix: err.hint ?? 'check the primary' });
+        runFindings.push({
+          kind: 'source-failed',
+          severity: 'critical',
+          message: `the primary stopped answering after ${plural(samples.length, 'sample')}: ${err.reason}`,
+          source: 'primary',
+          target: primaryConn?.target ?? null,
+          fix: err.hint ?? 'check the primary',
+        });
         lostPrimary = err;
         break;
       }
@@ -150,7 +164,11 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
     throw err;
   } finally {
     // A connect still in flight after Ctrl-C is closed when it lands.
-    if (!primaryConn) void primaryPending?.then((c) => c.close(), () => {});
+    if (!primaryConn)
+      void primaryPending?.then(
+        (c) => c.close(),
+        () => {},
+      );
     await Promise.all([primaryConn?.close(), ...links.map((l) => l.dispose())]);
   }
   const result = buildLagResult({

@@ -63,15 +63,24 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
   // A --key/--table mapping comes from `report`, which hands its scan mapping on.
   const o = ctx.options as Record<string, string | undefined>;
   if (opts.match === null && s.mappings.length === 0 && o.key === undefined) {
-    throw new UsageError('nothing to follow: no --match and no mappings', "pass --match 'product:*' (and --version-field if the version is not in \"version\"), or add mappings to the config file");
+    throw new UsageError(
+      'nothing to follow: no --match and no mappings',
+      'pass --match \'product:*\' (and --version-field if the version is not in "version"), or add mappings to the config file',
+    );
   }
   const mappings =
     opts.match === null
       ? // Without --key, --version-field is --match's (ignored here), not a mapping's.
-        mappingsFromOptions(s.mappings, s.configPath, o.key === undefined ? { mapping: o.mapping } : { key: o.key, table: o.table, versionField: o.versionField, versionColumn: o.versionColumn })
+        mappingsFromOptions(
+          s.mappings,
+          s.configPath,
+          o.key === undefined ? { mapping: o.mapping } : { key: o.key, table: o.table, versionField: o.versionField, versionColumn: o.versionColumn },
+        )
       : [];
   const templates: NamedTemplate[] = mappings.map((m) => ({ name: m.name, template: m.template }));
-  const fields = new Map<string, { field: string; kind: VersionKind | 'auto' }>(mappings.map((m) => [m.name, { field: m.version.field, kind: m.version.kind }]));
+  const fields = new Map<string, { field: string; kind: VersionKind | 'auto' }>(
+    mappings.map((m) => [m.name, { field: m.version.field, kind: m.version.kind }]),
+  );
   fields.set('match', { field: opts.versionField, kind: 'auto' });
   const correlator = new Correlator({
     raceWindowUs: opts.raceWindowMs * 1000,
@@ -103,7 +112,17 @@ export async function runMonitor(ctx: CommandContext): Promise<CommandResult<Mon
       for (const line of lines) if (!feed(parseMonitorLine(line), line)) break reading;
     }
     // A capture saved by cachedoctor ends with the moment its watch ended: judged up to then, like the live run.
-    return buildMonitorResult({ result: correlator.finish(watchEndedUs || undefined), source: { kind: 'capture', path: opts.input }, raceWindowMs: opts.raceWindowMs, channel: opts.channel, malformed, extra: [], failOn: opts.failOn, complete: !signal.aborted, peakOmemBytes: null });
+    return buildMonitorResult({
+      result: correlator.finish(watchEndedUs || undefined),
+      source: { kind: 'capture', path: opts.input },
+      raceWindowMs: opts.raceWindowMs,
+      channel: opts.channel,
+      malformed,
+      extra: [],
+      failOn: opts.failOn,
+      complete: !signal.aborted,
+      peakOmemBytes: null,
+    });
   }
   return watchLive(ctx, opts, feed, correlator, () => malformed);
 }

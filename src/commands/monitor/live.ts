@@ -25,7 +25,13 @@ const HEARTBEAT_MS = 100;
 const HEARTBEAT = 'cachedoctor-heartbeat';
 const HOLD_BACK_US = 2_000_000;
 
-export async function watchLive(ctx: CommandContext, opts: MonitorOptions, feed: (e: MonitorEvent | null, line: string) => boolean, correlator: Correlator, malformed: () => number): Promise<CommandResult<MonitorData>> {
+export async function watchLive(
+  ctx: CommandContext,
+  opts: MonitorOptions,
+  feed: (e: MonitorEvent | null, line: string) => boolean,
+  correlator: Correlator,
+  malformed: () => number,
+): Promise<CommandResult<MonitorData>> {
   const { settings: s, signal, out } = ctx;
   if (s.redis.url === null) throw new UsageError('monitor needs Redis (pass --redis or set REDIS_URL), or a capture with --input');
   const extra: Finding[] = [];
@@ -73,7 +79,9 @@ export async function watchLive(ctx: CommandContext, opts: MonitorOptions, feed:
       const subscribers = await channelSubscribers(admin, opts.channel, { target, flag: s.redis.origin, timeoutMs: s.timeoutMs });
       extra.push(...subscriberFindings(opts.channel, subscribers, opts.expectSubscribers, false));
     }
-    out.note(`cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`);
+    out.note(
+      `cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`,
+    );
     if (opts.save !== null) save = createWriteStream(opts.save);
     // Watch our own output buffers on the servers every second: a reader that falls behind grows Redis' memory.
     guard = setInterval(() => {

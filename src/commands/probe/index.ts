@@ -22,7 +22,10 @@ export async function runProbe(ctx: CommandContext): Promise<CommandResult<Probe
   const { settings: s, options: o, signal, out } = ctx;
   const tableText = (o.canaryTable as string | undefined) ?? 'cachedoctor_canary';
   if (o.allowWrite !== true) {
-    throw new UsageError(`probe writes canary rows to the primary (table ${tableText}) and is off unless you pass --allow-write`, 'every other cachedoctor command is read-only; probe needs INSERT/UPDATE/DELETE on its own table (and CREATE the first time)');
+    throw new UsageError(
+      `probe writes canary rows to the primary (table ${tableText}) and is off unless you pass --allow-write`,
+      'every other cachedoctor command is read-only; probe needs INSERT/UPDATE/DELETE on its own table (and CREATE the first time)',
+    );
   }
   const writes = o.count === undefined ? 20 : count('--count', String(o.count));
   if (writes === 0) throw new UsageError('--count: expected at least 1');
@@ -42,16 +45,26 @@ export async function runProbe(ctx: CommandContext): Promise<CommandResult<Probe
   let written = 0;
   try {
     const [{ standby } = { standby: false }] = await primary.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
-    if (standby) throw new UsageError(`${s.primary.origin}: ${primary.target} is a standby (in recovery): probe writes to the primary`, 'point --pg (or DATABASE_URL) at the primary');
+    if (standby)
+      throw new UsageError(
+        `${s.primary.origin}: ${primary.target} is a standby (in recovery): probe writes to the primary`,
+        'point --pg (or DATABASE_URL) at the primary',
+      );
     await ensureCanaryTable(primary, sql, tableText);
     for (const r of s.replicas) {
       const link = await connectPg({ url: r.url, flag: r.origin, timeoutMs: s.timeoutMs }).catch((err: unknown) => {
         if (err instanceof SourceError) return err;
         throw err;
       });
-      replicas.push(link instanceof SourceError ? { link: null, result: { replica: pgTarget(r.url, r.origin).target, samplesMs: [], error: link.line } } : { link, result: { replica: link.target, samplesMs: [], error: null } });
+      replicas.push(
+        link instanceof SourceError
+          ? { link: null, result: { replica: pgTarget(r.url, r.origin).target, samplesMs: [], error: link.line } }
+          : { link, result: { replica: link.target, samplesMs: [], error: null } },
+      );
     }
-    out.note(`probe: writing ${writes} canary row change(s) to ${tableText} on ${primary.target}, ${intervalMs} ms apart, and timing when each is visible on ${replicas.length} replica(s)`);
+    out.note(
+      `probe: writing ${writes} canary row change(s) to ${tableText} on ${primary.target}, ${intervalMs} ms apart, and timing when each is visible on ${replicas.length} replica(s)`,
+    );
     // Write 1 inserts the canary row, the others update it: each is timed from its commit to its visibility.
     for (let i = 0; i < writes && !signal.aborted; i += 1) {
       if (i === 0) {
@@ -77,21 +90,40 @@ export async function runProbe(ctx: CommandContext): Promise<CommandResult<Probe
     if (signal.aborted && written === 0) throw new InterruptedError('interrupted before a write was timed');
   } finally {
     // The canary row goes, whatever happened; nothing else was written.
-    if (inserted) await primary.query(`DELETE FROM ${sql} WHERE id = $1`, [rowId]).catch(() => out.note(`probe: could not delete canary row ${rowId} from ${tableText}: delete it by hand`));
+    if (inserted)
+      await primary
+        .query(`DELETE FROM ${sql} WHERE id = $1`, [rowId])
+        .catch(() => out.note(`probe: could not delete canary row ${rowId} from ${tableText}: delete it by hand`));
     await primary.close();
     await Promise.all(replicas.map((r) => r.link?.close()));
   }
-  return buildProbeResult({ table: tableText, intervalMs, pollMs: POLL_MS, maxWaitMs, replicas: replicas.map((r) => r.result), maxLagSeconds: s.thresholds.maxLagSeconds, failOn: severity, complete: !signal.aborted, written });
+  return buildProbeResult({
+    table: tableText,
+    intervalMs,
+    pollMs: POLL_MS,
+    maxWaitMs,
+    replicas: replicas.map((r) => r.result),
+    maxLagSeconds: s.thresholds.maxLagSeconds,
+    failOn: severity,
+    complete: !signal.aborted,
+    written,
+  });
 }
 
 /** Creates the canary table if it is missing; refuses a table of that name that is not a canary table. */
 async function ensureCanaryTable(db: PgConnection, sql: string, label: string): Promise<void> {
   const [existing] = await db.query<{ oid: string | null }>('SELECT to_regclass($1)::oid::text AS oid', [sql]);
   if (existing?.oid) {
-    const cols = await db.query<{ attname: string; type: string }>('SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped', [existing.oid]);
+    const cols = await db.query<{ attname: string; type: string }>(
+      'SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped',
+      [existing.oid],
+    );
     const types = new Map(cols.map((c) => [c.attname, c.type]));
     if (types.get('id') !== 'text' || types.get('seq') !== 'integer') {
-      throw new UsageError(`--canary-table: ${label} exists and is not a cachedoctor canary table (it needs id text, seq integer): probe will not write to it`, 'choose another name with --canary-table');
+      throw new UsageError(
+        `--canary-table: ${label} exists and is not a cachedoctor canary table (it needs id text, seq integer): probe will not write to it`,
+        'choose another name with --canary-table',
+      );
     }
     return;
   }
@@ -99,7 +131,11 @@ async function ensureCanaryTable(db: PgConnection, sql: string, label: string): 
     await db.query(`CREATE TABLE IF NOT EXISTS ${sql} (${CANARY_COLUMNS})`);
   } catch (err) {
     if (err instanceof SourceError && /permission denied/i.test(err.message)) {
-      throw new SourceError(`cannot create the canary table ${label}: ${err.reason}`, `create it once as a privileged user: CREATE TABLE ${sql} (${CANARY_COLUMNS}); and GRANT SELECT, INSERT, UPDATE, DELETE ON it to the probe's role`, { cause: err });
+      throw new SourceError(
+        `cannot create the canary table ${label}: ${err.reason}`,
+        `create it once as a privileged user: CREATE TABLE ${sql} (${CANARY_COLUMNS}); and GRANT SELECT, INSERT, UPDATE, DELETE ON it to the probe's role`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -110,7 +146,15 @@ async function ensureCanaryTable(db: PgConnection, sql: string, label: string): 
  * not within maxWaitMs; undefined when Ctrl-C stopped the wait. A failed query ends the replica's measurement
  * with its error.
  */
-async function waitVisible(r: { link: PgConnection | null; result: ReplicaVisibility }, id: string, sql: string, seq: number, maxWaitMs: number, signal: AbortSignal, since = performance.now()): Promise<number | null | undefined> {
+async function waitVisible(
+  r: { link: PgConnection | null; result: ReplicaVisibility },
+  id: string,
+  sql: string,
+  seq: number,
+  maxWaitMs: number,
+  signal: AbortSignal,
+  since = performance.now(),
+): Promise<number | null | undefined> {
   const link = r.link!;
   for (;;) {
     let rows: { seq: number }[];

@@ -26,7 +26,10 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
   const expectSubscribers = o.expectSubscribers === undefined ? null : count('--expect-subscribers', String(o.expectSubscribers));
   if (expectSubscribers !== null && channel === null) throw new UsageError('--expect-subscribers needs --channel');
   if (s.primary === null && s.replicas.length === 0 && s.redis.url === null) {
-    throw new UsageError('nothing to check: no PostgreSQL and no Redis given', 'pass --pg (the primary), --replica and --redis, or a config file that names them');
+    throw new UsageError(
+      'nothing to check: no PostgreSQL and no Redis given',
+      'pass --pg (the primary), --replica and --redis, or a config file that names them',
+    );
   }
   if (monitorMs !== null && s.redis.url === null) throw new UsageError('--monitor needs Redis: pass --redis or set REDIS_URL');
   // Mapping mistakes are the user's to fix before anything runs (exit 2), not a part that "failed".
@@ -40,7 +43,11 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
     out.progress(`report: ${name} ...`, true);
     try {
       const result = await run();
-      return { status: result.complete && !result.sourceFailure ? 'ok' : 'partial', result, reason: result.sourceFailure?.message ?? (result.complete ? null : 'stopped before it finished') };
+      return {
+        status: result.complete && !result.sourceFailure ? 'ok' : 'partial',
+        result,
+        reason: result.sourceFailure?.message ?? (result.complete ? null : 'stopped before it finished'),
+      };
     } catch (err) {
       if (err instanceof SourceError) return { status: 'failed', reason: err.line };
       if (err instanceof InterruptedError) return { status: 'skipped', reason: 'interrupted (Ctrl-C)' };
@@ -50,10 +57,13 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
     }
   };
   const noRedis = s.redis.url === null ? 'no Redis given (--redis)' : null;
-  const lag = await part('replication lag', s.primary === null && s.replicas.length === 0 ? 'no PostgreSQL given (--pg, --replica)' : null, () => runLag({ ...ctx, options: {} }));
+  const lag = await part('replication lag', s.primary === null && s.replicas.length === 0 ? 'no PostgreSQL given (--pg, --replica)' : null, () =>
+    runLag({ ...ctx, options: {} }),
+  );
   const scan = await part(
     'scanning the cache against the primary',
-    noRedis ?? (s.primary === null ? 'no PostgreSQL primary given (--pg)' : hasMappings ? null : "no mappings (a config file's mappings, or --key and --table)"),
+    noRedis ??
+      (s.primary === null ? 'no PostgreSQL primary given (--pg)' : hasMappings ? null : "no mappings (a config file's mappings, or --key and --table)"),
     () => runScan({ ...ctx, options: { ...pick(SCAN_PASSED), replicas: s.replicas.length > 0, quiet: true, maxListed: '10000' } }),
   );
   const subscribers = await part('invalidation channel subscribers', noRedis ?? (channel === null ? 'no invalidation channel given (--channel)' : null), () =>
@@ -61,12 +71,24 @@ export async function runReport(ctx: CommandContext): Promise<CommandResult<Repo
   );
   const monitor = await part(
     `watching MONITOR for ${(monitorMs ?? 0) / 1000} s`,
-    monitorMs === null ? 'not asked (--monitor <duration>: MONITOR costs Redis throughput)' : hasMappings ? null : "no mappings to follow (a config file's mappings, or --key and --table)",
+    monitorMs === null
+      ? 'not asked (--monitor <duration>: MONITOR costs Redis throughput)'
+      : hasMappings
+        ? null
+        : "no mappings to follow (a config file's mappings, or --key and --table)",
     () =>
       runMonitor({
         ...ctx,
         // Every finding listed (up to a bound): the report's counts and ranking are made from them.
-        options: { ...pick(MAPPING_OPTIONS), duration: `${monitorMs}ms`, channel: channel ?? undefined, raceWindow: o.raceWindow, maxBuffer: o.maxBuffer, maxListed: '10000', failOn: 'info' },
+        options: {
+          ...pick(MAPPING_OPTIONS),
+          duration: `${monitorMs}ms`,
+          channel: channel ?? undefined,
+          raceWindow: o.raceWindow,
+          maxBuffer: o.maxBuffer,
+          maxListed: '10000',
+          failOn: 'info',
+        },
       }),
   );
   const parts = [lag, scan, subscribers, monitor];
@@ -80,7 +102,11 @@ async function countSubscribers(ctx: CommandContext, channel: string, expected: 
   const redis = await connectRedisNodes({ url: s.redis.url!, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
   let subscribers: number;
   try {
-    subscribers = await channelSubscribers(redis, channel, { target: s.redis.url!.split(',').map(redisTarget).join(', '), flag: s.redis.origin, timeoutMs: s.timeoutMs });
+    subscribers = await channelSubscribers(redis, channel, {
+      target: s.redis.url!.split(',').map(redisTarget).join(', '),
+      flag: s.redis.origin,
+      timeoutMs: s.timeoutMs,
+    });
   } finally {
     redis.close();
   }

@@ -76,18 +76,32 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     // Compared with a standby, a correct entry looks ahead and a stale one fresh: refuse rather than mislead.
     const [{ standby } = { standby: false }] = await db.use((c) => c.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'));
     if (standby) {
-      throw new UsageError(`${primary.origin}: ${db.target} is a standby (in recovery), not the primary: scan compares the cache with the source of truth`, 'point --pg (or DATABASE_URL) at the primary; give standbys with --replica');
+      throw new UsageError(
+        `${primary.origin}: ${db.target} is a standby (in recovery), not the primary: scan compares the cache with the source of truth`,
+        'point --pg (or DATABASE_URL) at the primary; give standbys with --replica',
+      );
     }
     for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, scanOpts, ctx.now));
     const pace = { started: Date.now(), read: 0 };
     for (const scan of scans) {
       if (signal.aborted) break;
-      const progress = () => out.progress(`scan ${scan.mapping.name}: ${pace.read} keys read, ${scan.waiting} to re-check, ${Math.round(pace.read / Math.max(0.001, (Date.now() - pace.started) / 1000))} keys/s`);
-      await walkMapping(scan, { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT, failoverWaitMs: 4 * s.timeoutMs }, pace, signal, progress);
+      const progress = () =>
+        out.progress(
+          `scan ${scan.mapping.name}: ${pace.read} keys read, ${scan.waiting} to re-check, ${Math.round(pace.read / Math.max(0.001, (Date.now() - pace.started) / 1000))} keys/s`,
+        );
+      await walkMapping(
+        scan,
+        { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT, failoverWaitMs: 4 * s.timeoutMs },
+        pace,
+        signal,
+        progress,
+      );
     }
     // The last wrong entries wait out their grace period (on Ctrl-C they stay unconfirmed).
     for (const scan of scans) {
-      await scan.settle(signal, (ms, waiting) => out.progress(`scan: waiting ${Math.ceil(ms / 100) / 10} s to re-check ${waiting} wrong entries (writes in flight are not staleness)`, true));
+      await scan.settle(signal, (ms, waiting) =>
+        out.progress(`scan: waiting ${Math.ceil(ms / 100) / 10} s to re-check ${waiting} wrong entries (writes in flight are not staleness)`, true),
+      );
     }
     out.endProgress();
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared');
@@ -120,10 +134,18 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
       maxListed: opts.maxListed,
       complete: !signal.aborted && lostNodes.size === 0,
     });
-    return lostNodes.size === 0 ? result : { ...result, sourceFailure: { message: `${plural(lostNodes.size, 'cluster master')} could not be read: ${[...lostNodes].map(([t, f]) => `${t} (${f.reason})`).join(', ')}` } };
+    return lostNodes.size === 0
+      ? result
+      : {
+          ...result,
+          sourceFailure: {
+            message: `${plural(lostNodes.size, 'cluster master')} could not be read: ${[...lostNodes].map(([t, f]) => `${t} (${f.reason})`).join(', ')}`,
+          },
+        };
   } catch (err) {
     out.endProgress();
-    if (signal.aborted && scans.every((x) => x.tally.sampled === 0)) throw new InterruptedError('interrupted before any key was compared', undefined, { cause: err });
+    if (signal.aborted && scans.every((x) => x.tally.sampled === 0))
+      throw new InterruptedError('interrupted before any key was compared', undefined, { cause: err });
     // Redis or the primary lost mid-scan: report what was compared (incomplete, exit 3) rather than nothing.
     if (err instanceof SourceError && scans.some((x) => x.tally.sampled > 0)) {
       for (const scan of scans) scan.abandonWaiting();

@@ -83,7 +83,8 @@ export class MappingScan {
 
   /** What the mappings of this scan share about the cluster (this mapping's own when scanned alone). */
   get sharedCluster(): ClusterShared {
-    return (this.opts.cluster ??= { down: new Map(), failoverWaited: false });
+    this.opts.cluster ??= { down: new Map(), failoverWaited: false };
+    return this.opts.cluster;
   }
 
   /**
@@ -167,7 +168,10 @@ export class MappingScan {
       const mine = due.filter((c) => c.node === node);
       for (let i = 0; i < mine.length; i += 500) {
         const batch = mine.slice(i, i + 500);
-        const reads = await this.readAgain(reader, batch.map((c) => c.keyBytes));
+        const reads = await this.readAgain(
+          reader,
+          batch.map((c) => c.keyBytes),
+        );
         const again = await this.classify(reads.filter((r): r is CacheRead => r !== null));
         let j = 0;
         for (const r of reads) {
@@ -193,7 +197,7 @@ export class MappingScan {
     if (!this.cluster) return (await reader.read(keys)).map((e) => e.read);
     const out: (CacheRead | null)[] = keys.map(() => null);
     try {
-      (await reader.read(keys)).forEach((e, i) => (out[i] = e.refused ? null : e.read));
+      for (const [i, e] of (await reader.read(keys)).entries()) out[i] = e.refused ? null : e.read;
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       // A master that stopped answering is left out like one that failed its walk; its keys stay unconfirmed.
@@ -216,7 +220,7 @@ export class MappingScan {
         const node = await this.readerFor(owner);
         if (node === undefined) continue;
         const got = await this.readers[node]!.read(idx.map((i) => keys[i]!));
-        got.forEach((e, j) => (out[idx[j]!] = e.refused ? null : e.read));
+        for (const [j, e] of got.entries()) out[idx[j]!] = e.refused ? null : e.read;
       } catch (err) {
         if (!(err instanceof SourceError)) throw err;
         const node = this.readers.findIndex((r) => r.target === owner);
@@ -264,12 +268,27 @@ export class MappingScan {
       if (v === null) return null;
       const invalid = Array.isArray(v) ? undefined : v.invalid;
       const row = invalid !== undefined ? undefined : (rows[position[i]!] ?? null);
-      return { entry: classifyEntry({ read, row, mapping: this.mapping, versionKind: this.shape.version.kind, maxValueBytes: this.opts.maxValueBytes, now, compareCategories: this.compareCategories, invalidColumn: invalid }) };
+      return {
+        entry: classifyEntry({
+          read,
+          row,
+          mapping: this.mapping,
+          versionKind: this.shape.version.kind,
+          maxValueBytes: this.opts.maxValueBytes,
+          now,
+          compareCategories: this.compareCategories,
+          invalidColumn: invalid,
+        }),
+      };
     });
   }
 
   /** The key's column values; null: not a key of this mapping; { invalid }: ours, but not a valid id. */
   keyValues(key: string): string[] | { invalid: string } | null {
-    return keyColumnValues(key, this.mapping, this.shape.keyColumns.map((c) => c.type));
+    return keyColumnValues(
+      key,
+      this.mapping,
+      this.shape.keyColumns.map((c) => c.type),
+    );
   }
 }

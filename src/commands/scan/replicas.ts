@@ -4,7 +4,7 @@ import type { Source } from '../../config/resolve.js';
 import { cacheVersion, compareVersions, rowVersion } from '../../core/scan/version.js';
 import type { Finding } from '../../core/findings.js';
 import { SourceError } from '../../errors.js';
-import { connectPg } from '../../sources/postgres/connect.js';
+import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { fetchRows } from '../../sources/postgres/rows.js';
 import type { MappingScan } from './mappingScan.js';
 
@@ -12,23 +12,40 @@ import type { MappingScan } from './mappingScan.js';
  * found: `${mapping}\0${key}` -> the replica (host:port) whose row is not newer than the cached version.
  * failures: a finding per replica that could not be asked, so "no lagging replica" is never said by silence.
  */
-export async function attributeToReplicas(scans: readonly MappingScan[], replicas: readonly Source[], timeoutMs: number): Promise<{ found: Map<string, string>; failures: Finding[] }> {
+export async function attributeToReplicas(
+  scans: readonly MappingScan[],
+  replicas: readonly Source[],
+  timeoutMs: number,
+): Promise<{ found: Map<string, string>; failures: Finding[] }> {
   const found = new Map<string, string>();
   const failures: Finding[] = [];
   for (const replica of replicas) {
-    let db;
+    let db: PgConnection;
     try {
       db = await connectPg({ url: replica.url, flag: replica.origin, timeoutMs });
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
-      failures.push({ kind: 'source-failed', severity: 'warning', message: `--replicas: ${err.message}: stale rows were not checked there`, source: 'replica', fix: err.hint ?? 'check the --replica URL' });
+      failures.push({
+        kind: 'source-failed',
+        severity: 'warning',
+        message: `--replicas: ${err.message}: stale rows were not checked there`,
+        source: 'replica',
+        fix: err.hint ?? 'check the --replica URL',
+      });
       continue;
     }
     try {
       for (const scan of scans) {
         const stale = scan.tally.worst.sorted().filter((e) => e.state === 'stale' && !found.has(`${e.mapping}\u0000${e.key}`));
-        const withIds = stale.map((e) => ({ e, values: scan.keyValues(e.key) })).filter((x): x is { e: typeof x.e; values: string[] } => Array.isArray(x.values));
-        const rows = await fetchRows(db, scan.shape, scan.sql, withIds.map((x) => x.values));
+        const withIds = stale
+          .map((e) => ({ e, values: scan.keyValues(e.key) }))
+          .filter((x): x is { e: typeof x.e; values: string[] } => Array.isArray(x.values));
+        const rows = await fetchRows(
+          db,
+          scan.shape,
+          scan.sql,
+          withIds.map((x) => x.values),
+        );
         for (const [i, { e }] of withIds.entries()) {
           const row = rows[i];
           if (!row || e.cacheVersion === null) continue;

@@ -82,14 +82,23 @@ export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pa
  * or counted twice; so are the slots of keys a node refused. An unreachable master is first given time to fail
  * over (once per scan); one whose every slot was read again on its successor was scanned after all.
  */
-async function followCluster(scan: MappingScan, before: string[], seen: KeySet, refused: Buffer[], opts: WalkOptions, pace: Pace, signal: AbortSignal): Promise<void> {
+async function followCluster(
+  scan: MappingScan,
+  before: string[],
+  seen: KeySet,
+  refused: Buffer[],
+  opts: WalkOptions,
+  pace: Pace,
+  signal: AbortSignal,
+): Promise<void> {
   let after = await scan.slotOwners();
   const shared = scan.sharedCluster;
   const unreachable = () => [...scan.failedNodes].filter(([, f]) => f.unreachable).map(([t]) => t);
   const orphaned = () => unreachable().some((t) => after.includes(t));
   if (orphaned() && !shared.failoverWaited) {
     shared.failoverWaited = true;
-    for (const deadline = Date.now() + opts.failoverWaitMs; orphaned() && Date.now() < deadline && !signal.aborted; after = await scan.slotOwners()) await sleep(250, signal);
+    for (const deadline = Date.now() + opts.failoverWaitMs; orphaned() && Date.now() < deadline && !signal.aborted; after = await scan.slotOwners())
+      await sleep(250, signal);
   }
   // Nobody could say who owns what: nothing can be followed (the failures stay).
   if (after.every((o) => o === '')) return;
@@ -110,7 +119,10 @@ async function followCluster(scan: MappingScan, before: string[], seen: KeySet, 
         const batch = keys.slice(i, i + 500);
         if (opts.rate !== null) await sleep(Math.max(0, pace.started + (pace.read / opts.rate) * 1000 - Date.now()), signal);
         pace.read += batch.length;
-        await scan.process((await reader.read(batch)).filter((e) => !e.refused), node);
+        await scan.process(
+          (await reader.read(batch)).filter((e) => !e.refused),
+          node,
+        );
       }
       done.add(slot);
     } catch (err) {
@@ -130,7 +142,14 @@ async function followCluster(scan: MappingScan, before: string[], seen: KeySet, 
 }
 
 /** SCAN steps over the given nodes, taken in turn, so that a --sample of a cluster is spread over all its masters. */
-async function* stepsOf(scan: MappingScan, nodes: number[], count: number, rate: number | null, pace: Pace, signal: AbortSignal): AsyncGenerator<{ node: number; entries: PackedEntry[] }> {
+async function* stepsOf(
+  scan: MappingScan,
+  nodes: number[],
+  count: number,
+  rate: number | null,
+  pace: Pace,
+  signal: AbortSignal,
+): AsyncGenerator<{ node: number; entries: PackedEntry[] }> {
   const cursors = nodes.map(() => '0');
   const done = nodes.map(() => false);
   const tries = nodes.map(() => 0);

@@ -161,7 +161,11 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
       kind: 'replica-lag',
       severity: 'critical',
       message: `replica ${lag.name} is ${describeLag(lag)} behind the primary (limit ${formatSeconds(t.maxLagSeconds)} / ${formatBytes(t.maxLagBytes)}): a cache miss served from it re-fills Redis with old rows${
-        lag.lagBasis === 'replay-timestamp' ? '; replay is stuck, and its last replayed commit is that old' : lag.lagBasis === 'wal-history' ? '; replay is stuck since then' : ''
+        lag.lagBasis === 'replay-timestamp'
+          ? '; replay is stuck, and its last replayed commit is that old'
+          : lag.lagBasis === 'wal-history'
+            ? '; replay is stuck since then'
+            : ''
       }`,
       ...base,
       lagSeconds: lag.lagSeconds,

@@ -20,13 +20,22 @@ export interface LagData {
   watch: {
     intervalMs: number;
     durationMs: number;
-    samples: { at: string; replicas: { id: string; name: string; lagSeconds: number | null; lagBasis: string | null; lagBytes: number | null; state: string | null }[] }[];
+    samples: {
+      at: string;
+      replicas: { id: string; name: string; lagSeconds: number | null; lagBasis: string | null; lagBytes: number | null; state: string | null }[];
+    }[];
     window: ReplicaWindow[];
   } | null;
 }
 
 /** One sample: lags and findings, with stuck replicas bounded by the primary's WAL positions in `earlier` samples. */
-export function takeSample(at: Date, primary: PrimarySnapshot | null, replicas: readonly ReplicaSnapshot[], t: LagThresholds, earlier: readonly LagSample[] = []): LagSample {
+export function takeSample(
+  at: Date,
+  primary: PrimarySnapshot | null,
+  replicas: readonly ReplicaSnapshot[],
+  t: LagThresholds,
+  earlier: readonly LagSample[] = [],
+): LagSample {
   const lags = computeReplicaLags(primary, replicas).map((l) => boundByWalHistory(l, at, earlier));
   return { at: at.toISOString(), primaryLsn: primary?.currentLsn ?? null, lags, findings: lagFindings(primary, replicas, lags, t) };
 }
@@ -73,14 +82,25 @@ export function buildLagResult(run: LagRun): CommandResult<LagData> {
       otherWalSenders: (p?.walSenders ?? [])
         .filter((w) => !isReplicaWalSender(w))
         .map((w) => ({ pid: w.pid, applicationName: w.applicationName, state: w.state, database: w.database })),
-      advice: readYourWritesAdvice(run.samples.map((s) => s.lags), p?.inRecovery ?? false, run.watch !== null),
+      advice: readYourWritesAdvice(
+        run.samples.map((s) => s.lags),
+        p?.inRecovery ?? false,
+        run.watch !== null,
+      ),
       thresholds: run.thresholds,
       watch: run.watch
         ? {
             ...run.watch,
             samples: run.samples.map((s) => ({
               at: s.at,
-              replicas: s.lags.map((l) => ({ id: l.id, name: l.name, lagSeconds: l.lagSeconds, lagBasis: l.lagBasis, lagBytes: l.lagBytes, state: l.state ?? l.receiverStatus })),
+              replicas: s.lags.map((l) => ({
+                id: l.id,
+                name: l.name,
+                lagSeconds: l.lagSeconds,
+                lagBasis: l.lagBasis,
+                lagBytes: l.lagBytes,
+                state: l.state ?? l.receiverStatus,
+              })),
             })),
             window: summarizeWindow(run.samples),
           }

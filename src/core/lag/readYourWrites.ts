@@ -18,7 +18,11 @@ export const WINDOW_MARGIN = 1.5;
 export function readYourWritesAdvice(samples: readonly (readonly ReplicaLag[])[], pgIsStandby = false, watched = false): ReadYourWritesAdvice {
   const all = samples.flat();
   const broken = all.find(
-    (l) => (l.errorKind === 'unreachable' && !streamsPerPrimary(l)) || l.receiverConnected === false || l.pauseState === 'paused' || l.pauseState === 'pause requested',
+    (l) =>
+      (l.errorKind === 'unreachable' && !streamsPerPrimary(l)) ||
+      l.receiverConnected === false ||
+      l.pauseState === 'paused' ||
+      l.pauseState === 'pause requested',
   );
   let worst: ReplicaLag | null = null;
   for (const l of all) if (l.lagSeconds !== null && (worst === null || l.lagSeconds > (worst.lagSeconds ?? 0))) worst = l;

@@ -76,11 +76,7 @@ export function replicaSideLag(r: ReplicaSnapshot): Estimate | null {
 }
 
 export function isReceiverConnected(r: ReplicaSnapshot): boolean {
-  return (
-    r.receiverStatus === 'streaming' &&
-    r.lastMessageAgeSeconds !== null &&
-    r.lastMessageAgeSeconds <= silenceLimitSeconds(r)
-  );
+  return r.receiverStatus === 'streaming' && r.lastMessageAgeSeconds !== null && r.lastMessageAgeSeconds <= silenceLimitSeconds(r);
 }
 
 /** Whether the replica's WAL receiver is connected; null when unknown (not asked, not a replica, details hidden). */

@@ -25,7 +25,11 @@ export function streamsFrom(replica: ReplicaSnapshot, primary: PrimarySnapshot |
  * match (NAT, a proxy), a unique name is accepted only if the replica does not stream from some other server
  * (a cascaded standby often shares a default name such as "walreceiver" or "15/main").
  */
-export function matchReplicas(rows: readonly WalSenderRow[], replicas: readonly ReplicaSnapshot[], primary: PrimarySnapshot | null): Map<ReplicaSnapshot, WalSenderRow> {
+export function matchReplicas(
+  rows: readonly WalSenderRow[],
+  replicas: readonly ReplicaSnapshot[],
+  primary: PrimarySnapshot | null,
+): Map<ReplicaSnapshot, WalSenderRow> {
   const matched = new Map<ReplicaSnapshot, WalSenderRow>();
   const taken = new Set<WalSenderRow>();
   const one = (candidates: WalSenderRow[]) => {

@@ -53,7 +53,12 @@ export function actionsOf(e: MonitorEvent, cmd = e.args[0]!.toLowerCase()): Acti
     case 'unlink':
       return a.map((key) => ({ kind: 'invalidate', key }));
     case 'getdel':
-      return a[0] === undefined ? [] : [{ kind: 'read', key: a[0] }, { kind: 'invalidate', key: a[0] }];
+      return a[0] === undefined
+        ? []
+        : [
+            { kind: 'read', key: a[0] },
+            { kind: 'invalidate', key: a[0] },
+          ];
     case 'expire':
     case 'pexpire':
     case 'expireat':

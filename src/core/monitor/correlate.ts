@@ -90,7 +90,10 @@ export class Correlator {
     const lower = sent.toLowerCase();
     const name = this.commandNames.size < NAMES_KEPT ? lower : '(other)';
     let counter = this.commandNames.get(name);
-    if (counter === undefined) this.commandNames.set(name, (counter = { name: detached(name), count: 0 }));
+    if (counter === undefined) {
+      counter = { name: detached(name), count: 0 };
+      this.commandNames.set(name, counter);
+    }
     const command = { lower, counter };
     if (this.commands.size < NAMES_KEPT) this.commands.set(detached(sent), command);
     return command;
@@ -113,7 +116,10 @@ export class Correlator {
   }
 
   private apply(a: Action, e: MonitorEvent): void {
-    if (a.kind === 'publish') return this.publish(a.channel, a.message, e);
+    if (a.kind === 'publish') {
+      this.publish(a.channel, a.message, e);
+      return;
+    }
     const s = this.stateOf(a.key);
     if (s === undefined) return;
     s.prefix.count += 1;
@@ -130,7 +136,8 @@ export class Correlator {
       s.fillsSinceInvalidation = [];
       s.concurrentReported = false;
       note(s, e.timeUs, e.client, 'invalidate', null);
-      if (this.opts.channel !== null) this.wait({ kind: 'broadcast', raw: s.raw, key: s.key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
+      if (this.opts.channel !== null)
+        this.wait({ kind: 'broadcast', raw: s.raw, key: s.key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
     } else {
       const waiting = this.ttlWaits.get(s.raw);
       if (waiting) waiting.done = true;
@@ -236,7 +243,11 @@ export class Correlator {
         client: p.client,
       });
     } else {
-      this.find('fill-without-ttl', p.key, s, { severity: 'info', message: `${p.key} was filled by ${p.client} with no expiry: if an invalidation is missed, it stays wrong forever`, client: p.client });
+      this.find('fill-without-ttl', p.key, s, {
+        severity: 'info',
+        message: `${p.key} was filled by ${p.client} with no expiry: if an invalidation is missed, it stays wrong forever`,
+        client: p.client,
+      });
     }
   }
 

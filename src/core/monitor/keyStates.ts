@@ -64,7 +64,21 @@ export class KeyStates {
   add(raw: string, key: string, mapping: string, prefix: PrefixCount): KeyState {
     if (this.keys.size >= this.maxKeys) this.forgetOne();
     const stored = detached(raw);
-    const s: KeyState = { key: key === raw ? stored : detached(key), raw: stored, mapping, prefix, maxVersion: null, current: null, beforeInvalidation: null, invalidatedAt: null, fillsSinceInvalidation: [], concurrentReported: false, timeline: [], next: 0, touched: ++this.tick };
+    const s: KeyState = {
+      key: key === raw ? stored : detached(key),
+      raw: stored,
+      mapping,
+      prefix,
+      maxVersion: null,
+      current: null,
+      beforeInvalidation: null,
+      invalidatedAt: null,
+      fillsSinceInvalidation: [],
+      concurrentReported: false,
+      timeline: [],
+      next: 0,
+      touched: ++this.tick,
+    };
     this.keys.set(stored, s);
     return s;
   }

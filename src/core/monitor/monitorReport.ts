@@ -41,7 +41,10 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
               run.source.kind === 'live'
                 ? `no command reached ${run.source.target} in ${run.result.stats.seconds.toFixed(1)} s: nothing to correlate (is this the Redis the applications use, and are they running?)`
                 : `the capture ${run.source.path} holds no MONITOR events: nothing to correlate`,
-            fix: run.source.kind === 'live' ? 'watch while the applications are busy, or for longer (--duration)' : 'capture with redis-cli monitor > capture.log while the applications are busy',
+            fix:
+              run.source.kind === 'live'
+                ? 'watch while the applications are busy, or for longer (--duration)'
+                : 'capture with redis-cli monitor > capture.log while the applications are busy',
           },
         ];
   const findings = [...run.result.findings, ...run.extra, ...silent];
@@ -63,7 +66,15 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
       // Every finding, listed or not (the list keeps --max-listed of each kind).
       ...sumSeverities(run.result.severities, countBySeverity([...run.extra, ...silent])),
     },
-    data: { source: run.source, raceWindowMs: run.raceWindowMs, channel: run.channel, malformed: run.malformed, stats: run.result.stats, counts: c, peakOmemBytes: run.peakOmemBytes },
+    data: {
+      source: run.source,
+      raceWindowMs: run.raceWindowMs,
+      channel: run.channel,
+      malformed: run.malformed,
+      stats: run.result.stats,
+      counts: c,
+      peakOmemBytes: run.peakOmemBytes,
+    },
   };
 }
 

@@ -49,7 +49,10 @@ function parseArgs(line: string, start: number): string[] | null {
     // Fast path: no escape before the closing quote.
     let j = i;
     let code = 0;
-    while (j < n && (code = line.charCodeAt(j)) !== QUOTE && code !== BACKSLASH) j += 1;
+    for (; j < n; j += 1) {
+      code = line.charCodeAt(j);
+      if (code === QUOTE || code === BACKSLASH) break;
+    }
     if (j >= n) return null;
     if (code === QUOTE) {
       args.push(line.slice(i, j));
@@ -108,6 +111,6 @@ export function argBytes(arg: string): Buffer {
 
 /** An argument as text: UTF-8 when its bytes are UTF-8 (non-ASCII keys are rare; ASCII is returned as is). */
 export function argText(arg: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for plain ASCII, control bytes included
   return /^[\x00-\x7f]*$/.test(arg) ? arg : Buffer.from(arg, 'latin1').toString('utf8');
 }

@@ -62,9 +62,26 @@ export interface ReportData {
   health: {
     replicas: { name: string; state: string | null; lagSeconds: number | null; lagBytes: number | null; lagBasis: string | null; replayPaused: boolean }[];
     advice: { windowSeconds: number | null; message: string } | null;
-    mappings: { mapping: string; table: string; sampled: number; fresh: number; stale: number; wrong: number; staleRatio: number | null; nines: number | null; counts: Record<string, number> }[];
+    mappings: {
+      mapping: string;
+      table: string;
+      sampled: number;
+      fresh: number;
+      stale: number;
+      wrong: number;
+      staleRatio: number | null;
+      nines: number | null;
+      counts: Record<string, number>;
+    }[];
     subscribers: SubscribersData | null;
-    monitor: { events: number; seconds: number; eventsPerSecond: number | null; readsPerInvalidation: number | null; refillDelayMs: unknown; peakOmemBytes: number | null } | null;
+    monitor: {
+      events: number;
+      seconds: number;
+      eventsPerSecond: number | null;
+      readsPerInvalidation: number | null;
+      refillDelayMs: unknown;
+      peakOmemBytes: number | null;
+    } | null;
   };
 }
 
@@ -91,7 +108,15 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     const explained = own.some((f) => f.kind === 'node-not-scanned' || (f.kind === 'source-failed' && f.severity === 'critical'));
     const failure: Finding[] =
       p.status === 'failed' || (p.status === 'partial' && p.result.sourceFailure && !explained)
-        ? [{ kind: 'source-failed', severity: 'critical', message: `${part} could not check: ${p.reason}`, part, fix: 'this part of the report is missing or incomplete: fix the connection and run the report again' }]
+        ? [
+            {
+              kind: 'source-failed',
+              severity: 'critical',
+              message: `${part} could not check: ${p.reason}`,
+              part,
+              fix: 'this part of the report is missing or incomplete: fix the connection and run the report again',
+            },
+          ]
         : [];
     parts.push({ part, status: p.status, reason: 'reason' in p ? p.reason : null, findings: own.length });
     for (const f of [...own, ...failure]) {
@@ -126,7 +151,9 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     },
     data: { parts, ranked, health: health(run) },
   };
-  return allFailed ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } } : result;
+  return allFailed
+    ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } }
+    : result;
 }
 
 function resultOf<D extends object>(p: PartRun<D>): CommandResult<D> | null {
@@ -160,7 +187,10 @@ export function rank(findings: readonly Finding[]): { items: RankedItem[]; order
       cause: (first.cause as CauseId | null) ?? null,
       causeTitle: (first.causeTitle as string | undefined) ?? null,
       count: g.length,
-      message: g.length === 1 ? first.message : `${first.part === 'scan' ? plural(g.length, `${first.kind} entry`, `${first.kind} entries`) : plural(g.length, `${first.kind} finding`)}${where}, e.g. ${first.message}`,
+      message:
+        g.length === 1
+          ? first.message
+          : `${first.part === 'scan' ? plural(g.length, `${first.kind} entry`, `${first.kind} entries`) : plural(g.length, `${first.kind} finding`)}${where}, e.g. ${first.message}`,
       fix: typeof first.fix === 'string' ? first.fix : null,
       evidence: {
         mapping: typeof first.mapping === 'string' ? first.mapping : null,
@@ -174,7 +204,10 @@ export function rank(findings: readonly Finding[]): { items: RankedItem[]; order
   });
   items.sort(
     ({ item: a }, { item: b }) =>
-      severityRank(b.severity) - severityRank(a.severity) || Number(b.cause !== null) - Number(a.cause !== null) || b.count - a.count || PARTS.indexOf(a.part) - PARTS.indexOf(b.part),
+      severityRank(b.severity) - severityRank(a.severity) ||
+      Number(b.cause !== null) - Number(a.cause !== null) ||
+      b.count - a.count ||
+      PARTS.indexOf(a.part) - PARTS.indexOf(b.part),
   );
   return { items: items.map(({ item }, i) => ({ rank: i + 1, ...item })), ordered: items.flatMap(({ members }) => members) };
 }

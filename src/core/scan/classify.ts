@@ -66,16 +66,37 @@ export function classifyEntry(input: ClassifyInput): Classified {
   }
   const decoded = decodeEntry(read, mapping.encoding);
   if (!decoded.ok) return { ...base, state: 'undecodable', detail: `the value ${decoded.reason}` };
-  if (row === undefined) return { ...base, state: 'undecodable', detail: `the key does not hold a valid ${input.invalidColumn ?? mapping.keyColumns.map((k) => k.column).join(', ')}` };
+  if (row === undefined)
+    return {
+      ...base,
+      state: 'undecodable',
+      detail: `the key does not hold a valid ${input.invalidColumn ?? mapping.keyColumns.map((k) => k.column).join(', ')}`,
+    };
 
   const rawVersion = decoded.get(mapping.version.field);
   // The common case, a small counter equal to the row's, decided without BigInt or Version objects.
-  if (row && row.version !== null && input.versionKind === 'counter' && typeof rawVersion === 'number' && rawVersion === Number(row.version) && Number.isSafeInteger(rawVersion) && rawVersion >= 0) {
+  if (
+    row &&
+    row.version !== null &&
+    input.versionKind === 'counter' &&
+    typeof rawVersion === 'number' &&
+    rawVersion === Number(row.version) &&
+    Number.isSafeInteger(rawVersion) &&
+    rawVersion >= 0
+  ) {
     const same = mapping.compare.every((c) => sameValue(decoded.get(c.field), row.compare[c.column] ?? null, input.compareCategories?.[c.column]));
     if (same) return { ...base, versionsBehind: 0 };
   }
   const cached = cacheVersion(rawVersion, input.versionKind);
-  if ('error' in cached) return { ...base, state: 'undecodable', detail: rawVersion === undefined || rawVersion === null ? `the value has no version field ${mapping.version.field}` : `field ${mapping.version.field}: ${cached.error}` };
+  if ('error' in cached)
+    return {
+      ...base,
+      state: 'undecodable',
+      detail:
+        rawVersion === undefined || rawVersion === null
+          ? `the value has no version field ${mapping.version.field}`
+          : `field ${mapping.version.field}: ${cached.error}`,
+    };
   if (row === null) return { ...base, cacheVersion: formatVersion(cached), state: 'orphan', detail: 'no row with this key on the primary' };
 
   const stored = rowVersion(row.version, input.versionKind);
@@ -83,12 +104,16 @@ export function classifyEntry(input: ClassifyInput): Classified {
   const order = compareVersions(cached, stored);
   // Compared fields only matter when the versions agree; a field the value lacks cannot be compared at all.
   const missing = order.order === 0 ? mapping.compare.find((c) => decoded.get(c.field) === undefined) : undefined;
-  if (missing) return { ...base, cacheVersion: formatVersion(cached), state: 'undecodable', detail: `the value has no field ${missing.field} (compared with --compare)` };
+  if (missing)
+    return { ...base, cacheVersion: formatVersion(cached), state: 'undecodable', detail: `the value has no field ${missing.field} (compared with --compare)` };
   const differs =
     order.order === 0
       ? mapping.compare
           .filter((c) => !sameValue(decoded.get(c.field), row.compare[c.column] ?? null, input.compareCategories?.[c.column]))
-          .map((c) => `${c.field} (cache ${short(decoded.get(c.field))}, primary ${shownColumn(row.compare[c.column] ?? null, input.compareCategories?.[c.column])})`)
+          .map(
+            (c) =>
+              `${c.field} (cache ${short(decoded.get(c.field))}, primary ${shownColumn(row.compare[c.column] ?? null, input.compareCategories?.[c.column])})`,
+          )
       : [];
   // The common case, a fresh entry, is counted and dropped: it needs no formatted versions.
   if (order.order === 0 && differs.length === 0) return { ...base, versionsBehind: 0 };
@@ -96,8 +121,14 @@ export function classifyEntry(input: ClassifyInput): Classified {
   const secondsBehind = updatedAt === null ? null : Math.max(0, (now.getTime() - updatedAt) / 1000);
   const compared = { ...base, cacheVersion: formatVersion(cached), rowVersion: formatVersion(stored), versionsBehind: order.versionsBehind };
   if (order.order < 0) return { ...compared, state: 'stale', secondsBehind };
-  if (order.order > 0) return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
-  return { ...compared, state: 'version-not-bumped', secondsBehind, detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version` };
+  if (order.order > 0)
+    return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
+  return {
+    ...compared,
+    state: 'version-not-bumped',
+    secondsBehind,
+    detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version`,
+  };
 }
 
 /** A column value as the primary holds it (timestamps arrive as epoch microseconds: shown as ISO-8601). */

@@ -15,7 +15,8 @@ export function sameValue(cached: unknown, columnText: string | null, category =
     return !('error' in c) && !('error' in r) && compareVersions(c, r).order === 0;
   }
   if (category === 'B') {
-    const truth = (v: unknown) => (v === true || v === 1 || ['t', 'true', '1'].includes(String(v)) ? true : v === false || v === 0 || ['f', 'false', '0'].includes(String(v)) ? false : null);
+    const truth = (v: unknown) =>
+      v === true || v === 1 || ['t', 'true', '1'].includes(String(v)) ? true : v === false || v === 0 || ['f', 'false', '0'].includes(String(v)) ? false : null;
     const a = truth(cached);
     return a !== null && a === truth(columnText);
   }

@@ -57,6 +57,7 @@ export function keyColumnValues(key: string, mapping: Mapping, types: readonly s
   if (!values) return null;
   const separators = separatorsOf(mapping);
   for (const v of values) for (const c of separators) if (v.includes(c)) return null;
-  for (let i = 0; i < values.length; i += 1) if (!fitsKeyType(values[i]!, types[i] ?? 'text')) return { invalid: mapping.keyColumns[i]?.column ?? `value ${i + 1}` };
+  for (let i = 0; i < values.length; i += 1)
+    if (!fitsKeyType(values[i]!, types[i] ?? 'text')) return { invalid: mapping.keyColumns[i]?.column ?? `value ${i + 1}` };
   return values;
 }

@@ -140,9 +140,11 @@ function entryFinding(e: ListedEntry): Finding {
 
 /** What to do about a wrong entry whose cause scan cannot see (stale and orphan entries get theirs in report). */
 const FIX: Partial<Record<EntryState, string>> = {
-  'version-not-bumped': 'bump the version on every write of the row (e.g. a trigger: NEW.version := OLD.version + 1), so fills and checks can tell old from new',
+  'version-not-bumped':
+    'bump the version on every write of the row (e.g. a trigger: NEW.version := OLD.version + 1), so fills and checks can tell old from new',
   ahead: 'look for a fill made before its transaction committed (or from a write that rolled back): fill the cache only after commit',
-  undecodable: 'check the mapping (key template, version field, encoding) against what the writers store; a value this tool cannot read, a version check on fill cannot read either',
+  undecodable:
+    'check the mapping (key template, version field, encoding) against what the writers store; a value this tool cannot read, a version check on fill cannot read either',
 };
 
 function describe(e: ListedEntry): string {
@@ -168,9 +170,22 @@ function nothingComparedFinding(t: Tally, table: string): Finding[] {
   if (consistency(c).compared > 0) return [];
   if (t.sampled === 0) {
     const why = t.unmatched > 0 ? `${plural(t.unmatched, 'key')} matched the SCAN pattern but belong to other key families` : 'no key matches its pattern';
-    return [{ kind: 'no-keys', severity: 'warning', message: `mapping ${t.mapping} (${table}) compared nothing: ${why}`, mapping: t.mapping, fix: 'check the key template against real keys (redis-cli --scan --pattern ...)' }];
+    return [
+      {
+        kind: 'no-keys',
+        severity: 'warning',
+        message: `mapping ${t.mapping} (${table}) compared nothing: ${why}`,
+        mapping: t.mapping,
+        fix: 'check the key template against real keys (redis-cli --scan --pattern ...)',
+      },
+    ];
   }
-  const parts = [c.oversized && `${c.oversized} oversized`, c.undecodable && `${c.undecodable} undecodable`, c.expired && `${c.expired} expired during the scan`, c.inflight && `${c.inflight} changing`].filter(Boolean);
+  const parts = [
+    c.oversized && `${c.oversized} oversized`,
+    c.undecodable && `${c.undecodable} undecodable`,
+    c.expired && `${c.expired} expired during the scan`,
+    c.inflight && `${c.inflight} changing`,
+  ].filter(Boolean);
   return [
     {
       kind: 'no-keys',

@@ -23,7 +23,8 @@ export function cacheVersion(raw: unknown, kind: VersionKind): VersionResult {
 
 function counter(raw: unknown): VersionResult {
   if (typeof raw === 'number') {
-    if (Number.isInteger(raw) && raw > Number.MAX_SAFE_INTEGER) return { error: `version ${raw} is beyond 2^53, where JSON numbers lose precision: store it as a string` };
+    if (Number.isInteger(raw) && raw > Number.MAX_SAFE_INTEGER)
+      return { error: `version ${raw} is beyond 2^53, where JSON numbers lose precision: store it as a string` };
     if (!Number.isSafeInteger(raw) || raw < 0) return { error: `version ${raw} is not a whole number >= 0` };
     return { kind: 'counter', value: BigInt(raw), precision: 0 };
   }
@@ -39,7 +40,8 @@ function timestamp(raw: unknown): VersionResult {
   const fraction = (m[3] ?? '').slice(0, 6);
   // A date alone is midnight UTC, as PostgreSQL reads a date.
   const seconds = m[2] === undefined ? '00:00:00' : m[2].length === 5 ? `${m[2]}:00` : m[2];
-  const zone = !m[4] || m[4].toUpperCase() === 'Z' ? 'Z' : m[4].length === 3 ? `${m[4]}:00` : m[4].includes(':') ? m[4] : `${m[4].slice(0, 3)}:${m[4].slice(3)}`;
+  const zone =
+    !m[4] || m[4].toUpperCase() === 'Z' ? 'Z' : m[4].length === 3 ? `${m[4]}:00` : m[4].includes(':') ? m[4] : `${m[4].slice(0, 3)}:${m[4].slice(3)}`;
   const ms = Date.parse(`${m[1]}T${seconds}${zone}`);
   if (Number.isNaN(ms)) return { error: `version ${describe(raw)} is not a valid date` };
   const micros = BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0') || '0');
@@ -94,6 +96,6 @@ export function formatVersion(v: Version): string {
 }
 
 function describe(raw: unknown): string {
-  const text = typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw) ?? String(raw);
+  const text = typeof raw === 'string' ? `"${raw}"` : (JSON.stringify(raw) ?? String(raw));
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

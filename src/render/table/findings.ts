@@ -19,7 +19,9 @@ export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
 export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
   const c = countBySeverity(env.findings);
   // "critical" and "info" read as adjectives ("2 critical"); only "warning" takes a plural.
-  const counts = SEVERITIES.filter((s) => c[s] > 0).map((s) => (s === 'warning' ? plural(c[s], s) : `${c[s]} ${s}`)).join(', ');
+  const counts = SEVERITIES.filter((s) => c[s] > 0)
+    .map((s) => (s === 'warning' ? plural(c[s], s) : `${c[s]} ${s}`))
+    .join(', ');
   const partial = env.complete ? '' : ' (incomplete: the run was cut short)';
   // A run cut short proves less than "OK" says.
   if (env.ok && !env.complete) return chalk.yellow(`Nothing over the threshold in what was checked${counts ? ` (${counts})` : ''}${partial}`);

@@ -21,7 +21,11 @@ export function renderLagTable(env: Envelope<LagData>, chalk: ChalkInstance): st
   if (env.replicas.length > 0) out.push(replicaTable(env.replicas, env.thresholds, chalk, p !== null));
   else out.push(chalk.dim('  no replicas'));
   if (env.otherWalSenders.length > 0) {
-    out.push(chalk.dim(`  also streaming WAL, not replicas: ${env.otherWalSenders.map((w) => `${w.applicationName ?? `pid ${w.pid}`} (${w.database ? `logical, ${w.database}` : (w.state ?? '?')})`).join(', ')}`));
+    out.push(
+      chalk.dim(
+        `  also streaming WAL, not replicas: ${env.otherWalSenders.map((w) => `${w.applicationName ?? `pid ${w.pid}`} (${w.database ? `logical, ${w.database}` : (w.state ?? '?')})`).join(', ')}`,
+      ),
+    );
   }
   if (env.watch) out.push(watchTable(env, chalk));
   out.push('', renderFindings(env, chalk));
@@ -47,8 +51,10 @@ function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'],
       r.lagBytes === null ? DASH : over ? chalk.red(formatBytes(r.lagBytes)) : formatBytes(r.lagBytes),
       [r.writeLagSeconds, r.flushLagSeconds, r.replayLagSeconds].map((s) => (s === null ? DASH : formatSeconds(s))).join(' / '),
       r.replyAgeSeconds === null ? DASH : formatSeconds(r.replyAgeSeconds),
-      r.error ? chalk.red(r.errorKind === 'rejected' ? 'refused us' : 'unreachable') : (r.receiverStatus ?? (r.hasReceiver ? 'hidden' : r.target ? 'none' : DASH)),
-      r.pauseState === 'paused' || r.pauseState === 'pause requested' ? chalk.yellow(r.pauseState) : r.pauseState ?? DASH,
+      r.error
+        ? chalk.red(r.errorKind === 'rejected' ? 'refused us' : 'unreachable')
+        : (r.receiverStatus ?? (r.hasReceiver ? 'hidden' : r.target ? 'none' : DASH)),
+      r.pauseState === 'paused' || r.pauseState === 'pause requested' ? chalk.yellow(r.pauseState) : (r.pauseState ?? DASH),
     ]);
   }
   return table.toString();
@@ -63,7 +69,16 @@ function watchTable(env: Envelope<LagData>, chalk: ChalkInstance): string {
   });
   const sec = (v: number | undefined) => (v === undefined ? DASH : formatSeconds(v));
   for (const r of w.window) {
-    table.push([r.name, String(r.samples), sec(r.lagSeconds?.min), sec(r.lagSeconds?.median), sec(r.lagSeconds?.p95), sec(r.lagSeconds?.max), r.lagBytes ? formatBytes(r.lagBytes.max) : DASH, r.sparkline]);
+    table.push([
+      r.name,
+      String(r.samples),
+      sec(r.lagSeconds?.min),
+      sec(r.lagSeconds?.median),
+      sec(r.lagSeconds?.p95),
+      sec(r.lagSeconds?.max),
+      r.lagBytes ? formatBytes(r.lagBytes.max) : DASH,
+      r.sparkline,
+    ]);
   }
   return `\n${chalk.bold('Over the window')} (${plural(w.samples.length, 'sample')}, every ${formatSeconds(w.intervalMs / 1000)})\n${table.toString()}`;
 }

@@ -21,11 +21,17 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
     out.push('', `${chalk.bold(`#${item.rank}`)} ${severityLabel(chalk, item.severity)} ${chalk.bold(item.kind)} ${chalk.dim(`(${item.part})`)}${cause}`);
     out.push(`   ${printable(item.message)}`);
     const e = item.evidence;
-    if (item.count > 1 && e.keys.length > 0) out.push(chalk.dim(`   ${e.keyCount === 1 ? 'key' : `keys (${e.keyCount})`}: ${e.keys.map(printable).join(', ')}${e.keyCount > e.keys.length ? ', ...' : ''}`));
+    if (item.count > 1 && e.keys.length > 0)
+      out.push(
+        chalk.dim(`   ${e.keyCount === 1 ? 'key' : `keys (${e.keyCount})`}: ${e.keys.map(printable).join(', ')}${e.keyCount > e.keys.length ? ', ...' : ''}`),
+      );
     const timeline = e.timeline as TimelineEntry[] | null;
     if (timeline?.length) {
       const t0 = timeline[0]!.atUs;
-      for (const t of timeline) out.push(chalk.dim(`     +${((t.atUs - t0) / 1000).toFixed(1).padStart(7)} ms  ${t.what.padEnd(10)} ${t.client}${t.version ? `  version ${t.version}` : ''}`));
+      for (const t of timeline)
+        out.push(
+          chalk.dim(`     +${((t.atUs - t0) / 1000).toFixed(1).padStart(7)} ms  ${t.what.padEnd(10)} ${t.client}${t.version ? `  version ${t.version}` : ''}`),
+        );
     }
     if (item.fix) out.push(`   ${chalk.dim('fix:')} ${item.fix}`);
   }
@@ -33,7 +39,14 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
   out.push('', chalk.bold('Health'), health(env, chalk));
   out.push('', chalk.bold('Checked'));
   for (const p of env.parts) {
-    const mark = p.status === 'ok' ? chalk.green('ok') : p.status === 'skipped' ? chalk.dim('skipped') : p.status === 'partial' ? chalk.yellow('partial') : chalk.red('FAILED');
+    const mark =
+      p.status === 'ok'
+        ? chalk.green('ok')
+        : p.status === 'skipped'
+          ? chalk.dim('skipped')
+          : p.status === 'partial'
+            ? chalk.yellow('partial')
+            : chalk.red('FAILED');
     out.push(`  ${p.part.padEnd(12)} ${mark}${p.reason ? chalk.dim(`: ${p.reason}`) : ''}`);
   }
   out.push('', renderVerdict(env, chalk));
@@ -47,7 +60,9 @@ function health(env: Envelope<ReportData>, chalk: ChalkInstance): string {
   for (const r of h.replicas) {
     const bound = r.lagBasis === 'replay-timestamp' || r.lagBasis === 'wal-history' ? '≤ ' : '';
     const lag = r.lagSeconds === null ? 'lag unknown' : `${bound}${formatSeconds(r.lagSeconds)}`;
-    table.push({ [`Replica ${r.name}`]: `${r.state ?? '-'}, ${lag}${r.lagBytes !== null ? ` / ${formatBytes(r.lagBytes)}` : ''}${r.replayPaused ? ', replay PAUSED' : ''}` });
+    table.push({
+      [`Replica ${r.name}`]: `${r.state ?? '-'}, ${lag}${r.lagBytes !== null ? ` / ${formatBytes(r.lagBytes)}` : ''}${r.replayPaused ? ', replay PAUSED' : ''}`,
+    });
   }
   if (h.advice) table.push({ 'Read-your-writes': h.advice.message });
   for (const m of h.mappings) {
@@ -55,7 +70,10 @@ function health(env: Envelope<ReportData>, chalk: ChalkInstance): string {
     const wrong = m.wrong === m.stale ? '' : `, ${m.wrong} wrong in all`;
     table.push({ [`Mapping ${m.mapping}`]: `${m.sampled} sampled: ${m.fresh} fresh, ${m.stale} stale${wrong} (${nines})` });
   }
-  if (h.subscribers) table.push({ [`Channel ${h.subscribers.channel}`]: `${h.subscribers.subscribers} subscriber(s)${h.subscribers.expected !== null ? ` (expected ${h.subscribers.expected})` : ''}` });
+  if (h.subscribers)
+    table.push({
+      [`Channel ${h.subscribers.channel}`]: `${h.subscribers.subscribers} subscriber(s)${h.subscribers.expected !== null ? ` (expected ${h.subscribers.expected})` : ''}`,
+    });
   if (h.monitor) {
     const m = h.monitor;
     const refill = m.refillDelayMs as { median: number; p95: number; max: number } | null;

@@ -15,7 +15,11 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): 
   // Columns for the rarer states only when some mapping has any: the usual table fits a terminal.
   type Mapping = ScanData['mappings'][number];
   const red = (n: number) => (n ? chalk.red.bold(String(n)) : '0');
-  const rare = (head: string, n: (m: Mapping) => number, alarm = false) => ({ head, cell: (m: Mapping) => (alarm ? red(n(m)) : n(m)), show: env.mappings.some((m) => n(m) > 0) });
+  const rare = (head: string, n: (m: Mapping) => number, alarm = false) => ({
+    head,
+    cell: (m: Mapping) => (alarm ? red(n(m)) : n(m)),
+    show: env.mappings.some((m) => n(m) > 0),
+  });
   const columns: { head: string; cell: (m: Mapping) => string | number; show: boolean }[] = [
     { head: 'Mapping', cell: (m) => m.mapping, show: true },
     { head: 'Table', cell: (m) => m.table, show: true },
@@ -91,7 +95,9 @@ function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
   if (env.ok) return chalk.green(`OK: ${wrong} wrong of ${compared} compared (limit ${env.thresholds.maxStale})${partial}`);
   const reasons = [
     wrong > env.thresholds.maxStale && `${wrong} wrong entries (${wrongKinds}), over --max-stale ${env.thresholds.maxStale}`,
-    env.thresholds.maxStaleRatio !== null && (s.staleRatio ?? 0) > env.thresholds.maxStaleRatio && `stale ratio over --max-stale-ratio ${env.thresholds.maxStaleRatio}`,
+    env.thresholds.maxStaleRatio !== null &&
+      (s.staleRatio ?? 0) > env.thresholds.maxStaleRatio &&
+      `stale ratio over --max-stale-ratio ${env.thresholds.maxStaleRatio}`,
     compared === 0 && 'nothing was compared',
     unconfirmed > 0 && `${unconfirmed} unconfirmed`,
   ].filter(Boolean);

@@ -35,7 +35,8 @@ export function pgClientPlan(url: string | null, flag: string, env: NodeJS.Proce
   const base: pg.ClientConfig = url === null ? {} : { connectionString: withLibpqSslSemantics(withUser(url, user)) };
   if (url === null && user) base.user = user;
   // sslmode only from PGSSLMODE: node-postgres would verify the certificate for "require"; libpq does not.
-  if (urlMode === null && envMode !== null) base.ssl = envMode === 'disable' || envMode === 'allow' ? false : envMode === 'verify-full' ? true : { rejectUnauthorized: false };
+  if (urlMode === null && envMode !== null)
+    base.ssl = envMode === 'disable' || envMode === 'allow' ? false : envMode === 'verify-full' ? true : { rejectUnauthorized: false };
   // PGSSLROOTCERT names the CA, as for libpq, unless the URL names its own.
   const rootCert = env.PGSSLROOTCERT || null;
   if (rootCert !== null && !(url !== null && /[?&]sslrootcert=/i.test(url))) {
@@ -49,7 +50,9 @@ export function pgClientPlan(url: string | null, flag: string, env: NodeJS.Proce
 /** The same settings with TLS off. */
 function plain(base: pg.ClientConfig, url: string | null, user: string | undefined): pg.ClientConfig {
   if (url === null) return { ...base, ssl: false };
-  const stripped = withUser(url, user).replace(/([?&])sslmode=[^&#]*&?/i, '$1').replace(/[?&]$/, '');
+  const stripped = withUser(url, user)
+    .replace(/([?&])sslmode=[^&#]*&?/i, '$1')
+    .replace(/[?&]$/, '');
   return { ...base, connectionString: stripped, ssl: false };
 }
 

@@ -46,13 +46,19 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
     case '53300':
       return line(firstLine(msg), 'the server has no free connection slots');
   }
-  if (/timeout|timed out/i.test(msg)) return down(`no answer within ${timeoutMs} ms`, 'is the server overloaded or the host unreachable? raise --timeout to wait longer');
+  if (/timeout|timed out/i.test(msg))
+    return down(`no answer within ${timeoutMs} ms`, 'is the server overloaded or the host unreachable? raise --timeout to wait longer');
   if (/terminated unexpectedly|Connection terminated/i.test(msg)) return down('the server closed the connection', 'is it restarting, or does it require TLS?');
-  if (/SASL|client password must be a string/i.test(msg)) return line('the server asks for a password and none was given', `put it in ${flag} or set PGPASSWORD`);
-  if (/does not support SSL/i.test(msg)) return line('the server does not offer TLS', 'use sslmode=prefer (TLS when offered) or sslmode=disable, or turn ssl on in the server');
+  if (/SASL|client password must be a string/i.test(msg))
+    return line('the server asks for a password and none was given', `put it in ${flag} or set PGPASSWORD`);
+  if (/does not support SSL/i.test(msg))
+    return line('the server does not offer TLS', 'use sslmode=prefer (TLS when offered) or sslmode=disable, or turn ssl on in the server');
   if (/certificate|SSL|TLS/i.test(msg)) {
     const untrusted = /self.signed|unable to (get|verify)|issuer/i.test(msg);
-    return line(`TLS: ${firstLine(msg)}`, untrusted ? "name the server's CA: sslrootcert=/path/to/ca.pem in the URL (with sslmode=verify-full)" : 'check sslmode and the server certificate');
+    return line(
+      `TLS: ${firstLine(msg)}`,
+      untrusted ? "name the server's CA: sslrootcert=/path/to/ca.pem in the URL (with sslmode=verify-full)" : 'check sslmode and the server certificate',
+    );
   }
   return line(firstLine(msg), `check ${flag}`);
 }

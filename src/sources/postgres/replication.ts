@@ -48,10 +48,7 @@ SELECT pid, status, ${sender},
 
 function replicaStateSql(versionNum: number): string {
   // pg_get_wal_replay_pause_state() exists from PostgreSQL 14; before that only a boolean is known.
-  const pause =
-    versionNum >= 140000
-      ? 'pg_get_wal_replay_pause_state()'
-      : `CASE WHEN pg_is_wal_replay_paused() THEN 'paused' ELSE 'not paused' END`;
+  const pause = versionNum >= 140000 ? 'pg_get_wal_replay_pause_state()' : `CASE WHEN pg_is_wal_replay_paused() THEN 'paused' ELSE 'not paused' END`;
   return `
 SELECT pg_last_wal_receive_lsn()::text AS receive_lsn,
        pg_last_wal_replay_lsn()::text AS replay_lsn,

@@ -36,7 +36,7 @@ export async function fetchRows(db: PgConnection, shape: TableShape, sql: string
   const params = shape.keyColumns.map((_, col) => keys.map((k) => k[col]));
   for (const r of await db.queryArrays(sql, params)) {
     const compare: Record<string, string | null> = {};
-    shape.compare.forEach((c, i) => (compare[c.name] = r[3 + i] as string | null));
+    for (const [i, c] of shape.compare.entries()) compare[c.name] = r[3 + i] as string | null;
     rows[(r[0] as number) - 1] = { version: r[1] as string | null, updatedAtMicros: r[2] as string | null, compare };
   }
   return rows;

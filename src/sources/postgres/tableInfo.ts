@@ -37,9 +37,16 @@ export async function readTableShape(db: PgConnection, mapping: Mapping): Promis
             current_user AS role`,
     [sql],
   );
-  if (!rel?.oid) throw new ConfigError(`mapping ${mapping.name}: table ${label} does not exist on the primary ${db.target}`, 'check the table name (and schema) in the mapping');
+  if (!rel?.oid)
+    throw new ConfigError(
+      `mapping ${mapping.name}: table ${label} does not exist on the primary ${db.target}`,
+      'check the table name (and schema) in the mapping',
+    );
   if (!rel.readable) {
-    throw new SourceError(`mapping ${mapping.name}: role ${rel.role} cannot read ${label}`, `GRANT SELECT ON ${sql} TO ${quoteIdent(rel.role)};`, { reason: `no SELECT privilege on ${label}`, category: 'rejected' });
+    throw new SourceError(`mapping ${mapping.name}: role ${rel.role} cannot read ${label}`, `GRANT SELECT ON ${sql} TO ${quoteIdent(rel.role)};`, {
+      reason: `no SELECT privilege on ${label}`,
+      category: 'rejected',
+    });
   }
   const columns = await db.query<ColumnInfo>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category
@@ -50,24 +57,38 @@ export async function readTableShape(db: PgConnection, mapping: Mapping): Promis
   const byName = new Map(columns.map((c) => [c.name, c]));
   const column = (name: string, role: string): ColumnInfo => {
     const c = byName.get(name);
-    if (!c) throw new ConfigError(`mapping ${mapping.name}: ${label} has no column "${name}" (${role})`, `its columns: ${columns.map((x) => x.name).join(', ')}`);
+    if (!c)
+      throw new ConfigError(`mapping ${mapping.name}: ${label} has no column "${name}" (${role})`, `its columns: ${columns.map((x) => x.name).join(', ')}`);
     return c;
   };
 
   const keyColumns = mapping.keyColumns.map((k) => {
     const c = column(k.column, `for {${k.placeholder}} in the key template`);
-    if (!isSupportedKeyType(c.type)) throw new ConfigError(`mapping ${mapping.name}: key column ${c.name} has type ${c.type}, which keys cannot be matched to`, 'key columns must be integers, uuid, numeric or text');
+    if (!isSupportedKeyType(c.type))
+      throw new ConfigError(
+        `mapping ${mapping.name}: key column ${c.name} has type ${c.type}, which keys cannot be matched to`,
+        'key columns must be integers, uuid, numeric or text',
+      );
     return c;
   });
   const v = column(mapping.version.column, 'the version column');
   const kind = versionKind(v);
-  if (!kind) throw new ConfigError(`mapping ${mapping.name}: version column ${v.name} has type ${v.type}`, 'a version is a whole number (counter) or a timestamp: check --version-column');
+  if (!kind)
+    throw new ConfigError(
+      `mapping ${mapping.name}: version column ${v.name} has type ${v.type}`,
+      'a version is a whole number (counter) or a timestamp: check --version-column',
+    );
   if (mapping.version.kind !== 'auto' && mapping.version.kind !== kind) {
     throw new ConfigError(`mapping ${mapping.name}: version.kind is "${mapping.version.kind}" but column ${v.name} is ${v.type} (a ${kind})`);
   }
   // Without a configured updatedAt, a timestamp column named updated_at is used to rank by how long entries are wrong.
-  const updatedAt = mapping.updatedAt ? column(mapping.updatedAt.column, 'updatedAt') : (byName.get('updated_at')?.category === 'D' ? byName.get('updated_at')! : null);
-  if (updatedAt && updatedAt.category !== 'D') throw new ConfigError(`mapping ${mapping.name}: updatedAt column ${updatedAt.name} has type ${updatedAt.type}, not a timestamp`);
+  const updatedAt = mapping.updatedAt
+    ? column(mapping.updatedAt.column, 'updatedAt')
+    : byName.get('updated_at')?.category === 'D'
+      ? byName.get('updated_at')!
+      : null;
+  if (updatedAt && updatedAt.category !== 'D')
+    throw new ConfigError(`mapping ${mapping.name}: updatedAt column ${updatedAt.name} has type ${updatedAt.type}, not a timestamp`);
   return { sql, label, keyColumns, version: { ...v, kind }, updatedAt, compare: mapping.compare.map((c) => column(c.column, 'in compare')) };
 }
 

@@ -66,7 +66,14 @@ export async function connectRedis(opts: RedisConnectOptions): Promise<Redis> {
 }
 
 /** `tls`: the URL was rediss://, so a silent server may be a port without TLS. */
-export function redisSourceError(err: unknown, target: string, flag: string, timeoutMs: number, phase: 'connect' | 'query' = 'connect', tls = false): SourceError {
+export function redisSourceError(
+  err: unknown,
+  target: string,
+  flag: string,
+  timeoutMs: number,
+  phase: 'connect' | 'query' = 'connect',
+  tls = false,
+): SourceError {
   const e = (err ?? {}) as { code?: string; message?: string; lastNodeError?: unknown };
   // A cluster that could not load its slots says only that; the last node's own error says why.
   if (e.lastNodeError) return redisSourceError(e.lastNodeError, target, flag, timeoutMs, phase, tls);
@@ -78,23 +85,39 @@ export function redisSourceError(err: unknown, target: string, flag: string, tim
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return line('host not found', `check the host name in ${flag}`, 'unreachable');
   if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) {
     // A plain Redis port waits for the end of a line that a TLS handshake never sends.
-    const hint = tls && phase === 'connect' ? 'does this port serve TLS? rediss:// to a plain Redis port hangs like this: use redis://' : 'is the host reachable? raise --timeout if the network is slow';
+    const hint =
+      tls && phase === 'connect'
+        ? 'does this port serve TLS? rediss:// to a plain Redis port hangs like this: use redis://'
+        : 'is the host reachable? raise --timeout if the network is slow';
     return line(`no answer within ${timeoutMs} ms`, hint, 'unreachable');
   }
   if (/WRONGPASS|invalid password|invalid username-password/i.test(msg)) return line('authentication failed', `check the user and password in ${flag}`);
   if (/NOAUTH/i.test(msg)) return line('the server requires a password', `put it in ${flag}: redis://:password@host:port`);
   if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');
   if (/user executing the script can't run this command/i.test(msg)) {
-    return line('the ACL user may not run a command the read script calls', 'grant +scan +pttl +getrange +strlen +type +hmget +hgetall: see "Least privilege" in the README');
+    return line(
+      'the ACL user may not run a command the read script calls',
+      'grant +scan +pttl +getrange +strlen +type +hmget +hgetall: see "Least privilege" in the README',
+    );
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     const untrusted = /self.signed|unable to (get|verify)|issuer/i.test(msg);
-    return line(`TLS: ${msg.split('\n')[0]}`, untrusted ? "trust the server's CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem" : 'check rediss:// and the server certificate');
+    return line(
+      `TLS: ${msg.split('\n')[0]}`,
+      untrusted ? "trust the server's CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem" : 'check rediss:// and the server certificate',
+    );
   }
   if (/DB index is out of range/i.test(msg)) return line('the database number in the URL does not exist on this server', `check the /N at the end of ${flag}`);
-  if (/refresh slots cache|cluster support disabled/i.test(msg)) return line('it does not answer as a Redis Cluster', `drop --redis-cluster if ${flag} is a single server`);
+  if (/refresh slots cache|cluster support disabled/i.test(msg))
+    return line('it does not answer as a Redis Cluster', `drop --redis-cluster if ${flag} is a single server`);
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable|connection lost/i.test(msg) || e.code === 'ECONNRESET') {
-    return line('the connection was lost', phase === 'connect' && !tls ? 'is the server restarting, or does this port expect TLS (rediss://)?' : 'is the server restarting, or did something kill our client?', 'unreachable');
+    return line(
+      'the connection was lost',
+      phase === 'connect' && !tls
+        ? 'is the server restarting, or does this port expect TLS (rediss://)?'
+        : 'is the server restarting, or did something kill our client?',
+      'unreachable',
+    );
   }
   return line(msg.split('\n')[0] ?? msg, `check ${flag}`);
 }
@@ -124,7 +147,10 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
       close: () => redis.disconnect(),
     };
   }
-  const seeds = opts.url.split(',').map((u) => u.trim()).filter(Boolean);
+  const seeds = opts.url
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   for (const s of seeds) assertRedisUrl(s, opts.flag);
   const first = new URL(seeds[0]!);
   const target = seeds.map(redisTarget).join(', ');
@@ -174,7 +200,11 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
         return redis;
       },
       close: () => {
-        for (const r of opened.values()) void r.then((c) => c.disconnect(), () => {});
+        for (const r of opened.values())
+          void r.then(
+            (c) => c.disconnect(),
+            () => {},
+          );
         cluster.disconnect();
       },
     };
@@ -187,7 +217,10 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
       left < 100
         ? null
         : await connectRedis({ ...opts, url: seeds[0]!, timeoutMs: left }).then(
-            (r) => (r.disconnect(), null),
+            (r) => {
+              r.disconnect();
+              return null;
+            },
             (e: unknown) => e,
           );
     throw plain ?? redisSourceError(lastError ?? err, target, opts.flag, opts.timeoutMs, 'connect', /^rediss:/i.test(seeds[0]!));

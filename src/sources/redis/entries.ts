@@ -25,7 +25,11 @@ export class EntryReader {
   /** The entries of these keys, in order. */
   async read(keys: readonly Buffer[]): Promise<PackedEntry[]> {
     if (keys.length === 0) return [];
-    const reply = (await this.eval(READ_KEYS, [], [String(this.maxValueBytes), String(BYTE_BUDGET), String(this.hashFields.length), ...this.hashFields, ...keys])) as Buffer;
+    const reply = (await this.eval(
+      READ_KEYS,
+      [],
+      [String(this.maxValueBytes), String(BYTE_BUDGET), String(this.hashFields.length), ...this.hashFields, ...keys],
+    )) as Buffer;
     return this.complete(parsePacked(reply));
   }
 
@@ -56,7 +60,11 @@ export class EntryReader {
 
   /** One SCAN step from `cursor` and the entries it found; cursor "0" when the walk is over. */
   async scanStep(cursor: string, pattern: string, count: number): Promise<{ cursor: string; entries: PackedEntry[] }> {
-    const [next, packed] = (await this.eval(SCAN_AND_READ, [], [cursor, pattern, String(count), String(this.maxValueBytes), String(BYTE_BUDGET), ...this.hashFields])) as [Buffer, Buffer];
+    const [next, packed] = (await this.eval(
+      SCAN_AND_READ,
+      [],
+      [cursor, pattern, String(count), String(this.maxValueBytes), String(BYTE_BUDGET), ...this.hashFields],
+    )) as [Buffer, Buffer];
     return { cursor: next.toString(), entries: await this.complete(parsePacked(packed)) };
   }
 

@@ -145,13 +145,25 @@ export function parsePacked(buf: Buffer): PackedEntry[] {
     i += 1;
     if (t === 112 || t === 114) {
       const keyBytes = bytes();
-      out.push({ read: { key: keyBytes.toString('utf8'), type: 'none', pttl: -2, size: null, value: null, hash: null }, keyBytes, pending: t === 112, refused: t === 114 });
+      out.push({
+        read: { key: keyBytes.toString('utf8'), type: 'none', pttl: -2, size: null, value: null, hash: null },
+        keyBytes,
+        pending: t === 112,
+        refused: t === 114,
+      });
       continue;
     }
     const pttl = int(44);
     const size = int(44);
     const keyBytes = bytes();
-    const read: CacheRead = { key: keyBytes.toString('utf8'), type: t === 115 ? 'string' : t === 104 ? 'hash' : 'none', pttl, size: t === 115 ? size : null, value: null, hash: null };
+    const read: CacheRead = {
+      key: keyBytes.toString('utf8'),
+      type: t === 115 ? 'string' : t === 104 ? 'hash' : 'none',
+      pttl,
+      size: t === 115 ? size : null,
+      value: null,
+      hash: null,
+    };
     if (t === 115) {
       if (buf[i] === 45) i += 1;
       else read.value = bytes();

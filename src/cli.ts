@@ -3,13 +3,16 @@ import { format } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COMMANDS, type CommandSpec } from './commands/index.js';
 import { loadConfigFile } from './config/loadFile.js';
-import { collectSecrets, type Flags, resolveSettings } from './config/resolve.js';
+import { collectSecrets, configName, type Flags, resolveSettings } from './config/resolve.js';
 import { type Envelope, toEnvelope } from './core/envelope.js';
 import { CachedoctorError, EXIT, UsageError } from './errors.js';
-import { GLOBAL_OPTIONS, type OptionSpec } from './options.js';
+import { GLOBAL } from './options/catalog.js';
+import { describe } from './options/help.js';
+import type { OptionSet } from './options/spec.js';
 import { Output } from './output.js';
 import { makeChalk } from './render/colour.js';
-import { FORMATS, type Format, render } from './render/render.js';
+import { FORMATS, type Format } from './render/formats.js';
+import { render } from './render/render.js';
 import { VERSION } from './version.js';
 
 const EXIT_HELP = `
@@ -34,6 +37,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         .replace(/^\[WARN\] /, '')
         .replace(/\s*\n\s*/g, ' ')}`,
     );
+  const { warn, error } = console;
   console.warn = libraryNote;
   console.error = libraryNote;
   const controller = new AbortController();
@@ -58,19 +62,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let exitCode: number = EXIT.healthy;
   try {
     const program = buildProgram(out, async (spec, command) => {
-      const flags = command.optsWithGlobals() as Flags & { config?: string } & Record<string, unknown>;
+      const flags = command.optsWithGlobals() as Flags & { config?: string; json?: boolean; format?: unknown };
       const format = formatOf(flags);
       json = format === 'json';
       verbose = flags.verbose === true;
-      const settings = resolveSettings(flags, env, loadConfigFile(flags.config, process.cwd()));
+      const file = loadConfigFile(flags.config, process.cwd());
+      const settings = resolveSettings(flags, env, file);
       out.addSecrets(settings.secrets);
+      // Every option typed and checked before anything connects: a bad value is exit 2, with nothing touched.
+      const opts = spec.parse({ flags: command.opts(), config: file.config, configName: configName(file.path) });
       out.progressOn = !json && process.stderr.isTTY === true && command.opts().quiet !== true;
       out.verbose = settings.verbose;
-      const runner = await spec.load();
-      const result = await runner({ settings, options: command.opts(), out, signal: controller.signal, now: () => new Date() });
+      const run = await spec.load();
+      const result = await run({ settings, out, signal: controller.signal, now: () => new Date() }, opts);
       const envelope = toEnvelope(result, VERSION, new Date());
       const useColour = settings.color && !json && process.stdout.isTTY === true;
-      out.result(render(format, out.scrubValue(envelope), makeChalk(useColour)));
+      out.result(render(format, out.scrubValue(envelope), { chalk: makeChalk(useColour), width: process.stdout.columns || 120 }));
       // A source lost mid-way: the partial report is out; the one-line reason goes to stderr as for any error.
       if (envelope.error) out.note(`cachedoctor: ${envelope.error.message}`);
       exitCode = envelope.exitCode;
@@ -86,6 +93,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    console.warn = warn;
+    console.error = error;
   }
   process.exitCode = exitCode;
   // Everything we opened is closed. Once the output has reached the reader (a pipe takes 64 KiB at a time:
@@ -136,7 +145,7 @@ function buildProgram(out: Output, action: Action): Command {
             .replace(/\s*\n\s*/g, ' ')} (see --help)`,
         ),
     });
-  addOptions(program, GLOBAL_OPTIONS);
+  addOptions(program, GLOBAL);
   for (const spec of COMMANDS) {
     const cmd = program
       .command(spec.name)
@@ -151,8 +160,8 @@ function buildProgram(out: Output, action: Action): Command {
   return program;
 }
 
-function addOptions(command: Command, specs: readonly OptionSpec[]): void {
-  for (const spec of specs) {
+function addOptions(command: Command, set: OptionSet): void {
+  for (const spec of Object.values(set)) {
     const option = new Option(spec.flags, describe(spec));
     if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     else if (option.required) {
@@ -164,11 +173,6 @@ function addOptions(command: Command, specs: readonly OptionSpec[]): void {
     }
     command.addOption(option);
   }
-}
-
-function describe(spec: OptionSpec): string {
-  const extras = [spec.defaultText ? `default: ${spec.defaultText}` : '', spec.env ? `env: ${spec.env}` : ''].filter(Boolean);
-  return extras.length ? `${spec.description} (${extras.join('; ')})` : spec.description;
 }
 
 /** One line on stderr (and an error envelope on stdout with --json); a stack only with --verbose. */

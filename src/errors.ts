@@ -49,11 +49,14 @@ export class SourceError extends CachedoctorError {
   readonly reason: string;
   /** unreachable: down or silent (network, timeout, shutdown); rejected: it answered but refused us (auth, privileges, TLS, bad database). */
   readonly category: SourceFailure;
+  /** Which kind of server failed, when known: a Redis that cannot be reached is not tried again by the next part of a report. */
+  readonly server: 'redis' | 'postgres' | null;
 
-  constructor(message: string, hint?: string, options?: { cause?: unknown; reason?: string; category?: SourceFailure }) {
+  constructor(message: string, hint?: string, options?: { cause?: unknown; reason?: string; category?: SourceFailure; server?: 'redis' | 'postgres' }) {
     super(message, hint, options);
     this.reason = options?.reason ?? message;
     this.category = options?.category ?? 'rejected';
+    this.server = options?.server ?? null;
   }
 }
 

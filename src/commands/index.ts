@@ -1,17 +1,41 @@
-// The command table: name, one-line summary, examples, options, and a lazy loader so start-up stays fast.
-import { LAG_OPTIONS, MONITOR_OPTIONS, type OptionSpec, PROBE_OPTIONS, REPORT_OPTIONS, SCAN_OPTIONS } from '../options.js';
-import type { CommandRunner } from './context.js';
+// The command table: name, summary, examples, options and their typed parser, and a lazy loader for the command
+// itself, so start-up (and --help) stays fast and each command is loaded only when it runs.
+import type { CommandResult } from '../core/envelope.js';
+import type { OptionSet, RawOptions } from '../options/spec.js';
+import type { CommandContext } from './context.js';
+import { LAG_OPTIONS, parse as parseLag } from './lag/options.js';
+import { MONITOR_OPTIONS, parse as parseMonitor } from './monitor/options.js';
+import { PROBE_OPTIONS, parse as parseProbe } from './probe/options.js';
+import { parse as parseReport, REPORT_OPTIONS } from './report/options.js';
+import { parse as parseScan, SCAN_OPTIONS } from './scan/options.js';
 
-export interface CommandSpec {
+/**
+ * What a command does, for the rules every command follows (checked by a test): one that scans the cache takes
+ * --all, --sample, --max-stale and --max-listed; one that reads mappings takes --mapping, --key and --table; one
+ * with a progress line takes --quiet.
+ */
+export type Trait = 'scans' | 'mappings' | 'progress';
+
+export type CommandRun<O> = (ctx: CommandContext, opts: O) => Promise<CommandResult>;
+
+export interface CommandSpec<O = unknown> {
   name: string;
   summary: string;
   examples: string[];
-  options: readonly OptionSpec[];
-  load: () => Promise<CommandRunner>;
+  options: OptionSet;
+  traits: readonly Trait[];
+  /** The command's options, typed and checked, before anything connects. */
+  parse(raw: RawOptions): O;
+  load(): Promise<CommandRun<O>>;
+}
+
+/** Ties a command's parser to its runner, so both agree on the options' type. */
+function command<O>(spec: CommandSpec<O>): CommandSpec<unknown> {
+  return spec as CommandSpec<unknown>;
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
-  {
+  command({
     name: 'report',
     summary:
       'one ranked staleness report: lag, scan, invalidation subscribers and (with --monitor) a MONITOR window, each finding with its likely cause and fix',
@@ -21,9 +45,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor report --config cachedoctor.config.json --format prometheus > /var/lib/node_exporter/cachedoctor.prom',
     ],
     options: REPORT_OPTIONS,
-    load: async () => (await import('./report/index.js')).runReport,
-  },
-  {
+    traits: ['scans', 'mappings', 'progress'],
+    parse: parseReport,
+    load: async () => (await import('./report/index.js')).run,
+  }),
+  command({
     name: 'scan',
     summary: 'sample Redis keys, compare the version in each cached value with its row on the primary, rank what is stale',
     examples: [
@@ -31,9 +57,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor scan --config cachedoctor.config.json --all --rate 5000 --json | jq .summary',
     ],
     options: SCAN_OPTIONS,
-    load: async () => (await import('./scan/index.js')).runScan,
-  },
-  {
+    traits: ['scans', 'mappings', 'progress'],
+    parse: parseScan,
+    load: async () => (await import('./scan/index.js')).run,
+  }),
+  command({
     name: 'lag',
     summary: 'replication lag per replica, in bytes and seconds, from the primary and the replicas themselves',
     examples: [
@@ -41,19 +69,23 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor lag --watch --duration 60s --json | jq .summary',
     ],
     options: LAG_OPTIONS,
-    load: async () => (await import('./lag/index.js')).runLag,
-  },
-  {
+    traits: [],
+    parse: parseLag,
+    load: async () => (await import('./lag/index.js')).run,
+  }),
+  command({
     name: 'monitor',
     summary: 'follow reads, fills and invalidations in the Redis command stream (live MONITOR or a capture) to catch races',
     examples: [
-      "cachedoctor monitor --redis redis://cache:6379 --match 'product:*' --channel invalidate --duration 20s",
-      'redis-cli monitor > capture.log; cachedoctor monitor --input capture.log --match "product:*" --json',
+      "cachedoctor monitor --redis redis://cache:6379 --key 'product:{id}' --table products --channel invalidate --duration 20s",
+      "redis-cli monitor > capture.log; cachedoctor monitor --input capture.log --match 'product:*' --json",
     ],
     options: MONITOR_OPTIONS,
-    load: async () => (await import('./monitor/index.js')).runMonitor,
-  },
-  {
+    traits: ['mappings'],
+    parse: parseMonitor,
+    load: async () => (await import('./monitor/index.js')).run,
+  }),
+  command({
     name: 'probe',
     summary:
       'measure the real read-your-writes window: commit canary writes on the primary and time when each replica shows them (writes: needs --allow-write)',
@@ -62,13 +94,17 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor probe --allow-write --count 50 --json | jq .summary.recommendedWindowMs',
     ],
     options: PROBE_OPTIONS,
-    load: async () => (await import('./probe/index.js')).runProbe,
-  },
-  {
+    traits: ['progress'],
+    parse: parseProbe,
+    load: async () => (await import('./probe/index.js')).run,
+  }),
+  command({
     name: 'demo',
-    summary: 'start a throwaway PostgreSQL primary + standby, stage a stale-read failure, and show cachedoctor finding it',
+    summary: 'start a throwaway Redis and PostgreSQL primary + standby, stage the three failure modes, and show cachedoctor report finding them',
     examples: ['cachedoctor demo', 'npm run demo'],
-    options: [],
-    load: async () => (await import('./demo/index.js')).runDemo,
-  },
+    options: {},
+    traits: [],
+    parse: () => ({}),
+    load: async () => (await import('./demo/index.js')).run,
+  }),
 ];

@@ -2,6 +2,8 @@
 import { type KeyTemplate, KeyTemplateError, parseKeyTemplate } from '../core/keyTemplate.js';
 import { type Mapping, splitTableName } from '../core/scan/mapping.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { MAPPING } from '../options/catalog.js';
+import { parseOptions, type RawOptions } from '../options/spec.js';
 import type { MappingConfig } from './schema.js';
 
 /** scan's flags for a mapping without a config file. */
@@ -16,25 +18,26 @@ export interface MappingFlags {
 
 /**
  * The mappings a command works on, from its raw options (the --key/--table one-liner and its flags, or --mapping
- * to pick one of the config file's) and the config file (named in errors by its path).
+ * to pick one of the config file's) and the config file (named in errors by its path). `versionFieldIsMatch`:
+ * monitor's --version-field belongs to --match, not to a mapping, when there is no --key.
  */
-export function mappingsFromOptions(fromConfig: readonly MappingConfig[], configPath: string | null, o: Record<string, unknown>): Mapping[] {
-  const text = (v: unknown) => (v === undefined ? undefined : String(v));
+export function mappingsFromOptions(raw: RawOptions, versionFieldIsMatch = false): Mapping[] {
+  const o = parseOptions(MAPPING, raw);
+  const oneLiner = o.key !== null || o.table !== null;
   const flags: MappingFlags = {
-    key: text(o.key),
-    table: text(o.table),
-    versionField: text(o.versionField),
-    versionColumn: text(o.versionColumn),
-    compare:
-      o.compare === undefined
-        ? undefined
-        : String(o.compare)
-            .split(',')
-            .map((f) => f.trim())
-            .filter(Boolean),
-    mapping: text(o.mapping),
+    key: o.key ?? undefined,
+    table: o.table ?? undefined,
+    versionField: raw.flags.versionField === undefined || (versionFieldIsMatch && !oneLiner) ? undefined : o.versionField,
+    versionColumn: o.versionColumn ?? undefined,
+    compare: o.compare ?? undefined,
+    mapping: o.mapping ?? undefined,
   };
-  return resolveMappings(fromConfig, flags, configPath ? `config file ${configPath}` : 'config file');
+  return resolveMappings(raw.config.mappings ?? [], flags, raw.configName);
+}
+
+/** True when the command was given mappings: --key/--table, or a config file that has some. */
+export function hasMappings(raw: RawOptions): boolean {
+  return raw.flags.key !== undefined || raw.flags.table !== undefined || (raw.config.mappings?.length ?? 0) > 0;
 }
 
 export function resolveMappings(fromConfig: readonly MappingConfig[], flags: MappingFlags, configName: string): Mapping[] {

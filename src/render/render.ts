@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../core/envelope.js';
 import type { LagData } from '../core/lag/lagReport.js';
+import type { Format } from './formats.js';
 import { renderJson } from './json.js';
 import { renderPrometheus } from './prometheus.js';
 import { renderReportTable } from './table/report.js';
@@ -16,21 +17,24 @@ import { renderMonitorTable } from './table/monitor.js';
 import type { MonitorData } from '../core/monitor/monitorReport.js';
 import type { ScanData } from '../core/scan/scanReport.js';
 
-export const FORMATS = ['table', 'json', 'prometheus'] as const;
-export type Format = (typeof FORMATS)[number];
+/** How the text will be shown: colours (or none), and the terminal's width in columns. */
+export interface View {
+  chalk: ChalkInstance;
+  width: number;
+}
 
-type TableRenderer = (env: Envelope<never>, chalk: ChalkInstance) => string;
+type TableRenderer = (env: Envelope<never>, view: View) => string;
 
 const TABLES: Record<string, TableRenderer> = {
-  lag: (env, chalk) => renderLagTable(env as Envelope<LagData>, chalk),
-  scan: (env, chalk) => renderScanTable(env as Envelope<ScanData>, chalk),
-  monitor: (env, chalk) => renderMonitorTable(env as Envelope<MonitorData>, chalk),
-  probe: (env, chalk) => renderProbeTable(env as Envelope<ProbeData>, chalk),
-  report: (env, chalk) => renderReportTable(env as Envelope<ReportData>, chalk),
-  demo: (env, chalk) => renderDemoTable(env as Envelope<DemoData>, chalk, (step) => render('table', step, chalk)),
+  lag: (env, { chalk }) => renderLagTable(env as Envelope<LagData>, chalk),
+  scan: (env, { chalk }) => renderScanTable(env as Envelope<ScanData>, chalk),
+  monitor: (env, { chalk }) => renderMonitorTable(env as Envelope<MonitorData>, chalk),
+  probe: (env, { chalk }) => renderProbeTable(env as Envelope<ProbeData>, chalk),
+  report: (env, view) => renderReportTable(env as Envelope<ReportData>, view.chalk, view.width),
+  demo: (env, view) => renderDemoTable(env as Envelope<DemoData>, view.chalk, (step) => render('table', step, view)),
 };
 
-export function render(format: Format, env: Envelope, chalk: ChalkInstance): string {
+export function render(format: Format, env: Envelope, view: View): string {
   if (format === 'json') return renderJson(env);
   if (format === 'prometheus') {
     if (env.command !== 'report') throw new Error(`no prometheus renderer for command ${env.command}`);
@@ -38,5 +42,5 @@ export function render(format: Format, env: Envelope, chalk: ChalkInstance): str
   }
   const table = TABLES[env.command];
   if (!table) throw new Error(`no table renderer for command ${env.command}`);
-  return table(env as Envelope<never>, chalk);
+  return table(env as Envelope<never>, view);
 }

@@ -50,7 +50,7 @@ describe('faults', () => {
       [['report', '--redis', deadRedis, '--pg', deadPg, ...map], 2],
     ];
     for (const [argv, parts] of cases) {
-      const run = await runCli([...argv, '--timeout', '1000']);
+      const run = await runCli([...argv, '--timeout', '1000ms']);
       assert.equal(run.code, 3, `${argv.join(' ')}: ${run.stderr}`);
       assert.ok(run.ms < parts * 1000 + 2500, `${argv[0]} took ${run.ms} ms`);
       assert.match(run.stderr.trim().split('\n').at(-1)!, /^cachedoctor: .*(no answer within 1000 ms|nothing could be checked)/);
@@ -111,7 +111,7 @@ describe('faults', () => {
         '0',
         '--json',
         '--timeout',
-        '1500',
+        '1500ms',
       ],
       {
         onStart: () => setTimeout(() => void sb.primary!.stop(), 2000),

@@ -142,7 +142,7 @@ describe('cachedoctor lag (subprocess)', () => {
   it('exits 3 within the timeout for an unreachable primary, without printing the password', async () => {
     const sb = sandbox();
     const url = `postgres://app:${SECRET}@127.0.0.1:${sb.primary!.port + 7}/app`;
-    const run = await runCli(['lag', '--pg', url, '--timeout', '2000', '--json']);
+    const run = await runCli(['lag', '--pg', url, '--timeout', '2000ms', '--json']);
     assert.equal(run.code, 3);
     assertOneLineError(run.stderr, /cannot connect to PostgreSQL at 127\.0\.0\.1:\d+: connection refused \(is the server running\? check --pg\)/);
     assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET));
@@ -152,7 +152,7 @@ describe('cachedoctor lag (subprocess)', () => {
   });
 
   it('exits 3 within the timeout for a server that accepts and never answers', async () => {
-    const run = await runCli(['lag', '--pg', `postgres://app:${SECRET}@127.0.0.1:${silentPort}/app`, '--timeout', '1000']);
+    const run = await runCli(['lag', '--pg', `postgres://app:${SECRET}@127.0.0.1:${silentPort}/app`, '--timeout', '1000ms']);
     assert.equal(run.code, 3);
     assertOneLineError(run.stderr, /no answer within 1000 ms/);
     assert.ok(run.ms < 4000, `took ${run.ms} ms`);

@@ -39,7 +39,10 @@ describe('cachedoctor monitor (subprocess)', () => {
     assert.match(missing.stderr.trim(), /^cachedoctor: --input \/nonexistent\/capture\.log: not found$/);
     const nothing = await runCli(['monitor', '--input', CAPTURE]);
     assert.equal(nothing.code, 2);
-    assert.match(nothing.stderr.trim(), /^cachedoctor: nothing to follow: no --match and no mappings \(pass --match/);
+    assert.match(
+      nothing.stderr.trim(),
+      /^cachedoctor: nothing to follow: no mappings and no --match \(pass --key 'product:\{id\}' --table products, or --match/,
+    );
     const mixed = await runCli(['monitor', '--input', CAPTURE, '--match', 'x:*', '--save', '/tmp/x.log']);
     assert.equal(mixed.code, 2);
     assert.match(mixed.stderr, /are for live monitoring/);

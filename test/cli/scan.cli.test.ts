@@ -56,7 +56,7 @@ describe('cachedoctor scan (subprocess)', () => {
 
   it('exits 3 within the timeout when Redis is unreachable, without printing its password', async () => {
     const sb = sandbox();
-    const run = await runCli(['scan', '--redis', `redis://:Very-Secret-1@127.0.0.1:${sb.redis!.port + 3}`, '--timeout', '1500', '--json'], { cwd: dir });
+    const run = await runCli(['scan', '--redis', `redis://:Very-Secret-1@127.0.0.1:${sb.redis!.port + 3}`, '--timeout', '1500ms', '--json'], { cwd: dir });
     assert.equal(run.code, 3);
     assert.match(run.stderr.trim(), /^cachedoctor: cannot connect to Redis at 127\.0\.0\.1:\d+: connection refused \(is the server running\? check --redis\)$/);
     assert.ok(!`${run.stdout}${run.stderr}`.includes('Very-Secret-1'));
@@ -86,7 +86,7 @@ describe('cachedoctor scan (subprocess)', () => {
 
   it('Redis lost mid-scan: exit 3, one line on stderr, and the partial report marked incomplete (last: it stops Redis)', async () => {
     const sb = sandbox();
-    const run = await runCli(['scan', '--json', '--rate', '100', '--grace', '0', '--timeout', '1500'], {
+    const run = await runCli(['scan', '--json', '--rate', '100', '--grace', '0', '--timeout', '1500ms'], {
       cwd: dir,
       onStart: () => setTimeout(() => void sb.redis!.stop(), 1500),
     });

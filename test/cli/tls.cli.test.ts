@@ -32,7 +32,7 @@ describe('TLS', () => {
 
   it('certificate and protocol problems are one line with the way out', async () => {
     const sb = sandbox();
-    const map = ['--key', 't:{id}', '--table', 't', '--timeout', '1500'];
+    const map = ['--key', 't:{id}', '--table', 't', '--timeout', '1500ms'];
     const plainPort = sb.redis!.port;
     const cases: [string[], RegExp][] = [
       [
@@ -40,7 +40,7 @@ describe('TLS', () => {
         /TLS: self-signed certificate in certificate chain \(trust the server's CA: NODE_EXTRA_CA_CERTS=/,
       ],
       [
-        ['monitor', '--redis', sb.redisTlsUrl, '--match', 't:*', '--timeout', '1500'],
+        ['monitor', '--redis', sb.redisTlsUrl, '--match', 't:*', '--timeout', '1500ms'],
         /TLS: self-signed certificate in certificate chain \(trust the server's CA/,
       ],
       [['lag', '--pg', `${sb.primaryUrl}?sslmode=verify-full`], /TLS: unable to verify the first certificate \(name the server's CA: sslrootcert=/],

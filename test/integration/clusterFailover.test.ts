@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runScan } from '../../src/commands/scan/index.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';
@@ -50,7 +49,7 @@ describe('scan across a cluster failover', () => {
       },
     };
     const pending = runInProcess<ScanData>(
-      runScan,
+      'scan',
       { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
       { all: true, rate: '600', grace: '300ms' },
       undefined,

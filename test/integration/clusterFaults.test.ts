@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runScan } from '../../src/commands/scan/index.js';
 import { keySlot } from '../../src/core/clusterSlot.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { findBinary } from '../../src/sandbox/binaries.js';
@@ -62,7 +61,7 @@ describe('scan on a changing Redis Cluster', () => {
     const sb = sandbox();
     const [a, b] = [sb.clusterNodes[0]!.port, sb.clusterNodes[1]!.port];
     const pending = runInProcess<ScanData>(
-      runScan,
+      'scan',
       { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
       { key: 'cart:{id}', table: 'carts', all: true, rate: '600', grace: '300ms' },
     );
@@ -116,8 +115,8 @@ describe('scan on a changing Redis Cluster', () => {
     await call(a, 'MIGRATE', '127.0.0.1', String(b), '', '0', '5000', 'KEYS', ...moved);
     try {
       const { env } = await runInProcess<ScanData>(
-        runScan,
-        { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' },
+        'scan',
+        { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500ms' },
         { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' },
       );
       assertMatchesSchema(JSON.parse(JSON.stringify(env)));
@@ -141,7 +140,7 @@ describe('scan on a changing Redis Cluster', () => {
     const sb = sandbox();
     const [a, c] = [sb.clusterNodes[0]!.port, sb.clusterNodes[2]!.port];
     const pending = runInProcess<ScanData>(
-      runScan,
+      'scan',
       { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
       { key: 'cart:{id}', table: 'carts', all: true, grace: '4s' },
     );
@@ -179,8 +178,8 @@ describe('scan on a changing Redis Cluster', () => {
     // Long enough for the others to mark it failed (cluster-node-timeout is 2 s here): the cluster is then "fail".
     await new Promise((r) => setTimeout(r, 4000));
     const { env } = await runInProcess<ScanData>(
-      runScan,
-      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500' },
+      'scan',
+      { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true, timeout: '1500ms' },
       { key: 'cart:{id}', table: 'carts', all: true, grace: '0s' },
     );
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));

@@ -1,7 +1,6 @@
 // `lag` against a real PostgreSQL primary and streaming standby, in each situation an on-call engineer meets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runLag } from '../../src/commands/lag/index.js';
 import type { LagData } from '../../src/core/lag/lagReport.js';
 import { createServer } from 'node:net';
 import { InterruptedError, SourceError } from '../../src/errors.js';
@@ -13,7 +12,7 @@ import { useSandbox } from '../helpers/sandbox.js';
 const sandbox = useSandbox({ redis: false });
 
 async function lag(flags: Parameters<typeof runInProcess>[1], options: Record<string, unknown> = {}) {
-  return (await runInProcess<LagData>(runLag, flags, options)).env;
+  return (await runInProcess<LagData>('lag', flags, options)).env;
 }
 
 const kinds = (env: { findings: { kind: string }[] }) => env.findings.map((f) => f.kind).sort();
@@ -42,14 +41,14 @@ describe('lag on a primary with a streaming standby', () => {
     await sb.primary!.sql("INSERT INTO items VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = 'a'");
     await sb.waitForCatchUp();
     await new Promise((r) => setTimeout(r, 3000));
-    const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], maxLagSeconds: '1' });
+    const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { maxLagSeconds: '1' });
     const r = env.replicas[0]!;
     // The replay timestamp is seconds old: without the guard this would read as lag.
     assert.ok((r.replayTimestampAgeSeconds ?? 0) >= 2.5, `replay timestamp age ${r.replayTimestampAgeSeconds}`);
     assert.equal(r.lagSeconds, 0);
     assert.deepEqual(kinds(env), []);
     // The replica alone applies the same guard.
-    const alone = await lag({ replica: [sb.standbyUrl], maxLagSeconds: '1' });
+    const alone = await lag({ replica: [sb.standbyUrl] }, { maxLagSeconds: '1' });
     assert.equal(alone.replicas[0]?.lagSeconds, 0);
     assert.deepEqual(kinds(alone), []);
   });
@@ -60,7 +59,7 @@ describe('lag on a primary with a streaming standby', () => {
     try {
       await sb.primary!.sql("INSERT INTO items SELECT g, repeat('x', 100) FROM generate_series(2, 2000) g");
       await new Promise((r) => setTimeout(r, 1200));
-      const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], maxLagSeconds: '1' });
+      const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { maxLagSeconds: '1' });
       assert.deepEqual(kinds(env), ['replay-paused', 'replica-lag']);
       assert.equal(env.exitCode, 1);
       const r = env.replicas[0]!;
@@ -115,7 +114,7 @@ describe('lag on a primary with a streaming standby', () => {
 
   it('reports fewer replicas than --expect-replicas', async () => {
     const sb = sandbox();
-    const env = await lag({ pg: sb.primaryUrl, expectReplicas: '2' });
+    const env = await lag({ pg: sb.primaryUrl }, { expectReplicas: '2' });
     assert.deepEqual(kinds(env), ['replica-disconnected', 'replica-not-asked']);
   });
 
@@ -138,7 +137,7 @@ describe('lag on a primary with a streaming standby', () => {
     const sb = sandbox();
     const started = Date.now();
     await assert.rejects(
-      lag({ pg: `postgres://u:topsecret@127.0.0.1:${sb.primary!.port + 1}/x`, timeout: '1500' }),
+      lag({ pg: `postgres://u:topsecret@127.0.0.1:${sb.primary!.port + 1}/x`, timeout: '1500ms' }),
       (err: unknown) => err instanceof SourceError && err.exitCode === 3 && /connection refused/.test(err.message) && !err.message.includes('topsecret'),
     );
     assert.ok(Date.now() - started < 1500);
@@ -148,7 +147,7 @@ describe('lag on a primary with a streaming standby', () => {
     const sb = sandbox();
     await sb.standby!.stop();
     try {
-      const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000' });
+      const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000ms' });
       assert.ok(kinds(env).includes('replica-disconnected'), JSON.stringify(env.findings));
       assert.equal(env.exitCode, 1);
       const gone = env.replicas.find((r) => r.target !== null)!;
@@ -174,8 +173,8 @@ describe('lag under interruption and silence', () => {
     try {
       await assert.rejects(
         runInProcess<LagData>(
-          runLag,
-          { pg: sb.primaryUrl, replica: [`postgres://x@127.0.0.1:${(silent.address() as { port: number }).port}/x`], timeout: '5000' },
+          'lag',
+          { pg: sb.primaryUrl, replica: [`postgres://x@127.0.0.1:${(silent.address() as { port: number }).port}/x`], timeout: '5000ms' },
           {},
           controller.signal,
         ),
@@ -208,8 +207,8 @@ describe('lag under interruption and silence', () => {
   it('the primary lost during --watch: the samples so far are reported, incomplete, and the exit code says 3', async () => {
     const sb = sandbox();
     const watching = runInProcess<LagData>(
-      runLag,
-      { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '1500' },
+      'lag',
+      { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '1500ms' },
       { watch: true, interval: '200ms', duration: '20s' },
     );
     await new Promise((r) => setTimeout(r, 900));

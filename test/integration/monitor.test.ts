@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runMonitor } from '../../src/commands/monitor/index.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
 import { argBytes, parseMonitorLine } from '../../src/core/monitor/parseLine.js';
 import { openMonitor } from '../../src/sources/redis/monitorStream.js';
@@ -22,7 +21,7 @@ after(() => rmSync(saved, { force: true }));
 /** Runs the monitor for `ms` while `traffic` runs, after the feed is reliable (~150 ms, FACTS.md). */
 async function watch(options: Record<string, unknown>, traffic: (r: Redis) => Promise<void>, ms = 1500) {
   const sb = sandbox();
-  const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl }, { duration: `${ms}ms`, ...options });
+  const pending = runInProcess<MonitorData>('monitor', { redis: sb.redisUrl }, { duration: `${ms}ms`, ...options });
   const r = new Redis(sb.redisUrl);
   try {
     await new Promise((res) => setTimeout(res, 400));
@@ -105,7 +104,7 @@ describe('live MONITOR', () => {
     });
     assert.deepEqual(kinds(env), ['concurrent-fill product:2', 'fill-without-ttl product:3', 'missing-broadcast product:2', 'stale-fill product:1']);
     assert.equal(env.exitCode, 1);
-    const again = await runInProcess<MonitorData>(runMonitor, {}, { input: saved, match: 'product:*', channel: 'inv' });
+    const again = await runInProcess<MonitorData>('monitor', {}, { input: saved, match: 'product:*', channel: 'inv' });
     assert.deepEqual(kinds(again.env), kinds(env));
   });
 });
@@ -118,7 +117,7 @@ describe('live MONITOR when Redis goes away', () => {
     const ctrlC = new AbortController();
     ctrlC.abort();
     const t0 = Date.now();
-    const { env } = await runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl }, { duration: '20s', match: 'product:*', channel: 'inv' }, ctrlC.signal);
+    const { env } = await runInProcess<MonitorData>('monitor', { redis: sb.redisUrl }, { duration: '20s', match: 'product:*', channel: 'inv' }, ctrlC.signal);
     assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
     assert.equal(env.complete, false);
     const r = new Redis(sb.redisUrl);
@@ -128,7 +127,7 @@ describe('live MONITOR when Redis goes away', () => {
   });
   it('Redis stopped mid-watch: exit 3, the report of what was seen (incomplete), the failure named', async () => {
     const sb = await own.ready();
-    const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl, timeout: '2s' }, { duration: '20s', match: 'product:*' });
+    const pending = runInProcess<MonitorData>('monitor', { redis: sb.redisUrl, timeout: '2s' }, { duration: '20s', match: 'product:*' });
     const r = new Redis(sb.redisUrl, { maxRetriesPerRequest: 0, retryStrategy: () => null });
     r.on('error', () => {});
     await new Promise((res) => setTimeout(res, 400));
@@ -156,7 +155,7 @@ describe('live MONITOR on a Redis Cluster', () => {
     const seed = { host: '127.0.0.1', port: sb.clusterNodes[0]!.port };
     const c = new Cluster([seed]);
     const pending = runInProcess<MonitorData>(
-      runMonitor,
+      'monitor',
       { redis: sb.redisClusterUrl, redisCluster: true },
       { duration: '2500ms', match: 'product:*', channel: 'inv' },
     );
@@ -207,7 +206,7 @@ describe('the case study, replayed by a cache-aside service', () => {
     const r = new Redis(sb.redisUrl);
     await r.flushall();
     r.disconnect();
-    const pending = runInProcess<MonitorData>(runMonitor, { redis: sb.redisUrl }, { duration: '2500ms', match: 'product:*', channel: 'invalidate' });
+    const pending = runInProcess<MonitorData>('monitor', { redis: sb.redisUrl }, { duration: '2500ms', match: 'product:*', channel: 'invalidate' });
     await new Promise((res) => setTimeout(res, 400));
     try {
       await run(primary, sb);

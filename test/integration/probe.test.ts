@@ -2,7 +2,6 @@
 // pause), says when a write never shows, writes only its own canary row, and removes it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runProbe } from '../../src/commands/probe/index.js';
 import type { ProbeData } from '../../src/core/probe.js';
 import { UsageError } from '../../src/errors.js';
 import { runInProcess } from '../helpers/command.js';
@@ -29,11 +28,7 @@ describe('probe', () => {
       'CREATE TABLE IF NOT EXISTS products (id int PRIMARY KEY, price int); INSERT INTO products SELECT g, g FROM generate_series(1, 10) g ON CONFLICT DO NOTHING',
     );
     const before = await snapshot(sb.primaryUrl);
-    const { env } = await runInProcess<ProbeData>(
-      runProbe,
-      { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
-      { allowWrite: true, count: '5', interval: '20ms' },
-    );
+    const { env } = await runInProcess<ProbeData>('probe', { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, count: '5', interval: '20ms' });
     assertMatchesSchema(JSON.parse(JSON.stringify(env)));
     assert.equal(env.exitCode, 0);
     assert.equal(env.replicas.length, 1);
@@ -48,7 +43,7 @@ describe('probe', () => {
   it('across a replay pause, the measured window matches the pause', async () => {
     const sb = await sandbox.ready();
     await sb.pauseReplay();
-    const pending = runInProcess<ProbeData>(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, count: '2', interval: '10ms' });
+    const pending = runInProcess<ProbeData>('probe', { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, count: '2', interval: '10ms' });
     const paused = Date.now();
     await new Promise((r) => setTimeout(r, 1500));
     await sb.resumeReplay();
@@ -70,7 +65,7 @@ describe('probe', () => {
     await sb.pauseReplay();
     try {
       const { env } = await runInProcess<ProbeData>(
-        runProbe,
+        'probe',
         { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
         { allowWrite: true, count: '3', maxWait: '400ms', interval: '10ms' },
       );
@@ -91,7 +86,7 @@ describe('probe', () => {
   it('refuses without --allow-write, and refuses a table of the canary name that is not a canary table', async () => {
     const sb = await sandbox.ready();
     await assert.rejects(
-      runInProcess(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, {}),
+      runInProcess('probe', { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, {}),
       (e: Error) => e instanceof UsageError && /--allow-write/.test(e.message),
     );
     await sql(
@@ -99,7 +94,7 @@ describe('probe', () => {
       'CREATE TABLE IF NOT EXISTS not_a_canary (id int PRIMARY KEY, note text); INSERT INTO not_a_canary VALUES (1, $$keep$$) ON CONFLICT DO NOTHING',
     );
     await assert.rejects(
-      runInProcess(runProbe, { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, canaryTable: 'not_a_canary' }),
+      runInProcess('probe', { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, canaryTable: 'not_a_canary' }),
       (e: Error) => e instanceof UsageError && /not a cachedoctor canary table/.test(e.message),
     );
     assert.deepEqual(await sql(sb.primaryUrl, 'SELECT * FROM not_a_canary'), [{ id: 1, note: 'keep' }]);

@@ -2,7 +2,6 @@
 // no longer a replica, and the primary lost it), not a crash. Its own sandbox: the pair does not survive this.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runLag } from '../../src/commands/lag/index.js';
 import type { LagData } from '../../src/core/lag/lagReport.js';
 import { runInProcess } from '../helpers/command.js';
 import { useSandbox } from '../helpers/sandbox.js';
@@ -14,8 +13,8 @@ describe('lag --watch across a failover', () => {
   it('the standby promoted mid-watch is reported (not-replica, and gone from the primary), exit 1, no crash', async () => {
     const sb = await sandbox.ready();
     const watching = runInProcess<LagData>(
-      runLag,
-      { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000' },
+      'lag',
+      { pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000ms' },
       { watch: true, interval: '200ms', duration: '3s' },
     );
     await new Promise((r) => setTimeout(r, 1000));

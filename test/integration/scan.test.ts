@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { runScan } from '../../src/commands/scan/index.js';
 import { MappingScan } from '../../src/commands/scan/mappingScan.js';
 import { walkMapping } from '../../src/commands/scan/walk.js';
 import { resolveMappings } from '../../src/config/mappings.js';
@@ -29,7 +28,7 @@ after(() => redis?.disconnect());
 
 async function scan(options: Record<string, unknown>, flags: Record<string, unknown> = {}): Promise<Envelope<ScanData>> {
   const sb = sandbox();
-  const { env } = await runInProcess<ScanData>(runScan, { redis: sb.redisUrl, pg: sb.primaryUrl, ...flags }, { grace: '300ms', ...options });
+  const { env } = await runInProcess<ScanData>('scan', { redis: sb.redisUrl, pg: sb.primaryUrl, ...flags }, { grace: '300ms', ...options });
   assertMatchesSchema(JSON.parse(JSON.stringify(env)));
   return env;
 }
@@ -96,7 +95,7 @@ describe('scan classifies every kind of entry', () => {
   it('samples at most --sample keys, and passes under --max-stale', async () => {
     const small = await scan({ key: 'product:{id}', table: 'products', sample: '50' });
     assert.equal(small.summary.sampled, 50);
-    const lenient = await scan({ key: 'product:{id}', table: 'products', compare: 'price' }, { maxStale: '10' });
+    const lenient = await scan({ key: 'product:{id}', table: 'products', compare: 'price', maxStale: '10' });
     assert.equal(lenient.exitCode, 0);
   });
 
@@ -229,7 +228,7 @@ describe('scan on a Redis Cluster', () => {
       c.disconnect();
     }
     const { env } = await runInProcess<ScanData>(
-      runScan,
+      'scan',
       { redis: sb.redisClusterUrl, pg: sb.primaryUrl, redisCluster: true },
       { key: 'cart:{id}', table: 'carts', grace: '200ms' },
     );
@@ -393,7 +392,7 @@ describe('scan refuses to mislead', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(
-      runInProcess<ScanData>(runScan, { redis: sb.redisUrl, pg: sb.primaryUrl }, { key: 'many:{id}', table: 'many' }, controller.signal),
+      runInProcess<ScanData>('scan', { redis: sb.redisUrl, pg: sb.primaryUrl }, { key: 'many:{id}', table: 'many' }, controller.signal),
       (e: unknown) => e instanceof InterruptedError,
     );
   });

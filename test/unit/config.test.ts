@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfigFile, parseConfigText } from '../../src/config/loadFile.js';
-import { resolveSettings } from '../../src/config/resolve.js';
+import { parse as parseLag } from '../../src/commands/lag/options.js';
+import { parse as parseScan } from '../../src/commands/scan/options.js';
+import { configName, resolveSettings } from '../../src/config/resolve.js';
 import { conninfoValue, receiverApplicationName } from '../../src/core/lag/conninfo.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 
@@ -88,8 +90,9 @@ describe('settings precedence: defaults < config file < environment < flags', ()
   it('uses defaults with nothing given', () => {
     const s = resolveSettings({}, {}, { path: null, config: {} });
     assert.equal(s.timeoutMs, 5000);
-    assert.equal(s.thresholds.maxLagSeconds, 5);
-    assert.equal(s.thresholds.maxLagBytes, 16 * 1024 * 1024);
+    const lag = parseLag({ flags: {}, config: {}, configName: 'config file' });
+    assert.equal(lag.thresholds.maxLagSeconds, 5);
+    assert.equal(lag.thresholds.maxLagBytes, 16 * 1024 * 1024);
     assert.equal(s.primary, null);
     assert.deepEqual(s.replicas, []);
   });
@@ -104,12 +107,18 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     assert.equal(fromEnv.primary?.origin, 'DATABASE_URL');
     assert.equal(resolveSettings({}, {}, file).primary?.origin, 'config file cfg.json: postgres.primary');
     assert.equal(fromEnv.redis.url, 'redis://envcache');
-    assert.equal(fromEnv.thresholds.maxLagBytes, 1024 * 1024);
-    const fromFlags = resolveSettings({ pg: 'postgres://flagdb/app', replica: ['postgres://r9/app'], maxLagSeconds: '0.5', timeout: '2s' }, env, file);
+    const fromFlags = resolveSettings({ pg: 'postgres://flagdb/app', replica: ['postgres://r9/app'], timeout: '2s' }, env, file);
     assert.equal(fromFlags.primary?.url, 'postgres://flagdb/app');
     assert.deepEqual(fromFlags.replicas, [{ url: 'postgres://r9/app', origin: '--replica' }]);
-    assert.equal(fromFlags.thresholds.maxLagSeconds, 0.5);
     assert.equal(fromFlags.timeoutMs, 2000);
+  });
+  it('takes thresholds from the config file, and flags over it', () => {
+    const raw = (flags: Record<string, unknown>) => ({ flags, config: file.config, configName: configName(file.path) });
+    assert.equal(parseLag(raw({})).thresholds.maxLagBytes, 1024 * 1024);
+    assert.equal(parseLag(raw({})).thresholds.maxLagSeconds, 2);
+    assert.equal(parseLag(raw({ maxLagSeconds: '0.5' })).thresholds.maxLagSeconds, 0.5);
+    assert.equal(parseScan(raw({})).maxStaleRatio, 0.001);
+    assert.equal(parseScan(raw({ maxStale: '3' })).maxStale, 3);
   });
   it('falls back to libpq PG* variables for the primary', () => {
     assert.equal(resolveSettings({}, { PGHOST: 'db' }, { path: null, config: {} }).primary?.url, null);
@@ -130,23 +139,30 @@ describe('settings precedence: defaults < config file < environment < flags', ()
       () => resolveSettings({ timeout: 'soon' }, {}, { path: null, config: {} }),
       (e: unknown) => e instanceof UsageError && /^--timeout:/.test(e.message),
     );
-    assert.throws(() => resolveSettings({ maxLagBytes: 'lots' }, {}, { path: null, config: {} }), /--max-lag-bytes/);
-    assert.throws(() => resolveSettings({ expectReplicas: '-1' }, {}, { path: null, config: {} }), /--expect-replicas/);
+    const none = { config: {}, configName: 'config file' };
+    assert.throws(() => parseLag({ flags: { maxLagBytes: 'lots' }, ...none }), /^UsageError: --max-lag-bytes: expected a size/);
+    assert.throws(() => parseLag({ flags: { expectReplicas: '-1' }, ...none }), /^UsageError: --expect-replicas: expected a whole number/);
   });
-  it('accepts durations in the config file as numbers in the field unit or as strings', () => {
+  it('reads durations in the config file with a unit, and seconds where the field says so', () => {
     const cfg = (c: object) => ({ path: 'cfg.json', config: parseConfigText(JSON.stringify(c), 'cfg.json') });
-    assert.equal(resolveSettings({}, {}, cfg({ timeout: '2s', thresholds: { maxLagSeconds: '1500ms' } })).timeoutMs, 2000);
-    assert.equal(resolveSettings({}, {}, cfg({ thresholds: { maxLagSeconds: '1500ms' } })).thresholds.maxLagSeconds, 1.5);
-    assert.equal(resolveSettings({}, {}, cfg({ timeout: 750, thresholds: { maxLagSeconds: 2 } })).thresholds.maxLagSeconds, 2);
+    const lagOf = (c: object) => parseLag({ flags: {}, config: cfg(c).config, configName: 'config file cfg.json' });
+    assert.equal(resolveSettings({}, {}, cfg({ timeout: '2s' })).timeoutMs, 2000);
+    assert.equal(lagOf({ thresholds: { maxLagSeconds: '1500ms' } }).thresholds.maxLagSeconds, 1.5);
+    assert.equal(lagOf({ thresholds: { maxLagSeconds: 2 } }).thresholds.maxLagSeconds, 2);
     assert.throws(
       () => resolveSettings({}, {}, cfg({ timeout: 'soon' })),
       (e: unknown) => e instanceof ConfigError && /cfg\.json: timeout: expected a duration/.test(e.message),
     );
+    // A bare number has no unit: refused with the way out, as on the command line.
+    assert.throws(
+      () => resolveSettings({}, {}, cfg({ timeout: 750 })),
+      (e: unknown) => e instanceof ConfigError && e.line === 'config file cfg.json: timeout: "750" has no unit (write 750s or 750ms)',
+    );
   });
   it('rejects a bad size in the config file as a config error naming the field', () => {
-    const bad = { path: 'cfg.json', config: parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json') };
+    const bad = parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json');
     assert.throws(
-      () => resolveSettings({}, {}, bad),
+      () => parseLag({ flags: {}, config: bad, configName: 'config file cfg.json' }),
       (e: unknown) => e instanceof ConfigError && /^config file cfg\.json: thresholds\.maxLagBytes: expected a size/.test(e.message),
     );
   });

@@ -9,11 +9,15 @@ import { Sandbox } from '../../sandbox/sandbox.js';
 import { VERSION } from '../../version.js';
 import { sleep } from '../../async.js';
 import type { CommandContext } from '../context.js';
-import { runReport } from '../report/index.js';
+import { parse as parseReport, run as runReport } from '../report/index.js';
 
 const PRODUCTS = 200;
 
-export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoData>> {
+export function parse(): Record<string, never> {
+  return {};
+}
+
+export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>> {
   const { out, signal } = ctx;
   out.note('demo: starting a throwaway Redis, PostgreSQL primary and streaming standby in a temp folder ...');
   const sb = await startSandbox(signal);
@@ -27,24 +31,23 @@ export async function runDemo(ctx: CommandContext): Promise<CommandResult<DemoDa
     await primary.query(`CREATE TABLE products (id bigint PRIMARY KEY, price numeric NOT NULL, version int NOT NULL DEFAULT 1, updated_at timestamptz NOT NULL DEFAULT now());
       INSERT INTO products (id, price) SELECT g, 10 + g FROM generate_series(1, ${PRODUCTS}) g`);
     await sb.waitForCatchUp();
+    // The report's flags, as a reader would type them: printed as a command line, and parsed by report's own parser.
+    const base = { key: 'product:{id}', table: 'products', channel: INVALIDATION_CHANNEL, grace: '300ms', maxLagSeconds: '1', failOn: 'info' };
+    const flagText = (flags: Record<string, string>) =>
+      Object.entries(flags).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${/[{}]/.test(v) ? `'${v}'` : v}`);
     /** The command line that runs the same report, for the reader to try. */
-    const commandLine = (options: Record<string, string>) =>
-      [
-        `cachedoctor report --redis ${sb.redisUrl} --pg ${sb.primaryUrl} --replica ${sb.standbyUrl}`,
-        `--key 'product:{id}' --table products --channel ${INVALIDATION_CHANNEL} --grace 300ms --max-lag-seconds 1`,
-        ...Object.entries(options).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`),
-      ].join(' ');
-    const report = async (options: Record<string, string>) => {
+    const commandLine = (flags: Record<string, string>) =>
+      [`cachedoctor report --redis ${sb.redisUrl} --pg ${sb.primaryUrl} --replica ${sb.standbyUrl}`, ...flagText({ ...base, ...flags })].join(' ');
+    const report = async (flags: Record<string, string>) => {
       if (signal.aborted) throw new InterruptedError('demo interrupted');
       const settings = {
         ...ctx.settings,
         redis: { url: sb.redisUrl, origin: 'demo', cluster: false },
         primary: { url: sb.primaryUrl, origin: 'demo' },
         replicas: [{ url: sb.standbyUrl, origin: 'demo' }],
-        thresholds: { ...ctx.settings.thresholds, maxLagSeconds: 1 },
       };
-      const base = { key: 'product:{id}', table: 'products', channel: INVALIDATION_CHANNEL, grace: '300ms', failOn: 'info' };
-      return toEnvelope(await runReport({ ...ctx, settings, options: { ...base, ...options } }), VERSION, ctx.now());
+      const opts = parseReport({ flags: { ...base, ...flags }, config: {}, configName: 'config file' });
+      return toEnvelope(await runReport({ ...ctx, settings }, opts), VERSION, ctx.now());
     };
     const start = async (name: string, readFrom: string, opts: { localCache?: boolean; subscribe?: boolean }) => {
       const s = await ProductService.start(sb.redisUrl, readFrom, opts);

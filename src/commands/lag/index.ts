@@ -1,94 +1,22 @@
 // `cachedoctor lag`: replication lag per replica, from the primary's pg_stat_replication and from each replica.
-import { durationMs, failOn, type Source } from '../../config/resolve.js';
+import { sleep, untilAborted } from '../../async.js';
 import type { CommandResult } from '../../core/envelope.js';
-import type { Finding, Severity } from '../../core/findings.js';
-import type { LagThresholds } from '../../core/lag/lagFindings.js';
+import type { Finding } from '../../core/findings.js';
 import { buildLagResult, type LagData, takeSample } from '../../core/lag/lagReport.js';
 import { plural } from '../../core/plural.js';
 import type { LagSample } from '../../core/lag/lagWatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from '../../core/lag/replicationSnapshot.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
-import { connectPg, type PgConnection, pgTarget } from '../../sources/postgres/connect.js';
+import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { assertPgUrl } from '../../sources/postgres/connectionConfig.js';
-import { readPrimary, readReplica, unaskedReplica } from '../../sources/postgres/replication.js';
-import { resolveHost } from '../../sources/resolveHost.js';
-import { sleep, untilAborted } from '../../async.js';
+import { readPrimary } from '../../sources/postgres/replication.js';
 import type { CommandContext } from '../context.js';
+import type { LagOptions } from './options.js';
+import { ReplicaLink } from './replicaLink.js';
 
-interface LagOptions {
-  watch: boolean;
-  intervalMs: number;
-  durationMs: number;
-  failOn: Severity;
-}
+export { parse } from './options.js';
 
-function parseOptions(o: Record<string, unknown>): LagOptions {
-  const opts = {
-    watch: o.watch === true,
-    intervalMs: o.interval !== undefined ? durationMs('--interval', String(o.interval), 's') : 1000,
-    durationMs: o.duration !== undefined ? durationMs('--duration', String(o.duration), 's') : 30_000,
-    failOn: failOn(o.failOn, 'warning'),
-  };
-  if (!opts.watch && (o.interval !== undefined || o.duration !== undefined)) throw new UsageError('--interval and --duration only apply with --watch');
-  return opts;
-}
-
-/** A replica connection that is re-opened on the next sample when it fails. */
-class ReplicaLink {
-  private conn: PgConnection | null = null;
-  private disposed = false;
-  readonly target: string;
-  readonly host: string;
-  readonly port: number;
-  /** The host's IP addresses, resolved once: matching and de-duplication need them even when the replica is down. */
-  addresses: string[] = [];
-
-  constructor(
-    readonly source: Source,
-    private readonly timeoutMs: number,
-    private readonly signal: AbortSignal,
-  ) {
-    ({ target: this.target, host: this.host, port: this.port } = pgTarget(source.url, source.origin));
-  }
-
-  async resolve(): Promise<void> {
-    this.addresses = await resolveHost(this.host, this.timeoutMs);
-  }
-
-  async read(): Promise<ReplicaSnapshot> {
-    try {
-      if (!this.conn) {
-        const conn = await connectPg({ url: this.source.url, flag: this.source.origin, timeoutMs: this.timeoutMs });
-        if (this.disposed) {
-          await conn.close();
-          throw new InterruptedError('interrupted');
-        }
-        this.conn = conn;
-      }
-      return await readReplica(this.conn, this.addresses, this.timeoutMs);
-    } catch (err) {
-      await this.close();
-      // A connection we closed ourselves on Ctrl-C says nothing about the replica.
-      if (!(err instanceof SourceError) || this.signal.aborted) throw err;
-      return unaskedReplica(this.target, this.host, this.addresses, err);
-    }
-  }
-
-  async close(): Promise<void> {
-    const c = this.conn;
-    this.conn = null;
-    await c?.close();
-  }
-
-  /** Closes for good: a connect that lands later is closed at once. */
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    await this.close();
-  }
-}
-
-export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData>> {
-  const opts = parseOptions(ctx.options);
+export async function run(ctx: CommandContext, opts: LagOptions): Promise<CommandResult<LagData>> {
   const { settings: s, signal } = ctx;
   if (s.primary === null && s.replicas.length === 0) {
     throw new UsageError(
@@ -98,11 +26,7 @@ export async function runLag(ctx: CommandContext): Promise<CommandResult<LagData
   }
   for (const r of s.replicas) assertPgUrl(r.url, r.origin);
   if (s.primary?.url) assertPgUrl(s.primary.url, s.primary.origin);
-  const thresholds: LagThresholds = {
-    maxLagSeconds: s.thresholds.maxLagSeconds,
-    maxLagBytes: s.thresholds.maxLagBytes,
-    expectReplicas: s.thresholds.expectReplicas,
-  };
+  const { thresholds } = opts;
   const allLinks = s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal));
   await untilAbortedIf(Promise.all(allLinks.map((l) => l.resolve())), signal, true);
   const links = distinctReplicas(allLinks, ctx);

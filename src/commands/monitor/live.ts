@@ -13,7 +13,7 @@ import { connectRedisNodes, nodeUrl, redisSourceError, redisTarget } from '../..
 import { type MonitorStream, openMonitor } from '../../sources/redis/monitorStream.js';
 import { channelSubscribers } from '../../sources/redis/subscribers.js';
 import type { CommandContext } from '../context.js';
-import type { MonitorOptions } from './index.js';
+import type { MonitorOptions } from './options.js';
 import { watchEndLine } from './endMarker.js';
 
 /**

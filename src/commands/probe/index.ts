@@ -3,37 +3,25 @@
 // window instead of an estimate. Its rows are removed afterwards; no other table is touched.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { count, durationMs, failOn } from '../../config/resolve.js';
 import type { CommandResult } from '../../core/envelope.js';
 import { buildProbeResult, type ProbeData, type ReplicaVisibility } from '../../core/probe.js';
-import { splitTableName } from '../../core/scan/mapping.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
 import { connectPg, type PgConnection, pgTarget } from '../../sources/postgres/connect.js';
 import { quoteIdent } from '../../sources/postgres/tableInfo.js';
 import { sleep } from '../../async.js';
 import type { CommandContext } from '../context.js';
+import type { ProbeOptions } from './options.js';
 
 /** How often a replica is asked whether the write has arrived. */
 const POLL_MS = 2;
 
 const CANARY_COLUMNS = 'id text PRIMARY KEY, seq integer NOT NULL, written_at timestamptz NOT NULL DEFAULT now()';
 
-export async function runProbe(ctx: CommandContext): Promise<CommandResult<ProbeData>> {
-  const { settings: s, options: o, signal, out } = ctx;
-  const tableText = (o.canaryTable as string | undefined) ?? 'cachedoctor_canary';
-  if (o.allowWrite !== true) {
-    throw new UsageError(
-      `probe writes canary rows to the primary (table ${tableText}) and is off unless you pass --allow-write`,
-      'every other cachedoctor command is read-only; probe needs INSERT/UPDATE/DELETE on its own table (and CREATE the first time)',
-    );
-  }
-  const writes = o.count === undefined ? 20 : count('--count', String(o.count));
-  if (writes === 0) throw new UsageError('--count: expected at least 1');
-  const intervalMs = o.interval === undefined ? 100 : durationMs('--interval', String(o.interval), 'ms');
-  const maxWaitMs = o.maxWait === undefined ? 10_000 : durationMs('--max-wait', String(o.maxWait), 's');
-  const severity = failOn(o.failOn, 'warning');
-  const table = splitTableName(tableText);
-  if (table === null) throw new UsageError(`--canary-table: "${tableText}" is not a table name (name or schema.name)`);
+export { parse } from './options.js';
+
+export async function run(ctx: CommandContext, opts: ProbeOptions): Promise<CommandResult<ProbeData>> {
+  const { settings: s, signal, out } = ctx;
+  const { writes, intervalMs, maxWaitMs, tableText, table } = opts;
   const sql = table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
   if (s.primary === null) throw new UsageError('probe needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
   if (s.replicas.length === 0) throw new UsageError('probe needs at least one --replica to measure');
@@ -103,8 +91,8 @@ export async function runProbe(ctx: CommandContext): Promise<CommandResult<Probe
     pollMs: POLL_MS,
     maxWaitMs,
     replicas: replicas.map((r) => r.result),
-    maxLagSeconds: s.thresholds.maxLagSeconds,
-    failOn: severity,
+    maxLagSeconds: opts.maxLagSeconds,
+    failOn: opts.failOn,
     complete: !signal.aborted,
     written,
   });

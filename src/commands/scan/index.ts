@@ -1,6 +1,4 @@
 // `cachedoctor scan`: sample keys, compare each cached version with its row on the primary, confirm, rank.
-import { mappingsFromOptions } from '../../config/mappings.js';
-import { bytes, count, durationMs } from '../../config/resolve.js';
 import type { CommandResult } from '../../core/envelope.js';
 import { buildScanResult, type ScanData } from '../../core/scan/scanReport.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
@@ -13,6 +11,7 @@ import { connectRedisNodes, type RedisNodes } from '../../sources/redis/connect.
 import type { CommandContext } from '../context.js';
 import { MappingScan } from './mappingScan.js';
 import { attributeToReplicas } from './replicas.js';
+import type { ScanOptions } from './options.js';
 import { walkMapping } from './walk.js';
 
 /** SCAN COUNT per round trip, batches in flight, and primary connections: measured in bench/scan. */
@@ -20,33 +19,11 @@ const SCAN_COUNT = 1000;
 const IN_FLIGHT = 3;
 const PG_CONNECTIONS = 2;
 
-interface ScanOptions {
-  sample: number | null;
-  rate: number | null;
-  maxValueBytes: number;
-  graceMs: number;
-  replicas: boolean;
-  maxListed: number;
-}
+export { parse } from './options.js';
 
-function parseOptions(o: Record<string, unknown>): ScanOptions {
-  if (o.all === true && o.sample !== undefined) throw new UsageError('--all and --sample do not go together');
-  const rate = o.rate === undefined ? null : count('--rate', String(o.rate));
-  if (rate === 0) throw new UsageError('--rate: expected at least 1 key per second');
-  return {
-    sample: o.all === true ? null : o.sample === undefined ? 1000 : positive('--sample', String(o.sample)),
-    rate,
-    maxValueBytes: o.maxValueBytes === undefined ? 1024 * 1024 : bytes('--max-value-bytes', String(o.maxValueBytes)),
-    graceMs: o.grace === undefined ? 2000 : durationOrZero('--grace', String(o.grace)),
-    replicas: o.replicas === true,
-    maxListed: o.maxListed === undefined ? 100 : count('--max-listed', String(o.maxListed)),
-  };
-}
-
-export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanData>> {
-  const opts = parseOptions(ctx.options);
+export async function run(ctx: CommandContext, opts: ScanOptions): Promise<CommandResult<ScanData>> {
   const { settings: s, signal, out } = ctx;
-  const mappings = mappingsFromOptions(s.mappings, s.configPath, ctx.options);
+  const { mappings } = opts;
   if (s.redis.url === null) throw new UsageError('scan needs Redis: pass --redis or set REDIS_URL');
   if (s.primary === null) throw new UsageError('scan needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
   if (opts.replicas && s.replicas.length === 0) throw new UsageError('--replicas needs at least one --replica URL');
@@ -63,7 +40,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     // One failed connection must not leave the others open.
     const failed = connected.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) {
-      for (const c of connected) if (c.status === 'fulfilled') void ('nodes' in c.value ? c.value.close() : c.value.close());
+      for (const c of connected) if (c.status === 'fulfilled') void c.value.close();
       throw failed.reason;
     }
     const values = connected.map((c) => (c as PromiseFulfilledResult<RedisNodes | PgConnection>).value);
@@ -129,7 +106,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
       tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
       attributions: found,
       failures: [...failures, ...nodeFindings],
-      thresholds: { maxStale: s.thresholds.maxStale, maxStaleRatio: s.thresholds.maxStaleRatio },
+      thresholds: { maxStale: opts.maxStale, maxStaleRatio: opts.maxStaleRatio },
       graceSeconds: opts.graceMs / 1000,
       maxListed: opts.maxListed,
       complete: !signal.aborted && lostNodes.size === 0,
@@ -154,7 +131,7 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
           tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
           attributions: new Map(),
           failures: [],
-          thresholds: { maxStale: s.thresholds.maxStale, maxStaleRatio: s.thresholds.maxStaleRatio },
+          thresholds: { maxStale: opts.maxStale, maxStaleRatio: opts.maxStaleRatio },
           graceSeconds: opts.graceMs / 1000,
           maxListed: opts.maxListed,
           complete: false,
@@ -167,15 +144,4 @@ export async function runScan(ctx: CommandContext): Promise<CommandResult<ScanDa
     redis?.close();
     await pool?.close();
   }
-}
-
-function positive(option: string, text: string): number {
-  const n = count(option, text);
-  if (n === 0) throw new UsageError(`${option}: expected at least 1`);
-  return n;
-}
-
-/** A duration where zero (0, 0s, 0ms) means "none". */
-function durationOrZero(option: string, text: string): number {
-  return /^\s*0+(\.0*)?\s*(ms|s|m)?\s*$/.test(text) ? 0 : durationMs(option, text, 's');
 }

@@ -27,7 +27,7 @@ export async function attributeToReplicas(
       if (!(err instanceof SourceError)) throw err;
       failures.push({
         kind: 'source-failed',
-        severity: 'warning',
+        severity: 'critical',
         message: `--replicas: ${err.message}: stale rows were not checked there`,
         source: 'replica',
         fix: err.hint ?? 'check the --replica URL',
@@ -36,7 +36,7 @@ export async function attributeToReplicas(
     }
     try {
       for (const scan of scans) {
-        const stale = scan.tally.worst.sorted().filter((e) => e.state === 'stale' && !found.has(`${e.mapping}\u0000${e.key}`));
+        const stale = scan.tally.worstEntries().filter((e) => e.state === 'stale' && !found.has(`${e.mapping}\u0000${e.key}`));
         const withIds = stale
           .map((e) => ({ e, values: scan.keyValues(e.key) }))
           .filter((x): x is { e: typeof x.e; values: string[] } => Array.isArray(x.values));

@@ -64,10 +64,16 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     unmatched += tally.unmatched;
     return { mapping: tally.mapping, table, sampled: tally.sampled, unmatched: tally.unmatched, counts: { ...tally.counts }, ...consistency(tally.counts) };
   });
+  // Up to --max-listed of each kind across mappings, most harmful first.
+  const listed = new Map<EntryState, number>();
   const entries: ListedEntry[] = run.tallies
-    .flatMap(({ tally }) => tally.worst.sorted())
+    .flatMap(({ tally }) => tally.worstEntries())
     .sort(byHarm)
-    .slice(0, run.maxListed)
+    .filter((e) => {
+      const n = listed.get(e.state) ?? 0;
+      listed.set(e.state, n + 1);
+      return n < run.maxListed;
+    })
     .map((e) => ({ ...e, laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null }));
   const findings: Finding[] = [
     ...entries.map(entryFinding),

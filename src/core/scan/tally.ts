@@ -1,14 +1,12 @@
 // Everything one mapping's scan has learned, in bounded memory: counts, the worst entries, examples.
-import { type Classified, WRONG_STATES } from './classify.js';
-import { TopN } from './rank.js';
+import { type Classified, type EntryState, WRONG_STATES } from './classify.js';
+import { byHarm, TopN } from './rank.js';
 import { count, emptyCounts, type StateCounts } from './summary.js';
-
-/** Undecodable and oversized entries are listed by example, not all of them. */
-const EXAMPLES = 20;
 
 export class Tally {
   readonly counts: StateCounts = emptyCounts();
-  readonly worst: TopN;
+  /** The most harmful wrong entries of each kind. */
+  private readonly worst = new Map<EntryState, TopN>();
   readonly undecodable: Classified[] = [];
   readonly oversized: Classified[] = [];
   readonly noTtlExamples: string[] = [];
@@ -19,18 +17,29 @@ export class Tally {
 
   constructor(
     readonly mapping: string,
-    maxListed: number,
-  ) {
-    this.worst = new TopN(maxListed);
-  }
+    /** Entries kept for the report, per kind (every entry is counted). */
+    private readonly maxListed: number,
+  ) {}
 
   /** A final verdict for an entry (after the grace re-check, for wrong ones). */
   record(entry: Classified): void {
     count(this.counts, entry);
     if (entry.noTtl && this.noTtlExamples.length < 5) this.noTtlExamples.push(entry.key);
-    if (entry.state === 'undecodable' && this.undecodable.length < EXAMPLES) this.undecodable.push(entry);
-    if (entry.state === 'oversized' && this.oversized.length < EXAMPLES) this.oversized.push(entry);
-    if (WRONG_STATES.includes(entry.state)) this.worst.add(entry);
+    if (entry.state === 'undecodable' && this.undecodable.length < this.maxListed) this.undecodable.push(entry);
+    if (entry.state === 'oversized' && this.oversized.length < this.maxListed) this.oversized.push(entry);
+    if (WRONG_STATES.includes(entry.state)) {
+      let top = this.worst.get(entry.state);
+      if (top === undefined) {
+        top = new TopN(this.maxListed);
+        this.worst.set(entry.state, top);
+      }
+      top.add(entry);
+    }
+  }
+
+  /** The most harmful wrong entries, up to maxListed of each kind, most harmful first. */
+  worstEntries(): Classified[] {
+    return [...this.worst.values()].flatMap((top) => top.sorted()).sort(byHarm);
   }
 
   /** A wrong entry that was right (or gone) on the second look: a write in flight, not staleness. */

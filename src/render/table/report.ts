@@ -13,7 +13,7 @@ import { renderVerdict } from './findings.js';
 /** Ranked items shown in full; the rest are counted (all are in --json). */
 const SHOWN = 15;
 
-export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstance): string {
+export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstance, columns: number): string {
   const out: string[] = [chalk.bold('Staleness report')];
   if (env.ranked.length === 0) out.push('', chalk.green('No findings.'));
   for (const item of env.ranked.slice(0, SHOWN)) {
@@ -36,7 +36,7 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
     if (item.fix) out.push(`   ${chalk.dim('fix:')} ${item.fix}`);
   }
   if (env.ranked.length > SHOWN) out.push('', chalk.dim(`... and ${env.ranked.length - SHOWN} more (see --json)`));
-  out.push('', chalk.bold('Health'), health(env, chalk));
+  out.push('', chalk.bold('Health'), health(env, chalk, columns));
   out.push('', chalk.bold('Checked'));
   for (const p of env.parts) {
     const mark =
@@ -53,9 +53,9 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
   return `${out.join('\n')}\n`;
 }
 
-function health(env: Envelope<ReportData>, chalk: ChalkInstance): string {
+function health(env: Envelope<ReportData>, chalk: ChalkInstance, columns: number): string {
   const h = env.health;
-  const width = Math.max(60, Math.min(process.stdout.columns || 120, 160) - 28);
+  const width = Math.max(60, Math.min(columns, 160) - 28);
   const table = new Table({ style: { head: [], border: chalk.level > 0 ? ['grey'] : [] }, colWidths: [24, width], wordWrap: true });
   for (const r of h.replicas) {
     const bound = r.lagBasis === 'replay-timestamp' || r.lagBasis === 'wal-history' ? '≤ ' : '';

@@ -12,7 +12,7 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
   const msg = e.message ?? String(err);
   const at = phase === 'connect' ? `cannot connect to PostgreSQL at ${target}` : `query on PostgreSQL at ${target} failed`;
   const line = (cause: string, hint: string, category: SourceFailure = 'rejected') =>
-    new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category });
+    new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category, server: 'postgres' });
   const down = (cause: string, hint: string) => line(cause, hint, 'unreachable');
 
   switch (e.code) {

@@ -80,7 +80,7 @@ export function redisSourceError(
   const msg = e.message ?? String(err);
   const at = phase === 'connect' ? `cannot connect to Redis at ${target}` : `reading from Redis at ${target} failed`;
   const line = (cause: string, hint: string, category: SourceFailure = 'rejected') =>
-    new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category });
+    new SourceError(`${at}: ${cause}`, hint, { cause: err, reason: cause, category, server: 'redis' });
   if (e.code === 'ECONNREFUSED') return line('connection refused', `is the server running? check ${flag}`, 'unreachable');
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return line('host not found', `check the host name in ${flag}`, 'unreachable');
   if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) {

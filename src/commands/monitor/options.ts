@@ -1,0 +1,74 @@
+// monitor's options, typed: what to follow (mappings or --match), live or a capture, and the guards of a live watch.
+import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
+import type { Severity } from '../../core/findings.js';
+import type { Mapping } from '../../core/scan/mapping.js';
+import { UsageError } from '../../errors.js';
+import { CHANNEL, DURATION, EXPECT_SUBSCRIBERS, FAIL_ON, MAPPING, MAX_BUFFER, MONITORING, RACE_WINDOW, SCANNING } from '../../options/catalog.js';
+import { given, parseOptions, type RawOptions } from '../../options/spec.js';
+
+export const MONITOR_OPTIONS = {
+  ...MONITORING,
+  duration: DURATION,
+  key: MAPPING.key,
+  table: MAPPING.table,
+  versionField: MAPPING.versionField,
+  mapping: MAPPING.mapping,
+  channel: CHANNEL,
+  expectSubscribers: EXPECT_SUBSCRIBERS,
+  raceWindow: RACE_WINDOW,
+  maxBuffer: MAX_BUFFER,
+  maxListed: SCANNING.maxListed,
+  failOn: FAIL_ON,
+} as const;
+
+/** The keys to follow: the mappings' templates and version fields, or every key --match matches. */
+export interface Followed {
+  mappings: Mapping[];
+  match: { glob: string; versionField: string } | null;
+}
+
+export interface MonitorOptions {
+  follow: Followed;
+  /** A saved capture to read instead of a live MONITOR ("-": stdin). */
+  input: string | null;
+  save: string | null;
+  durationMs: number;
+  maxEvents: number | null;
+  channel: string | null;
+  expectSubscribers: number | null;
+  raceWindowMs: number;
+  maxBuffer: number;
+  maxKeys: number;
+  maxListed: number;
+  failOn: Severity;
+}
+
+export function parse(raw: RawOptions): MonitorOptions {
+  const o = parseOptions(MONITOR_OPTIONS, raw);
+  if (o.input !== null && (o.save !== null || o.expectSubscribers !== null || given(raw, 'duration'))) {
+    throw new UsageError('--save, --duration and --expect-subscribers are for live monitoring, not --input');
+  }
+  if (o.match !== null && (o.key !== null || o.mapping !== null))
+    throw new UsageError('--match follows keys without a mapping: it does not go with --key or --mapping');
+  if (o.match === null && !hasMappings(raw)) {
+    throw new UsageError(
+      'nothing to follow: no mappings and no --match',
+      "pass --key 'product:{id}' --table products, or --match 'product:*' (and --version-field), or a config file with mappings",
+    );
+  }
+  return {
+    follow:
+      o.match !== null ? { mappings: [], match: { glob: o.match, versionField: o.versionField } } : { mappings: mappingsFromOptions(raw, true), match: null },
+    input: o.input,
+    save: o.save,
+    durationMs: o.duration,
+    maxEvents: o.maxEvents,
+    channel: o.channel,
+    expectSubscribers: o.expectSubscribers,
+    raceWindowMs: o.raceWindow,
+    maxBuffer: o.maxBuffer,
+    maxKeys: o.maxKeys,
+    maxListed: o.maxListed,
+    failOn: o.failOn,
+  };
+}

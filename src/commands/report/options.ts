@@ -1,0 +1,107 @@
+// report's options, typed: it runs lag, scan, the subscriber count and monitor with their own typed options, made
+// from the same flags (one definition each), plus what only the report has (--monitor, --fail-on, --format).
+import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
+import type { Severity } from '../../core/findings.js';
+import { UsageError } from '../../errors.js';
+import {
+  CHANNEL,
+  DURATION,
+  EXPECT_SUBSCRIBERS,
+  FAIL_ON,
+  FORMAT,
+  INTERVAL,
+  LAG_LIMITS,
+  MAPPING,
+  MAX_BUFFER,
+  MONITOR_WINDOW,
+  MONITORING,
+  QUIET,
+  RACE_WINDOW,
+  SCANNING,
+} from '../../options/catalog.js';
+import { parseOptions, type RawOptions, restate } from '../../options/spec.js';
+import type { LagOptions } from '../lag/options.js';
+import type { MonitorOptions } from '../monitor/options.js';
+import type { ScanOptions } from '../scan/options.js';
+
+export const REPORT_OPTIONS = {
+  ...MAPPING,
+  ...SCANNING,
+  ...LAG_LIMITS,
+  monitor: MONITOR_WINDOW,
+  channel: CHANNEL,
+  expectSubscribers: EXPECT_SUBSCRIBERS,
+  raceWindow: RACE_WINDOW,
+  maxBuffer: MAX_BUFFER,
+  failOn: restate(FAIL_ON, { default: 'critical' }),
+  format: FORMAT,
+  quiet: QUIET,
+} as const;
+
+export interface ReportOptions {
+  lag: LagOptions;
+  /** null: no mappings, so no scan (and no monitor window). */
+  scan: ScanOptions | null;
+  /** null: not asked (--monitor), or no mappings to follow. */
+  monitor: MonitorOptions | null;
+  /** --monitor as given, to say why the part was skipped. */
+  monitorMs: number | null;
+  channel: string | null;
+  expectSubscribers: number | null;
+  failOn: Severity;
+}
+
+export function parse(raw: RawOptions): ReportOptions {
+  const o = parseOptions(REPORT_OPTIONS, raw);
+  if (o.expectSubscribers !== null && o.channel === null) throw new UsageError('--expect-subscribers needs --channel');
+  if (o.all && raw.flags.sample !== undefined) throw new UsageError('--all and --sample do not go together');
+  // Mapping mistakes are the user's to fix before anything runs (exit 2), not a part that "failed".
+  const mappings = hasMappings(raw) ? mappingsFromOptions(raw) : null;
+  return {
+    // The report decides on lag findings itself (--fail-on); lag's own --watch is not part of it.
+    lag: {
+      thresholds: { maxLagSeconds: o.maxLagSeconds, maxLagBytes: o.maxLagBytes, expectReplicas: o.expectReplicas },
+      watch: false,
+      intervalMs: INTERVAL.default,
+      durationMs: DURATION.default,
+      failOn: 'info',
+    },
+    scan:
+      mappings === null
+        ? null
+        : {
+            mappings,
+            sample: o.all ? null : o.sample,
+            rate: o.rate,
+            maxValueBytes: o.maxValueBytes,
+            graceMs: o.grace,
+            // Set when the report runs: every replica given is asked ("no lagging replica" is never said by silence).
+            replicas: false,
+            maxStale: o.maxStale,
+            maxStaleRatio: o.maxStaleRatio,
+            maxListed: o.maxListed,
+          },
+    monitor:
+      mappings === null || o.monitor === null
+        ? null
+        : {
+            follow: { mappings, match: null },
+            input: null,
+            save: null,
+            durationMs: o.monitor,
+            maxEvents: null,
+            channel: o.channel,
+            // Counted once, by the report's own subscribers part.
+            expectSubscribers: null,
+            raceWindowMs: o.raceWindow,
+            maxBuffer: o.maxBuffer,
+            maxKeys: MONITORING.maxKeys.default,
+            maxListed: o.maxListed,
+            failOn: 'info',
+          },
+    monitorMs: o.monitor,
+    channel: o.channel,
+    expectSubscribers: o.expectSubscribers,
+    failOn: o.failOn,
+  };
+}

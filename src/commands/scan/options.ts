@@ -1,0 +1,39 @@
+// scan's options, typed: the mappings, how much to read, the grace re-check, and the thresholds that fail it.
+import { mappingsFromOptions } from '../../config/mappings.js';
+import type { Mapping } from '../../core/scan/mapping.js';
+import { UsageError } from '../../errors.js';
+import { MAPPING, QUIET, REPLICAS, SCANNING } from '../../options/catalog.js';
+import { given, parseOptions, type RawOptions } from '../../options/spec.js';
+
+export const SCAN_OPTIONS = { ...MAPPING, ...SCANNING, replicas: REPLICAS, quiet: QUIET } as const;
+
+export interface ScanOptions {
+  mappings: Mapping[];
+  /** Keys per mapping, or null for --all. */
+  sample: number | null;
+  rate: number | null;
+  maxValueBytes: number;
+  graceMs: number;
+  /** Read stale rows on every --replica to name the one that still serves them. */
+  replicas: boolean;
+  maxStale: number;
+  maxStaleRatio: number | null;
+  /** Findings listed per kind (all are counted). */
+  maxListed: number;
+}
+
+export function parse(raw: RawOptions): ScanOptions {
+  const o = parseOptions(SCAN_OPTIONS, raw);
+  if (o.all && given(raw, 'sample')) throw new UsageError('--all and --sample do not go together');
+  return {
+    mappings: mappingsFromOptions(raw),
+    sample: o.all ? null : o.sample,
+    rate: o.rate,
+    maxValueBytes: o.maxValueBytes,
+    graceMs: o.grace,
+    replicas: o.replicas,
+    maxStale: o.maxStale,
+    maxStaleRatio: o.maxStaleRatio,
+    maxListed: o.maxListed,
+  };
+}

@@ -75,7 +75,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       out.verbose = settings.verbose;
       const run = await spec.load();
       const result = await run({ settings, out, signal: controller.signal, now: () => new Date() }, opts);
-      const envelope = toEnvelope(result, VERSION, new Date());
+      const envelope = toEnvelope(result, VERSION, new Date(), controller.signal.aborted);
       const useColour = settings.color && !json && process.stdout.isTTY === true;
       out.result(render(format, out.scrubValue(envelope), { chalk: makeChalk(useColour), width: process.stdout.columns || 120 }));
       // A source lost mid-way: the partial report is out; the one-line reason goes to stderr as for any error.

@@ -1,6 +1,6 @@
 // The demo's steps and its one rule: it fails only when cachedoctor did not find what the demo staged.
 import type { Envelope } from './envelope.js';
-import type { Finding } from './findings.js';
+import { finding, type Finding } from './findings/findings.js';
 
 export interface DemoStep {
   title: string;
@@ -23,11 +23,10 @@ export function missedExpectations(steps: readonly DemoStep[]): Finding[] {
     const extra = s.expected.length === 0 ? [...new Set(s.report.findings.map((f) => f.kind))] : [];
     if (missing.length === 0 && extra.length === 0) return [];
     return [
-      {
-        kind: 'demo-unexpected',
-        severity: 'critical' as const,
-        message: `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}`,
-      },
+      finding(
+        'demo-unexpected',
+        `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}`,
+      ),
     ];
   });
 }

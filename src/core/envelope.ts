@@ -1,6 +1,7 @@
 // The JSON envelope all commands share; its schema lives in src/schema/envelope.schema.json.
 import { EXIT } from '../errors.js';
-import { type Finding, type Severity, bySeverity, failsAt } from './findings.js';
+import { bySeverity, type Finding, failsAt, type Severity } from './findings/findings.js';
+import type { FindingKind } from './findings/kinds.js';
 
 /** What a command returns: its findings, a summary, and its own fields. Rendering and exit codes come later. */
 export interface CommandResult<Data extends object = object> {
@@ -11,6 +12,8 @@ export interface CommandResult<Data extends object = object> {
   fails: boolean;
   /** False when the run was cut short (Ctrl-C, a source lost mid-way): the report covers what was done. */
   complete: boolean;
+  /** Every finding counted by kind, listed or not (a command that caps its list counts them here); absent: the list is complete. */
+  counts?: Partial<Record<FindingKind, number>>;
   /** A source lost mid-way: the partial report still prints, and the exit code says 3. */
   sourceFailure?: { message: string };
   data: Data;
@@ -35,8 +38,19 @@ export function anyAtOrAbove(findings: readonly Finding[], failOn: Severity): bo
   return findings.some((f) => failsAt(f, failOn));
 }
 
-export function toEnvelope<Data extends object>(result: CommandResult<Data>, version: string, now: Date): Envelope<Data> {
-  const exitCode = result.sourceFailure ? EXIT.source : result.fails ? EXIT.findings : EXIT.healthy;
+/**
+ * The exit code: a source lost (3), else findings over the threshold (1), else a run that did not finish: 130 when
+ * Ctrl-C or SIGTERM stopped it, 1 when it stopped itself (a guard, said in a finding). An incomplete run never passes.
+ */
+export function exitCodeOf(result: CommandResult, interrupted: boolean): number {
+  if (result.sourceFailure) return EXIT.source;
+  if (result.fails) return EXIT.findings;
+  if (!result.complete) return interrupted ? EXIT.interrupted : EXIT.findings;
+  return EXIT.healthy;
+}
+
+export function toEnvelope<Data extends object>(result: CommandResult<Data>, version: string, now: Date, interrupted = false): Envelope<Data> {
+  const exitCode = exitCodeOf(result, interrupted);
   return {
     tool: 'cachedoctor',
     version,

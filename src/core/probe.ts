@@ -2,7 +2,7 @@
 // window that follows from it. Pure: samples in, findings and advice out.
 import type { CommandResult } from './envelope.js';
 import { anyAtOrAbove } from './envelope.js';
-import type { Finding, Severity } from './findings.js';
+import { finding, type Finding, type Severity } from './findings/findings.js';
 import { plural } from './plural.js';
 import { WINDOW_MARGIN } from './lag/readYourWrites.js';
 import { type Spread, spread } from './stats.js';
@@ -55,25 +55,31 @@ export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
     const timeouts = r.samplesMs.filter((s) => s === null).length;
     const s = spread(r.samplesMs) ?? null;
     if (r.error !== null) {
-      findings.push({ kind: 'source-failed', severity: 'warning', message: `replica ${r.replica} could not be measured: ${r.error}`, replica: r.replica });
+      findings.push(finding('source-failed', `replica ${r.replica} could not be measured: ${r.error}`, { replica: r.replica }));
     } else if (timeouts > 0) {
-      findings.push({
-        kind: 'write-not-visible',
-        severity: 'critical',
-        message: `replica ${r.replica} did not show a committed write within ${run.maxWaitMs / 1000} s: a cache miss served from it re-fills Redis with old rows for at least that long`,
-        replica: r.replica,
-        maxWaitMs: run.maxWaitMs,
-        fix: 'check replay on the replica (cachedoctor lag); until it shows writes again, fill the cache from the primary',
-      });
+      findings.push(
+        finding(
+          'write-not-visible',
+          `replica ${r.replica} did not show a committed write within ${run.maxWaitMs / 1000} s: a cache miss served from it re-fills Redis with old rows for at least that long`,
+          {
+            replica: r.replica,
+            maxWaitMs: run.maxWaitMs,
+            fix: 'check replay on the replica (cachedoctor lag); until it shows writes again, fill the cache from the primary',
+          },
+        ),
+      );
     } else if (s && s.max > run.maxLagSeconds * 1000) {
-      findings.push({
-        kind: 'replica-lag',
-        severity: 'critical',
-        message: `replica ${r.replica} showed committed writes after up to ${formatMs(s.max)} (p50 ${formatMs(s.median)}; limit ${run.maxLagSeconds} s)`,
-        replica: r.replica,
-        maxMs: s.max,
-        fix: `after a write, route cache-miss reads of that row to the primary for at least ${formatMs(visibilityWindowMs(s.max))}`,
-      });
+      findings.push(
+        finding(
+          'replica-lag',
+          `replica ${r.replica} showed committed writes after up to ${formatMs(s.max)} (p50 ${formatMs(s.median)}; limit ${run.maxLagSeconds} s)`,
+          {
+            replica: r.replica,
+            maxMs: s.max,
+            fix: `after a write, route cache-miss reads of that row to the primary for at least ${formatMs(visibilityWindowMs(s.max))}`,
+          },
+        ),
+      );
     }
     return { ...r, spread: s, timeouts };
   });

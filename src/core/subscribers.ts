@@ -1,33 +1,26 @@
 // What the invalidation channel's subscriber count says: too few listeners keep stale in-process copies.
-import type { Finding } from './findings.js';
+import { finding, type Finding } from './findings/findings.js';
 
 /**
- * A warning when fewer than `expected` instances listen; with no expectation, an info when nobody does (only
+ * missing-subscribers when fewer than `expected` instances listen; with no expectation, no-subscribers when nobody does (only
  * `report` says that: `monitor` leaves it to --expect-subscribers).
  */
 export function subscriberFindings(channel: string, subscribers: number, expected: number | null, noneIsWorthSaying: boolean): Finding[] {
   if (expected !== null && subscribers < expected) {
     return [
-      {
-        kind: 'missing-subscribers',
-        severity: 'warning',
-        message: `channel ${channel} has ${subscribers} subscriber(s), expected ${expected}: instances that do not listen keep stale in-process copies`,
-        channel,
-        subscribers,
-        expected,
-      },
+      finding(
+        'missing-subscribers',
+        `channel ${channel} has ${subscribers} subscriber(s), expected ${expected}: instances that do not listen keep stale in-process copies`,
+        { channel, subscribers, expected },
+      ),
     ];
   }
   if (expected === null && subscribers === 0 && noneIsWorthSaying) {
     return [
-      {
-        kind: 'missing-subscribers',
-        severity: 'info',
-        message: `nobody subscribes to channel ${channel}: instances that keep in-process copies never hear of invalidations`,
+      finding('no-subscribers', `nobody subscribes to channel ${channel}: instances that keep in-process copies never hear of invalidations`, {
         channel,
         subscribers,
-        expected,
-      },
+      }),
     ];
   }
   return [];

@@ -1,7 +1,7 @@
 // The value parsers every option and config field uses: counts, sizes, durations, ratios, severities, names.
 // One rule per kind of value, on every command: a duration needs a unit (5s, 500ms) unless the option's name says
 // it ("--max-lag-seconds 5"), a size without a unit is bytes, a count is a whole number.
-import { SEVERITIES, type Severity } from '../core/findings.js';
+import { SEVERITIES, type Severity } from '../core/findings/findings.js';
 import { parseBytes, parseDuration } from '../core/units.js';
 
 /** A value that cannot be read; the caller names where it came from (a flag, a config field). */

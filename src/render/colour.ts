@@ -1,6 +1,6 @@
 // Colour is decided once: --no-color, NO_COLOR and a non-terminal stdout all turn it off.
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Severity } from '../core/findings.js';
+import type { Severity } from '../core/findings/findings.js';
 
 export function makeChalk(enabled: boolean): ChalkInstance {
   return new Chalk({ level: enabled ? 1 : 0 });

@@ -1,7 +1,7 @@
 // The report in Prometheus text exposition format (version 0.0.4), for node_exporter's textfile collector:
 // one gauge family per metric, HELP and TYPE first, label values escaped (\\ \" \n).
 import type { Envelope } from '../core/envelope.js';
-import { SEVERITIES } from '../core/findings.js';
+import { SEVERITIES } from '../core/findings/findings.js';
 import type { ReportData } from '../core/report/reportResult.js';
 
 interface Family {

@@ -236,16 +236,18 @@ describe('cachedoctor lag (subprocess)', () => {
     assert.equal(doc.replicas[0]?.target, `127.0.0.1:${sb.standby!.port}`);
   });
 
-  it('Ctrl-C during --watch stops early and still prints what was sampled', async () => {
+  it('Ctrl-C during --watch stops early, still prints what was sampled, and does not pass (exit 130)', async () => {
     const sb = sandbox();
     const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl, '--watch', '--interval', '200ms', '--duration', '60s', '--json'], {
       onStart: (kill) => setTimeout(() => kill('SIGINT'), 1500),
     });
     assert.ok(run.ms < 10_000, `took ${run.ms} ms`);
-    assert.equal(run.code, 0, run.stderr);
-    const doc = parseJson<{ complete: boolean; watch: { samples: unknown[] } }>(run);
+    // An interrupted run never passes a CI check, even when what it sampled was healthy.
+    assert.equal(run.code, 130, run.stderr);
+    const doc = parseJson<{ complete: boolean; ok: boolean; watch: { samples: unknown[] } }>(run);
     assertMatchesSchema(doc);
     assert.equal(doc.complete, false);
+    assert.equal(doc.ok, false);
     assert.ok(doc.watch.samples.length >= 2, `${doc.watch.samples.length} samples`);
   });
 });

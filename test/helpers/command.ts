@@ -27,5 +27,5 @@ export async function runInProcess<Data extends object>(
   });
   const opts = spec.parse({ flags: options, config: file.config, configName: configName(file.path) });
   const result = await (await spec.load())({ settings, out, signal, now: () => new Date() }, opts);
-  return { env: toEnvelope(result, 'test', new Date()) as Envelope<Data>, captured };
+  return { env: toEnvelope(result, 'test', new Date(), signal.aborted) as Envelope<Data>, captured };
 }

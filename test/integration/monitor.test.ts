@@ -233,7 +233,7 @@ describe('the case study, replayed by a cache-aside service', () => {
     );
   });
 
-  it('fills from a standby whose replay is paused: stale-fill on exactly the written keys', async () => {
+  it('fills from a standby whose replay is paused: a refill with the version just invalidated, on exactly the written keys', async () => {
     const env = await scenario(async (primary, sb) => {
       const app = await ProductService.start(sb.redisUrl, sb.standbyUrl);
       try {
@@ -246,7 +246,7 @@ describe('the case study, replayed by a cache-aside service', () => {
         await app.stop();
       }
     });
-    assert.deepEqual(env.findings.map((f) => `${f.kind} ${String(f.key)}`).sort(), ['stale-fill product:1', 'stale-fill product:3']);
+    assert.deepEqual(env.findings.map((f) => `${f.kind} ${String(f.key)}`).sort(), ['same-version-refill product:1', 'same-version-refill product:3']);
   });
 
   it('two instances filling after one invalidation race (concurrent-fill); a delete without a broadcast is found', async () => {

@@ -37,29 +37,29 @@ describe('Correlator', () => {
     assert.equal(r.stats.invalidations, 1);
     assert.equal(r.stats.refillDelayMs?.max, 11);
   });
-  it('stale-fill (high confidence): a fill older than a version already cached, with a timeline', () => {
+  it('stale-fill (critical): a fill older than a version already cached, with a timeline', () => {
     const r = run([
       [0, 'app1', 'SET', 'product:1', v(5), 'EX', '60'],
       [10, 'writer', 'DEL', 'product:1'],
       [20, 'app2', 'SET', 'product:1', v(4), 'EX', '60'],
     ]);
     const f = r.findings.find((x) => x.kind === 'stale-fill');
-    assert.equal(f?.confidence, 'high');
+    assert.equal(f?.severity, 'critical');
     assert.equal(f?.client, 'app2');
     assert.deepEqual(
       (f!.timeline as { what: string }[]).map((t) => t.what),
       ['fill', 'invalidate', 'fill'],
     );
   });
-  it('stale-fill (medium confidence, a warning): the same version written back right after an invalidation', () => {
+  it('same-version-refill (a warning of its own kind): the same version written back right after an invalidation', () => {
     const r = run([
       [0, 'app1', 'SET', 'product:1', v(5), 'EX', '60'],
       [10, 'writer', 'DEL', 'product:1'],
       [20, 'app2', 'SET', 'product:1', v(5), 'EX', '60'],
     ]);
     assert.deepEqual(
-      r.findings.map((x) => [x.kind, x.confidence, x.severity]),
-      [['stale-fill', 'medium', 'warning']],
+      r.findings.map((x) => [x.kind, x.severity]),
+      [['same-version-refill', 'warning']],
     );
   });
   it('concurrent-fill: two clients fill one key within the race window after one invalidation, reported once', () => {

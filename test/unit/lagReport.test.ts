@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anyAtOrAbove, toEnvelope } from '../../src/core/envelope.js';
+import { finding } from '../../src/core/findings/findings.js';
 import { buildLagResult, takeSample } from '../../src/core/lag/lagReport.js';
 import { mergeSampleFindings } from '../../src/core/lag/lagWatch.js';
 import { readYourWritesAdvice } from '../../src/core/lag/readYourWrites.js';
@@ -82,8 +83,8 @@ describe('read-your-writes advice', () => {
 
 describe('envelope and exit code', () => {
   it('exits 1 only for findings at or above --fail-on', () => {
-    const info = { kind: 'no-replicas', severity: 'info' as const, message: 'x' };
-    const warning = { kind: 'replay-paused', severity: 'warning' as const, message: 'y' };
+    const info = finding('no-replicas', 'x');
+    const warning = finding('replay-paused', 'y');
     assert.equal(anyAtOrAbove([info], 'warning'), false);
     assert.equal(anyAtOrAbove([info, warning], 'warning'), true);
     assert.equal(anyAtOrAbove([warning], 'critical'), false);

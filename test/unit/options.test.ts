@@ -11,7 +11,7 @@ import { GLOBAL } from '../../src/options/catalog.js';
 import { longFlag, type OptionSpec, parseOptions } from '../../src/options/spec.js';
 import { ValueError } from '../../src/options/values.js';
 
-const commandsDir = new URL('../../src/commands/', import.meta.url).pathname;
+const commandsDir = new URL('../../src/commands', import.meta.url).pathname;
 
 function sourcesOf(name: string): string {
   return readdirSync(join(commandsDir, name))

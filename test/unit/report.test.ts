@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { toEnvelope } from '../../src/core/envelope.js';
-import type { Finding } from '../../src/core/findings.js';
+import { type Finding, finding } from '../../src/core/findings/findings.js';
+import type { FindingKind } from '../../src/core/findings/kinds.js';
 import type { LagData } from '../../src/core/lag/lagReport.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
-import { causeOf } from '../../src/core/report/causes.js';
+import { causeOf } from '../../src/core/findings/causes.js';
 import { buildReportResult, type PartRun, type ReportRun } from '../../src/core/report/reportResult.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { renderPrometheus } from '../../src/render/prometheus.js';
@@ -15,12 +16,8 @@ const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-fo
 ) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 
 const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv', replicasUnchecked: false };
-const f = (kind: string, severity: Finding['severity'], extra: Record<string, unknown> = {}): Finding => ({
-  kind,
-  severity,
-  message: `${kind} happened`,
-  ...extra,
-});
+/** A finding as the commands make them: its severity is its kind's. */
+const f = (kind: FindingKind, extra: Record<string, unknown> = {}): Finding => finding(kind, `${kind} happened`, extra);
 
 function lagPart(findings: Finding[], replicas: Partial<LagData['replicas'][number]>[] = []): PartRun<LagData> {
   const data = {
@@ -85,27 +82,24 @@ const run = (over: Partial<ReportRun>): ReportRun => ({
 
 describe('causeOf', () => {
   it('names the failure mode from the evidence each part has', () => {
-    assert.equal(causeOf('scan', f('stale', 'critical', { laggingReplica: 'standby1' }), ctx), 'replica-lag');
-    assert.equal(causeOf('scan', f('stale', 'critical', { laggingReplica: null }), ctx), 'write-invalidate-race');
-    assert.equal(causeOf('monitor', f('stale-fill', 'critical'), ctx), 'write-invalidate-race');
-    assert.equal(causeOf('monitor', f('stale-fill', 'critical'), { ...ctx, replicaBehind: true }), 'replica-lag');
-    assert.equal(causeOf('monitor', f('missing-broadcast', 'warning'), ctx), 'local-cache');
-    assert.equal(causeOf('lag', f('replay-paused', 'warning'), ctx), 'replica-lag');
-    assert.equal(causeOf('scan', f('no-ttl', 'info'), ctx), 'no-ttl');
-    assert.equal(causeOf('lag', f('insufficient-privilege', 'warning'), ctx), null);
+    assert.equal(causeOf(f('stale', { laggingReplica: 'standby1' }), ctx), 'replica-lag');
+    assert.equal(causeOf(f('stale', { laggingReplica: null }), ctx), 'write-invalidate-race');
+    assert.equal(causeOf(f('stale-fill'), ctx), 'write-invalidate-race');
+    assert.equal(causeOf(f('stale-fill'), { ...ctx, replicaBehind: true }), 'replica-lag');
+    assert.equal(causeOf(f('missing-broadcast'), ctx), 'local-cache');
+    assert.equal(causeOf(f('replay-paused'), ctx), 'replica-lag');
+    assert.equal(causeOf(f('no-ttl'), ctx), 'no-ttl');
+    assert.equal(causeOf(f('insufficient-privilege'), ctx), null);
   });
 });
 
 describe('buildReportResult', () => {
   it('ranks by severity, then known cause, then count, and groups findings sharing part, kind, cause and mapping', () => {
-    const stale = (key: string, replica: string | null) => f('stale', 'critical', { key, mapping: 'product', laggingReplica: replica });
+    const stale = (key: string, replica: string | null) => f('stale', { key, mapping: 'product', laggingReplica: replica });
     const r = buildReportResult(
       run({
-        lag: lagPart(
-          [f('replica-lag', 'critical', { replica: 'standby1' }), f('insufficient-privilege', 'critical')],
-          [{ lagSeconds: 4.2, pauseState: 'paused' }],
-        ),
-        scan: scanPart([stale('product:1', 'standby1'), stale('product:2', 'standby1'), stale('product:3', null), f('no-ttl', 'info', { mapping: 'product' })]),
+        lag: lagPart([f('replica-lag', { replica: 'standby1' }), f('insufficient-privilege')], [{ lagSeconds: 4.2, pauseState: 'paused' }]),
+        scan: scanPart([stale('product:1', 'standby1'), stale('product:2', 'standby1'), stale('product:3', null), f('no-ttl', { mapping: 'product' })]),
       }),
     );
     const items = r.data.ranked.map((i) => `${i.rank} ${i.severity} ${i.part}/${i.kind} ${i.cause} x${i.count}`);
@@ -113,7 +107,7 @@ describe('buildReportResult', () => {
       '1 critical scan/stale replica-lag x2',
       '2 critical lag/replica-lag replica-lag x1',
       '3 critical scan/stale write-invalidate-race x1',
-      '4 critical lag/insufficient-privilege null x1',
+      '4 warning lag/insufficient-privilege null x1',
       '5 info scan/no-ttl no-ttl x1',
     ]);
     assert.deepEqual(r.data.ranked[0]!.evidence.keys, ['product:1', 'product:2']);
@@ -134,10 +128,7 @@ describe('buildReportResult', () => {
     const r = buildReportResult(
       run({
         lag: lagPart([], [{ target: null, onPrimary: true } as never]),
-        scan: scanPart([
-          f('no-keys', 'warning', { mapping: 'product' }),
-          f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: null }),
-        ]),
+        scan: scanPart([f('no-keys', { mapping: 'product' }), f('stale', { key: 'product:1', mapping: 'product', laggingReplica: null })]),
       }),
     );
     assert.equal(r.findings.find((x) => x.kind === 'no-keys')?.severity, 'critical');
@@ -147,13 +138,13 @@ describe('buildReportResult', () => {
     const r = buildReportResult(
       run({
         lag: lagPart([], [{ name: 'standby1', target: '10.0.0.2:5432', onPrimary: true } as never]),
-        scan: scanPart([f('stale', 'critical', { key: 'product:1', mapping: 'product', laggingReplica: '10.0.0.2:5432' })]),
+        scan: scanPart([f('stale', { key: 'product:1', mapping: 'product', laggingReplica: '10.0.0.2:5432' })]),
       }),
     );
     assert.equal(r.data.ranked[0]!.evidence.replica, 'standby1');
   });
   it('fails only at --fail-on: warnings pass by default (critical), fail with warning', () => {
-    const warnings = { lag: lagPart([f('replay-paused', 'warning')]) };
+    const warnings = { lag: lagPart([f('replay-paused')]) };
     assert.equal(buildReportResult(run(warnings)).fails, false);
     assert.equal(buildReportResult(run({ ...warnings, failOn: 'warning' })).fails, true);
   });
@@ -187,7 +178,7 @@ describe('renderPrometheus', () => {
         fails: false,
         complete: true,
         summary: {},
-        findings: [f('missing-broadcast', 'warning', { mapping: tricky })],
+        findings: [f('missing-broadcast', { mapping: tricky })],
         data: {
           stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null },
           peakOmemBytes: 0,

@@ -1,7 +1,7 @@
 // `cachedoctor lag`: replication lag per replica, from the primary's pg_stat_replication and from each replica.
 import { sleep, untilAborted } from '../../async.js';
 import type { CommandResult } from '../../core/envelope.js';
-import type { Finding } from '../../core/findings.js';
+import { finding, type Finding } from '../../core/findings/findings.js';
 import { buildLagResult, type LagData, takeSample } from '../../core/lag/lagReport.js';
 import { plural } from '../../core/plural.js';
 import type { LagSample } from '../../core/lag/lagWatch.js';
@@ -57,14 +57,13 @@ export async function run(ctx: CommandContext, opts: LagOptions): Promise<Comman
       } catch (err) {
         // Losing the primary in the middle of --watch (a failover?) ends the watch; the samples so far still count.
         if (!(err instanceof SourceError) || samples.length === 0 || signal.aborted) throw err;
-        runFindings.push({
-          kind: 'source-failed',
-          severity: 'critical',
-          message: `the primary stopped answering after ${plural(samples.length, 'sample')}: ${err.reason}`,
-          source: 'primary',
-          target: primaryConn?.target ?? null,
-          fix: err.hint ?? 'check the primary',
-        });
+        runFindings.push(
+          finding('source-failed', `the primary stopped answering after ${plural(samples.length, 'sample')}: ${err.reason}`, {
+            source: 'primary',
+            target: primaryConn?.target ?? null,
+            fix: err.hint ?? 'check the primary',
+          }),
+        );
         lostPrimary = err;
         break;
       }

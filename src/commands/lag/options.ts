@@ -1,6 +1,6 @@
 // lag's options, typed: thresholds, --watch and its timing, --fail-on.
 import type { LagThresholds } from '../../core/lag/lagFindings.js';
-import type { Severity } from '../../core/findings.js';
+import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
 import { DURATION, FAIL_ON, INTERVAL, LAG_LIMITS, WATCH } from '../../options/catalog.js';
 import { given, parseOptions, type RawOptions } from '../../options/spec.js';

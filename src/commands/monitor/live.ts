@@ -2,7 +2,7 @@
 // output-buffer guard per node, the channel's subscriber count, and --save; Ctrl-C or a lost node ends it with a report.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CommandResult } from '../../core/envelope.js';
-import type { Finding } from '../../core/findings.js';
+import { finding, type Finding } from '../../core/findings/findings.js';
 import type { Correlator } from '../../core/monitor/correlate.js';
 import { buildMonitorResult, type MonitorData } from '../../core/monitor/monitorReport.js';
 import { type MonitorEvent, parseMonitorLine } from '../../core/monitor/parseLine.js';
@@ -168,7 +168,7 @@ export async function watchLive(
     for (const m of monitors) m.close();
     admin.close();
   }
-  if (stopReason.message) extra.push({ kind: 'monitor-stopped', severity: 'warning', message: stopReason.message, peakOmem });
+  if (stopReason.message) extra.push(finding('monitor-stopped', stopReason.message, { peakOmem }));
   // Live, time went on to the end of the watch even if the stream went quiet: deadlines up to then are judged,
   // in Redis' clock (ours may differ): the newest event's time plus how long ago we received it.
   const endMs = Date.now();

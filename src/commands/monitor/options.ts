@@ -1,6 +1,6 @@
 // monitor's options, typed: what to follow (mappings or --match), live or a capture, and the guards of a live watch.
 import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
-import type { Severity } from '../../core/findings.js';
+import type { Severity } from '../../core/findings/findings.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { UsageError } from '../../errors.js';
 import { CHANNEL, DURATION, EXPECT_SUBSCRIBERS, FAIL_ON, MAPPING, MAX_BUFFER, MONITORING, RACE_WINDOW, SCANNING } from '../../options/catalog.js';

@@ -1,6 +1,6 @@
 // probe's options, typed: --allow-write (required), how many canary writes, how far apart, how long to wait.
 import { splitTableName } from '../../core/scan/mapping.js';
-import type { Severity } from '../../core/findings.js';
+import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
 import { FAIL_ON, LAG_LIMITS, PROBING, QUIET } from '../../options/catalog.js';
 import { parseOptions, type RawOptions } from '../../options/spec.js';

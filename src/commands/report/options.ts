@@ -1,7 +1,7 @@
 // report's options, typed: it runs lag, scan, the subscriber count and monitor with their own typed options, made
 // from the same flags (one definition each), plus what only the report has (--monitor, --fail-on, --format).
 import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
-import type { Severity } from '../../core/findings.js';
+import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
 import {
   CHANNEL,

@@ -2,7 +2,7 @@
 import type { CommandResult } from '../../core/envelope.js';
 import { buildScanResult, type ScanData } from '../../core/scan/scanReport.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
-import type { Finding } from '../../core/findings.js';
+import { finding, type Finding } from '../../core/findings/findings.js';
 import { plural } from '../../core/plural.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { PgPool } from '../../sources/postgres/pool.js';
@@ -85,22 +85,21 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
     const { found, failures } = opts.replicas ? await attributeToReplicas(scans, s.replicas, s.timeoutMs) : { found: new Map<string, string>(), failures: [] };
     // Cluster masters that failed mid-walk: the rest was read; their keys were not (exit 3, incomplete).
     const lostNodes = new Map(scans.flatMap((x) => [...x.failedNodes]));
-    const nodeFindings: Finding[] = [...lostNodes].map(([target, f]) => ({
-      kind: 'node-not-scanned',
-      severity: 'critical',
-      message: `cluster master ${target} could not be read (${f.reason}) after ${f.read} keys: the keys in its slots were not scanned`,
-      node: target,
-      fix: 'check the node (CLUSTER NODES, its log); once a replica has taken over its slots, scan again',
-    }));
+    const nodeFindings: Finding[] = [...lostNodes].map(([target, f]) =>
+      finding('node-not-scanned', `cluster master ${target} could not be read (${f.reason}) after ${f.read} keys: the keys in its slots were not scanned`, {
+        node: target,
+        fix: 'check the node (CLUSTER NODES, its log); once a replica has taken over its slots, scan again',
+      }),
+    );
     const moving = scans.reduce((n, x) => n + x.midMigration, 0);
     if (moving > 0) {
-      nodeFindings.push({
-        kind: 'keys-mid-migration',
-        severity: 'warning',
-        message: `${plural(moving, 'key')} could not be read: their slots were moving between masters (a reshard in progress) and no master would serve them`,
-        count: moving,
-        fix: 'scan again once the reshard has finished (redis-cli --cluster check)',
-      });
+      nodeFindings.push(
+        finding(
+          'keys-mid-migration',
+          `${plural(moving, 'key')} could not be read: their slots were moving between masters (a reshard in progress) and no master would serve them`,
+          { count: moving, fix: 'scan again once the reshard has finished (redis-cli --cluster check)' },
+        ),
+      );
     }
     const result = buildScanResult({
       tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),

@@ -2,7 +2,7 @@
 // version, the likely source of the stale fill (the replica-lag ambush).
 import type { Source } from '../../config/resolve.js';
 import { cacheVersion, compareVersions, rowVersion } from '../../core/scan/version.js';
-import type { Finding } from '../../core/findings.js';
+import { finding, type Finding } from '../../core/findings/findings.js';
 import { SourceError } from '../../errors.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { fetchRows } from '../../sources/postgres/rows.js';
@@ -25,13 +25,12 @@ export async function attributeToReplicas(
       db = await connectPg({ url: replica.url, flag: replica.origin, timeoutMs });
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
-      failures.push({
-        kind: 'source-failed',
-        severity: 'critical',
-        message: `--replicas: ${err.message}: stale rows were not checked there`,
-        source: 'replica',
-        fix: err.hint ?? 'check the --replica URL',
-      });
+      failures.push(
+        finding('source-failed', `--replicas: ${err.message}: stale rows were not checked there`, {
+          source: 'replica',
+          fix: err.hint ?? 'check the --replica URL',
+        }),
+      );
       continue;
     }
     try {

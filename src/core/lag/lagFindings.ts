@@ -1,5 +1,5 @@
 // The rules that turn replica lag snapshots into findings.
-import type { Finding } from '../findings.js';
+import { finding, type Finding } from '../findings/findings.js';
 import { plural } from '../plural.js';
 import { formatBytes, formatSeconds } from '../units.js';
 import { type ReplicaLag, SILENCE_LIMIT_SECONDS, streamsPerPrimary } from './replicaLag.js';
@@ -31,44 +31,38 @@ export function lagFindings(
 function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], t: LagThresholds): Finding[] {
   const out: Finding[] = [];
   if (primary.inRecovery) {
-    out.push({
-      kind: 'not-primary',
-      severity: 'critical',
-      message: `${primary.target} is in recovery (a standby), not the primary: staleness measured against it is meaningless`,
-      target: primary.target,
-      fix: 'point --pg (or DATABASE_URL) at the primary',
-    });
+    out.push(
+      finding('not-primary', `${primary.target} is in recovery (a standby), not the primary: staleness measured against it is meaningless`, {
+        target: primary.target,
+        fix: 'point --pg (or DATABASE_URL) at the primary',
+      }),
+    );
   }
   const hidden = primary.walSenders.filter((w) => w.state === null);
   if (hidden.length > 0 || (!primary.canReadStats && primary.walSenders.length > 0)) {
-    out.push({
-      kind: 'insufficient-privilege',
-      severity: 'warning',
-      message: `role ${primary.role} on ${primary.target} cannot see replication details (pg_stat_replication columns are NULL): replica lag is unknown`,
-      target: primary.target,
-      role: primary.role,
-      fix: GRANT_FIX(primary.role),
-    });
+    out.push(
+      finding(
+        'insufficient-privilege',
+        `role ${primary.role} on ${primary.target} cannot see replication details (pg_stat_replication columns are NULL): replica lag is unknown`,
+        { target: primary.target, role: primary.role, fix: GRANT_FIX(primary.role) },
+      ),
+    );
   }
   const streaming = primary.walSenders.filter((w) => isReplicaWalSender(w) && w.state === 'streaming').length;
   if (t.expectReplicas !== null && hidden.length === 0 && streaming < t.expectReplicas) {
-    out.push({
-      kind: 'replica-disconnected',
-      severity: 'critical',
-      message: `the primary lists ${plural(streaming, 'streaming replica')}, expected ${t.expectReplicas}`,
-      target: primary.target,
-      streaming,
-      expected: t.expectReplicas,
-      fix: 'check the missing standbys: are they running, and can they reach the primary?',
-    });
+    out.push(
+      finding('replica-disconnected', `the primary lists ${plural(streaming, 'streaming replica')}, expected ${t.expectReplicas}`, {
+        target: primary.target,
+        streaming,
+        expected: t.expectReplicas,
+        fix: 'check the missing standbys: are they running, and can they reach the primary?',
+      }),
+    );
   }
   if (!primary.inRecovery && lags.length === 0 && t.expectReplicas === null) {
-    out.push({
-      kind: 'no-replicas',
-      severity: 'info',
-      message: `the primary ${primary.target} has no streaming replicas: replica lag cannot cause stale fills here`,
-      target: primary.target,
-    });
+    out.push(
+      finding('no-replicas', `the primary ${primary.target} has no streaming replicas: replica lag cannot cause stale fills here`, { target: primary.target }),
+    );
   }
   return out;
 }
@@ -76,36 +70,31 @@ function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], 
 function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
   if (r.errorKind === 'rejected') {
     return [
-      {
-        kind: 'source-failed',
-        severity: 'critical',
-        message: `cannot query replica ${r.target}: ${r.error}: its lag is unknown`,
+      finding('source-failed', `cannot query replica ${r.target}: ${r.error}: its lag is unknown`, {
         source: 'replica',
         target: r.target,
         fix: r.errorHint ?? 'check the --replica URL and the role it uses',
-      },
+      }),
     ];
   }
   if (r.error !== null) return [];
   const out: Finding[] = [];
   if (r.inRecovery === false) {
-    out.push({
-      kind: 'not-replica',
-      severity: 'critical',
-      message: `--replica ${r.target} is not in recovery: it is a primary (promoted, or the wrong URL), so reads from it may diverge`,
-      target: r.target,
-      fix: 'check that this URL points at a standby; if it was promoted, stop routing replica reads to it',
-    });
+    out.push(
+      finding('not-replica', `--replica ${r.target} is not in recovery: it is a primary (promoted, or the wrong URL), so reads from it may diverge`, {
+        target: r.target,
+        fix: 'check that this URL points at a standby; if it was promoted, stop routing replica reads to it',
+      }),
+    );
   }
   if (r.inRecovery && r.hasReceiver && r.receiverStatus === null && r.role !== null) {
-    out.push({
-      kind: 'insufficient-privilege',
-      severity: 'warning',
-      message: `role ${r.role} on ${r.target} cannot see pg_stat_wal_receiver details: the idle guard cannot tell caught-up from disconnected`,
-      target: r.target,
-      role: r.role,
-      fix: GRANT_FIX(r.role),
-    });
+    out.push(
+      finding(
+        'insufficient-privilege',
+        `role ${r.role} on ${r.target} cannot see pg_stat_wal_receiver details: the idle guard cannot tell caught-up from disconnected`,
+        { target: r.target, role: r.role, fix: GRANT_FIX(r.role) },
+      ),
+    );
   }
   return out;
 }
@@ -114,66 +103,66 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
   const out: Finding[] = [];
   const base = { replica: lag.name, replicaId: lag.id, target: lag.target };
   if (lag.onPrimary && lag.target === null && lag.state === 'streaming') {
-    out.push({
-      kind: 'replica-not-asked',
-      severity: 'info',
-      message: `replica ${lag.name} was seen only from the primary: a paused or stuck replay looks like a small, steady lag from there, and its lag is the last one the primary measured`,
-      ...base,
-      fix: 'pass its URL with --replica, so cachedoctor asks it whether it is replaying',
-    });
+    out.push(
+      finding(
+        'replica-not-asked',
+        `replica ${lag.name} was seen only from the primary: a paused or stuck replay looks like a small, steady lag from there, and its lag is the last one the primary measured`,
+        { ...base, fix: 'pass its URL with --replica, so cachedoctor asks it whether it is replaying' },
+      ),
+    );
   }
   if (lag.errorKind === 'unreachable' && streamsPerPrimary(lag)) {
-    out.push({
-      kind: 'source-failed',
-      severity: 'critical',
-      message: `cannot reach replica ${lag.target} ourselves (${lag.error}), though the primary sees it streaming: its own view is unknown`,
-      source: 'replica',
-      ...base,
-      fix: 'check the network path and max_connections on the replica, or raise --timeout',
-    });
+    out.push(
+      finding('source-failed', `cannot reach replica ${lag.target} ourselves (${lag.error}), though the primary sees it streaming: its own view is unknown`, {
+        source: 'replica',
+        ...base,
+        fix: 'check the network path and max_connections on the replica, or raise --timeout',
+      }),
+    );
   }
   const disconnected = disconnectReason(lag);
   if (disconnected) {
-    out.push({
-      kind: 'replica-disconnected',
-      severity: 'critical',
-      message: `replica ${lag.name} ${disconnected}`,
-      ...base,
-      lagSeconds: lag.lagSeconds,
-      lagBytes: lag.lagBytes,
-      fix: 'until it streams again, do not fill the cache from this replica; route those reads to the primary',
-    });
+    out.push(
+      finding('replica-disconnected', `replica ${lag.name} ${disconnected}`, {
+        ...base,
+        lagSeconds: lag.lagSeconds,
+        lagBytes: lag.lagBytes,
+        fix: 'until it streams again, do not fill the cache from this replica; route those reads to the primary',
+      }),
+    );
   }
   if (lag.pauseState === 'paused' || lag.pauseState === 'pause requested') {
-    out.push({
-      kind: 'replay-paused',
-      severity: 'warning',
-      message: `replica ${lag.name} has WAL replay ${lag.pauseState}: every write from now on is invisible there until pg_wal_replay_resume()`,
-      ...base,
-      pauseState: lag.pauseState,
-      fix: 'SELECT pg_wal_replay_resume(); on the replica, or stop reading from it',
-    });
+    out.push(
+      finding(
+        'replay-paused',
+        `replica ${lag.name} has WAL replay ${lag.pauseState}: every write from now on is invisible there until pg_wal_replay_resume()`,
+        { ...base, pauseState: lag.pauseState, fix: 'SELECT pg_wal_replay_resume(); on the replica, or stop reading from it' },
+      ),
+    );
   }
   const overSeconds = lag.lagSeconds !== null && lag.lagSeconds > t.maxLagSeconds;
   const overBytes = lag.lagBytes !== null && lag.lagBytes > t.maxLagBytes;
   if (overSeconds || overBytes) {
-    out.push({
-      kind: 'replica-lag',
-      severity: 'critical',
-      message: `replica ${lag.name} is ${describeLag(lag)} behind the primary (limit ${formatSeconds(t.maxLagSeconds)} / ${formatBytes(t.maxLagBytes)}): a cache miss served from it re-fills Redis with old rows${
-        lag.lagBasis === 'replay-timestamp'
-          ? '; replay is stuck, and its last replayed commit is that old'
-          : lag.lagBasis === 'wal-history'
-            ? '; replay is stuck since then'
-            : ''
-      }`,
-      ...base,
-      lagSeconds: lag.lagSeconds,
-      lagBytes: lag.lagBytes,
-      maxLagSeconds: t.maxLagSeconds,
-      maxLagBytes: t.maxLagBytes,
-      fix: 'route cache-miss reads after a write to the primary for at least the lag window (see advice)',
-    });
+    out.push(
+      finding(
+        'replica-lag',
+        `replica ${lag.name} is ${describeLag(lag)} behind the primary (limit ${formatSeconds(t.maxLagSeconds)} / ${formatBytes(t.maxLagBytes)}): a cache miss served from it re-fills Redis with old rows${
+          lag.lagBasis === 'replay-timestamp'
+            ? '; replay is stuck, and its last replayed commit is that old'
+            : lag.lagBasis === 'wal-history'
+              ? '; replay is stuck since then'
+              : ''
+        }`,
+        {
+          ...base,
+          lagSeconds: lag.lagSeconds,
+          lagBytes: lag.lagBytes,
+          maxLagSeconds: t.maxLagSeconds,
+          maxLagBytes: t.maxLagBytes,
+          fix: 'route cache-miss reads after a write to the primary for at least the lag window (see advice)',
+        },
+      ),
+    );
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Builds the lag command's result from its samples: pure, so the whole report is unit-testable.
 import { anyAtOrAbove, type CommandResult } from '../envelope.js';
-import { countBySeverity, type Finding, type Severity } from '../findings.js';
+import { countBySeverity, type Finding, type Severity } from '../findings/findings.js';
 import { type LagThresholds, lagFindings } from './lagFindings.js';
 import { type LagSample, mergeSampleFindings, type ReplicaWindow, summarizeWindow } from './lagWatch.js';
 import { type ReadYourWritesAdvice, readYourWritesAdvice } from './readYourWrites.js';

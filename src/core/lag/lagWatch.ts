@@ -1,5 +1,5 @@
 // Aggregates repeated lag samples (--watch): per-replica spread, a sparkline, and findings merged across samples.
-import type { Finding } from '../findings.js';
+import type { Finding } from '../findings/findings.js';
 import { plural } from '../plural.js';
 import type { ReplicaLag } from './replicaLag.js';
 import { sparkline } from '../sparkline.js';

@@ -1,7 +1,8 @@
 // Follows every key through the command stream, in time order, and finds the sequences that serve stale data:
 // stale fills, concurrent fills after one invalidation, invalidations never broadcast, fills without a TTL.
 // Pure: events in, findings and statistics out. Memory is bounded by maxKeys (oldest keys are forgotten).
-import type { Finding } from '../findings.js';
+import { type Finding, finding, severitiesOfCounts } from '../findings/findings.js';
+import type { FindingKind } from '../findings/kinds.js';
 import { plural } from '../plural.js';
 import { type Spread, spread } from '../stats.js';
 import { compareVersions, formatVersion, type Version } from '../scan/version.js';
@@ -46,10 +47,8 @@ export class Correlator {
   private head = 0;
   private ttlWaits = new Map<string, Pending>();
   private broadcastWaits = new Map<string, Pending>();
-  private findings = new Map<string, Finding[]>();
-  private counts = new Map<string, number>();
-  /** Every finding by severity, listed or not. */
-  private severities: Record<Finding['severity'], number> = { critical: 0, warning: 0, info: 0 };
+  private findings = new Map<FindingKind, Finding[]>();
+  private counts = new Map<FindingKind, number>();
   /** Counters by command as sent ("get", "GET"), several spellings sharing one counter per command. */
   private commands = new Map<string, { lower: string; counter: PrefixCount }>();
   private commandNames = new Map<string, PrefixCount>();
@@ -152,24 +151,27 @@ export class Correlator {
     const firstAfterInvalidation = s.invalidatedAt !== null && s.fillsSinceInvalidation.length === 0;
     if (firstAfterInvalidation) this.refillDelaysMs.length < 100_000 && this.refillDelaysMs.push((e.timeUs - s.invalidatedAt!) / 1000);
     if (v && s.maxVersion && compareVersions(v, s.maxVersion).order < 0) {
-      this.find('stale-fill', key, s, {
-        severity: 'critical',
-        confidence: 'high',
-        message: `${key} was filled with version ${formatVersion(v)} by ${e.client} after version ${formatVersion(s.maxVersion)} had been cached: a fill from a lagging replica or an old read`,
-        client: e.client,
-        version: formatVersion(v),
-        newestVersion: formatVersion(s.maxVersion),
-      });
+      this.find(
+        'stale-fill',
+        s,
+        `${key} was filled with version ${formatVersion(v)} by ${e.client} after version ${formatVersion(s.maxVersion)} had been cached: a fill from a lagging replica or an old read`,
+        {
+          client: e.client,
+          version: formatVersion(v),
+          newestVersion: formatVersion(s.maxVersion),
+        },
+      );
     } else if (v && firstAfterInvalidation && s.beforeInvalidation && compareVersions(v, s.beforeInvalidation).order === 0) {
-      // Only a warning: an invalidation without a write (a refresh, an eviction) refills the same version too.
-      this.find('stale-fill', key, s, {
-        severity: 'warning',
-        confidence: 'medium',
-        message: `${key} was invalidated, then filled by ${e.client} with the same version ${formatVersion(v)} it held before: if the row changed, the fill read it before the change reached its source`,
-        client: e.client,
-        version: formatVersion(v),
-        newestVersion: formatVersion(v),
-      });
+      // Its own kind, a warning: an invalidation without a write (a refresh, an eviction) refills the same version too.
+      this.find(
+        'same-version-refill',
+        s,
+        `${key} was invalidated, then filled by ${e.client} with the same version ${formatVersion(v)} it held before: if the row changed, the fill read it before the change reached its source`,
+        {
+          client: e.client,
+          version: formatVersion(v),
+        },
+      );
     }
     if (s.invalidatedAt !== null) {
       s.fillsSinceInvalidation.push({ atUs: e.timeUs, client: e.client });
@@ -178,11 +180,14 @@ export class Correlator {
       const clients = new Set(recent.map((f) => f.client));
       if (clients.size > 1 && !s.concurrentReported) {
         s.concurrentReported = true;
-        this.find('concurrent-fill', key, s, {
-          severity: 'warning',
-          message: `${key} was filled by ${plural(clients.size, 'client')} (${[...clients].join(', ')}) within ${this.opts.raceWindowUs / 1000} ms of each other after one invalidation: a stampede, and the later fill may carry older data`,
-          clients: [...clients],
-        });
+        this.find(
+          'concurrent-fill',
+          s,
+          `${key} was filled by ${plural(clients.size, 'client')} (${[...clients].join(', ')}) within ${this.opts.raceWindowUs / 1000} ms of each other after one invalidation: a stampede, and the later fill may carry older data`,
+          {
+            clients: [...clients],
+          },
+        );
       }
     }
     if (v && (!s.maxVersion || compareVersions(v, s.maxVersion).order > 0)) s.maxVersion = v;
@@ -237,25 +242,25 @@ export class Correlator {
     const s = this.keys.peek(p.raw);
     if (!s) return;
     if (p.kind === 'broadcast') {
-      this.find('missing-broadcast', p.key, s, {
-        severity: 'warning',
-        message: `${p.key} was invalidated by ${p.client} with no PUBLISH on ${this.opts.channel} within ${this.opts.raceWindowUs / 1000} ms: in-process caches keep the old value`,
-        client: p.client,
-      });
+      this.find(
+        'missing-broadcast',
+        s,
+        `${p.key} was invalidated by ${p.client} with no PUBLISH on ${this.opts.channel} within ${this.opts.raceWindowUs / 1000} ms: in-process caches keep the old value`,
+        {
+          client: p.client,
+        },
+      );
     } else {
-      this.find('fill-without-ttl', p.key, s, {
-        severity: 'info',
-        message: `${p.key} was filled by ${p.client} with no expiry: if an invalidation is missed, it stays wrong forever`,
+      this.find('fill-without-ttl', s, `${p.key} was filled by ${p.client} with no expiry: if an invalidation is missed, it stays wrong forever`, {
         client: p.client,
       });
     }
   }
 
-  private find(kind: string, key: string, s: KeyState, extra: Omit<Finding, 'kind'> & { severity: Finding['severity']; message: string }): void {
+  private find(kind: FindingKind, s: KeyState, message: string, fields: Record<string, unknown>): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    this.severities[extra.severity] += 1;
     const list = this.findings.get(kind) ?? [];
-    if (list.length < this.opts.maxFindings) list.push({ kind, key, mapping: s.mapping, ...extra, timeline: timelineOf(s) });
+    if (list.length < this.opts.maxFindings) list.push(finding(kind, message, { key: s.key, mapping: s.mapping, ...fields, timeline: timelineOf(s) }));
     this.findings.set(kind, list);
   }
 
@@ -275,7 +280,7 @@ export class Correlator {
     return {
       findings: [...this.findings.values()].flat(),
       counts: Object.fromEntries(this.counts),
-      severities: { ...this.severities },
+      severities: severitiesOfCounts(Object.fromEntries(this.counts)),
       stats: {
         events: this.events,
         seconds,
@@ -296,7 +301,7 @@ export class Correlator {
 export interface MonitorResult {
   findings: Finding[];
   /** Every finding counted by kind, listed or not. */
-  counts: Record<string, number>;
+  counts: Partial<Record<FindingKind, number>>;
   /** Every finding counted by severity, listed or not. */
   severities: Record<Finding['severity'], number>;
   stats: {

@@ -1,6 +1,6 @@
 // Builds the monitor command's result from the correlator's findings and statistics.
-import { anyAtOrAbove, type CommandResult } from '../envelope.js';
-import { countBySeverity, type Finding, type Severity } from '../findings.js';
+import type { CommandResult } from '../envelope.js';
+import { addCounts, countByKind, countsFailAt, type Finding, finding, type Severity, severitiesOfCounts } from '../findings/findings.js';
 import type { MonitorResult } from './correlate.js';
 
 export interface MonitorData {
@@ -34,24 +34,22 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
     run.result.stats.events > 0
       ? []
       : [
-          {
-            kind: 'no-traffic',
-            severity: 'warning',
-            message:
-              run.source.kind === 'live'
-                ? `no command reached ${run.source.target} in ${run.result.stats.seconds.toFixed(1)} s: nothing to correlate (is this the Redis the applications use, and are they running?)`
-                : `the capture ${run.source.path} holds no MONITOR events: nothing to correlate`,
-            fix:
-              run.source.kind === 'live'
-                ? 'watch while the applications are busy, or for longer (--duration)'
-                : 'capture with redis-cli monitor > capture.log while the applications are busy',
-          },
+          run.source.kind === 'live'
+            ? finding(
+                'no-traffic',
+                `no command reached ${run.source.target} in ${run.result.stats.seconds.toFixed(1)} s: nothing to correlate (is this the Redis the applications use, and are they running?)`,
+              )
+            : finding('no-traffic', `the capture ${run.source.path} holds no MONITOR events: nothing to correlate`, {
+                fix: 'capture with redis-cli monitor > capture.log while the applications are busy',
+              }),
         ];
   const findings = [...run.result.findings, ...run.extra, ...silent];
   const c = run.result.counts;
+  // Every finding, listed or not (the list keeps --max-listed of each kind).
+  const counts = addCounts(c, countByKind([...run.extra, ...silent]));
   return {
     command: 'monitor',
-    fails: anyAtOrAbove(findings, run.failOn),
+    fails: countsFailAt(counts, run.failOn),
     complete: run.complete,
     findings,
     summary: {
@@ -60,12 +58,13 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
       seconds: run.result.stats.seconds,
       eventsPerSecond: run.result.stats.eventsPerSecond,
       staleFills: c['stale-fill'] ?? 0,
+      sameVersionRefills: c['same-version-refill'] ?? 0,
       concurrentFills: c['concurrent-fill'] ?? 0,
       missingBroadcasts: c['missing-broadcast'] ?? 0,
       fillsWithoutTtl: c['fill-without-ttl'] ?? 0,
-      // Every finding, listed or not (the list keeps --max-listed of each kind).
-      ...sumSeverities(run.result.severities, countBySeverity([...run.extra, ...silent])),
+      ...severitiesOfCounts(counts),
     },
+    counts,
     data: {
       source: run.source,
       raceWindowMs: run.raceWindowMs,
@@ -76,8 +75,4 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
       peakOmemBytes: run.peakOmemBytes,
     },
   };
-}
-
-function sumSeverities(a: Record<Severity, number>, b: Record<Severity, number>): Record<Severity, number> {
-  return { critical: a.critical + b.critical, warning: a.warning + b.warning, info: a.info + b.info };
 }

@@ -1,13 +1,13 @@
 // `report` as one ranked answer: the findings of every part (lag, scan, subscribers, monitor) on one list, each
 // with its likely cause and fix, grouped where they share both, ordered by severity and impact; then health.
 import type { CommandResult } from '../envelope.js';
-import { anyAtOrAbove } from '../envelope.js';
-import { countBySeverity, type Finding, type Severity, severityRank } from '../findings.js';
+import { addCounts, countByKind, countsFailAt, type Finding, finding, type Severity, severitiesOfCounts, severityRank } from '../findings/findings.js';
+import type { FindingKind } from '../findings/kinds.js';
 import type { LagData } from '../lag/lagReport.js';
 import type { MonitorData } from '../monitor/monitorReport.js';
 import { plural } from '../plural.js';
 import type { ScanData } from '../scan/scanReport.js';
-import { cause, type CauseContext, type CauseId, causeOf } from './causes.js';
+import { cause, type CauseContext, type CauseId, causeOf } from '../findings/causes.js';
 
 export type PartName = 'lag' | 'scan' | 'subscribers' | 'monitor';
 export const PARTS: readonly PartName[] = ['lag', 'scan', 'subscribers', 'monitor'];
@@ -43,7 +43,10 @@ export interface RankedItem {
   kind: string;
   cause: CauseId | null;
   causeTitle: string | null;
+  /** Findings in the group, listed or not (when the kind's total is known to be theirs). */
   count: number;
+  /** Of those, how many the report lists (--max-listed of each kind). */
+  listed: number;
   message: string;
   fix: string | null;
   evidence: { mapping: string | null; replica: string | null; keys: string[]; keyCount: number; timeline: unknown[] | null };
@@ -101,6 +104,9 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   const replicaName = (target: unknown) => replicas.find((r) => r.target !== null && r.target === target)?.name ?? target;
   const parts: PartStatus[] = [];
   const findings: Finding[] = [];
+  /** Findings counted by part and kind, listed or not. */
+  const totals = new Map<string, number>();
+  let counts: Partial<Record<FindingKind, number>> = {};
   for (const part of PARTS) {
     const p = run[part] as PartRun<object>;
     const own = p.status === 'ok' || p.status === 'partial' ? p.result.findings : [];
@@ -109,23 +115,22 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     const failure: Finding[] =
       p.status === 'failed' || (p.status === 'partial' && p.result.sourceFailure && !explained)
         ? [
-            {
-              kind: 'source-failed',
-              severity: 'critical',
-              message: `${part} could not check: ${p.reason}`,
+            finding('source-failed', `${part} could not check: ${p.reason}`, {
               part,
               fix: 'this part of the report is missing or incomplete: fix the connection and run the report again',
-            },
+            }),
           ]
         : [];
+    // What the part counted, listed or not (scan and monitor list --max-listed of each kind), plus its failure.
+    const partCounts = addCounts(p.status === 'ok' || p.status === 'partial' ? (p.result.counts ?? countByKind(own)) : {}, countByKind(failure));
+    for (const [kind, n] of Object.entries(partCounts) as [FindingKind, number][]) totals.set(`${part}\u0000${kind}`, n);
+    counts = addCounts(counts, partCounts);
     parts.push({ part, status: p.status, reason: 'reason' in p ? p.reason : null, findings: own.length });
     for (const f of [...own, ...failure]) {
-      const id = causeOf(part, f, ctx);
+      const id = causeOf(f, ctx);
       const c = id === null ? null : cause(id, ctx);
       findings.push({
         ...f,
-        // A mapping that compared nothing proves nothing: scan fails on it, and so does the report.
-        ...(part === 'scan' && f.kind === 'no-keys' ? { severity: 'critical' } : {}),
         ...(typeof f.laggingReplica === 'string' ? { laggingReplica: replicaName(f.laggingReplica) } : {}),
         part,
         cause: id,
@@ -133,20 +138,19 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
       });
     }
   }
-  const { items: ranked, ordered: sorted } = rank(findings);
+  const { items: ranked, ordered: sorted } = rank(findings, totals);
   const attempted = parts.filter((p) => p.status !== 'skipped');
   const allFailed = attempted.length > 0 && attempted.every((p) => p.status === 'failed');
   const result: CommandResult<ReportData> = {
     command: 'report',
-    fails: anyAtOrAbove(sorted, run.failOn),
+    fails: countsFailAt(counts, run.failOn),
     complete: run.complete && parts.every((p) => p.status === 'ok' || p.status === 'skipped'),
     findings: sorted,
     summary: {
-      ...countBySeverity(sorted),
+      // Counted from every part's totals, not from the listed findings (each part lists --max-listed per kind).
+      ...severitiesOfCounts(counts),
       items: ranked.length,
-      causes: Object.fromEntries(
-        (['write-invalidate-race', 'local-cache', 'replica-lag', 'no-ttl'] as CauseId[]).map((id) => [id, sorted.filter((f) => f.cause === id).length]),
-      ),
+      causes: causeCounts(ranked),
       parts: Object.fromEntries(parts.map((p) => [p.part, p.status])),
     },
     data: { parts, ranked, health: health(run) },
@@ -154,6 +158,13 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   return allFailed
     ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } }
     : result;
+}
+
+/** Findings per likely cause, from the ranked groups' counts (listed or not). */
+function causeCounts(ranked: readonly RankedItem[]): Record<CauseId, number> {
+  const out: Record<CauseId, number> = { 'write-invalidate-race': 0, 'local-cache': 0, 'replica-lag': 0, 'no-ttl': 0 };
+  for (const item of ranked) if (item.cause !== null) out[item.cause] += item.count;
+  return out;
 }
 
 function resultOf<D extends object>(p: PartRun<D>): CommandResult<D> | null {
@@ -168,29 +179,39 @@ function groupKey(f: Finding): string {
  * Groups findings that share part, kind, cause and mapping/replica, and orders the groups: severity first, then
  * findings with a known cause, then how many, then the part (lag explains what scan and monitor see).
  */
-export function rank(findings: readonly Finding[]): { items: RankedItem[]; ordered: Finding[] } {
+export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, number> = new Map()): { items: RankedItem[]; ordered: Finding[] } {
   const groups = new Map<string, Finding[]>();
+  /** Groups per part and kind: a kind's total (listed or not) belongs to its group when it has only one. */
+  const groupsOfKind = new Map<string, number>();
   for (const f of findings) {
     const k = groupKey(f);
     const g = groups.get(k);
     if (g) g.push(f);
-    else groups.set(k, [f]);
+    else {
+      groups.set(k, [f]);
+      const pk = `${f.part}\u0000${f.kind}`;
+      groupsOfKind.set(pk, (groupsOfKind.get(pk) ?? 0) + 1);
+    }
   }
   const items = [...groups.values()].map((g) => {
     const first = g[0]!;
     const keys = [...new Set(g.map((f) => f.key).filter((k): k is string => typeof k === 'string'))];
     const where = typeof first.mapping === 'string' ? ` in mapping ${first.mapping}` : '';
+    const pk = `${first.part}\u0000${first.kind}`;
+    const total = groupsOfKind.get(pk) === 1 ? Math.max(g.length, totals.get(pk) ?? 0) : g.length;
+    const listed = total > g.length ? ` (${g.length} listed)` : '';
     const item: Omit<RankedItem, 'rank'> = {
       severity: first.severity,
       part: first.part as PartName,
       kind: first.kind,
       cause: (first.cause as CauseId | null) ?? null,
       causeTitle: (first.causeTitle as string | undefined) ?? null,
-      count: g.length,
+      count: total,
+      listed: g.length,
       message:
-        g.length === 1
+        total === 1
           ? first.message
-          : `${first.part === 'scan' ? plural(g.length, `${first.kind} entry`, `${first.kind} entries`) : plural(g.length, `${first.kind} finding`)}${where}, e.g. ${first.message}`,
+          : `${first.part === 'scan' ? plural(total, `${first.kind} entry`, `${first.kind} entries`) : plural(total, `${first.kind} finding`)}${where}${listed}, e.g. ${first.message}`,
       fix: typeof first.fix === 'string' ? first.fix : null,
       evidence: {
         mapping: typeof first.mapping === 'string' ? first.mapping : null,

@@ -1,6 +1,7 @@
 // Builds scan's result from the tallies: ranked findings, the summary with its confidence interval, the verdict.
 import type { CommandResult } from '../envelope.js';
-import type { Finding, Severity } from '../findings.js';
+import { countByKind, type Finding, finding, severitiesOfCounts } from '../findings/findings.js';
+import type { FindingKind } from '../findings/kinds.js';
 import { plural } from '../plural.js';
 import { formatSeconds } from '../units.js';
 import type { Classified, EntryState } from './classify.js';
@@ -31,17 +32,6 @@ export interface ScanData {
   thresholds: ScanThresholds;
   graceSeconds: number;
 }
-
-const SEVERITY: Record<EntryState, Severity> = {
-  stale: 'critical',
-  'version-not-bumped': 'critical',
-  ahead: 'warning',
-  orphan: 'warning',
-  undecodable: 'warning',
-  oversized: 'info',
-  fresh: 'info',
-  expired: 'info',
-};
 
 export interface ScanRun {
   tallies: { tally: Tally; table: string }[];
@@ -77,7 +67,14 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     .map((e) => ({ ...e, laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null }));
   const findings: Finding[] = [
     ...entries.map(entryFinding),
-    ...run.tallies.flatMap(({ tally }) => [...tally.undecodable, ...tally.oversized].map((e) => entryFinding({ ...e, laggingReplica: null }))),
+    ...run.tallies
+      .flatMap(({ tally }) => [...tally.undecodable, ...tally.oversized])
+      .filter((e) => {
+        const n = listed.get(e.state) ?? 0;
+        listed.set(e.state, n + 1);
+        return n < run.maxListed;
+      })
+      .map((e) => entryFinding({ ...e, laggingReplica: null })),
     ...run.tallies.filter(({ tally }) => tally.counts.noTtl > 0).map(({ tally }) => noTtlFinding(tally)),
     // Only a finished scan may claim a mapping compared nothing: a stopped one may simply not have got there.
     ...(run.complete ? run.tallies.flatMap(({ tally, table }) => nothingComparedFinding(tally, table)) : []),
@@ -91,7 +88,12 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     total.unconfirmed > 0 ||
     overall.wrong > run.thresholds.maxStale ||
     (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
-  const runWarnings = findings.filter((f) => f.severity === 'warning' && f.key === undefined).length;
+  // Every finding counted, listed or not: entries from the totals, the scan's own findings (no-ttl, no-keys, a
+  // lost node or replica) as they are.
+  const counts: Partial<Record<FindingKind, number>> = {
+    ...countByKind(findings.filter((f) => f.key === undefined)),
+    ...Object.fromEntries(ENTRY_KINDS.filter((k) => total[k] > 0).map((k) => [k, total[k]])),
+  };
   return {
     command: 'scan',
     fails,
@@ -118,19 +120,23 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
       nines: overall.nines,
       ninesAtLeast: overall.ninesAtLeast,
       // Every entry counts, listed or not: the findings list is capped by --max-listed, these are not.
-      critical: total.stale + total['version-not-bumped'],
-      warning: total.ahead + total.orphan + total.undecodable + runWarnings,
-      info: total.oversized + (total.noTtl > 0 ? 1 : 0),
+      ...severitiesOfCounts(counts),
     },
+    counts,
     data: { mappings, entries, thresholds: run.thresholds, graceSeconds: run.graceSeconds },
   };
 }
 
+/** Entry states that are findings (fresh and expired entries are not). */
+const ENTRY_KINDS = ['stale', 'version-not-bumped', 'ahead', 'orphan', 'undecodable', 'oversized'] as const satisfies readonly (EntryState & FindingKind)[];
+
+function entryKind(state: EntryState): FindingKind {
+  if (!(ENTRY_KINDS as readonly EntryState[]).includes(state)) throw new Error(`a ${state} entry is not a finding`);
+  return state as FindingKind;
+}
+
 function entryFinding(e: ListedEntry): Finding {
-  return {
-    kind: e.state,
-    severity: SEVERITY[e.state],
-    message: describe(e),
+  return finding(entryKind(e.state), describe(e), {
     key: e.key,
     mapping: e.mapping,
     cacheVersion: e.cacheVersion,
@@ -140,18 +146,8 @@ function entryFinding(e: ListedEntry): Finding {
     ttlSeconds: e.ttlSeconds,
     laggingReplica: e.laggingReplica,
     ...(e.detail ? { detail: e.detail } : {}),
-    ...(FIX[e.state] ? { fix: FIX[e.state] } : {}),
-  };
+  });
 }
-
-/** What to do about a wrong entry whose cause scan cannot see (stale and orphan entries get theirs in report). */
-const FIX: Partial<Record<EntryState, string>> = {
-  'version-not-bumped':
-    'bump the version on every write of the row (e.g. a trigger: NEW.version := OLD.version + 1), so fills and checks can tell old from new',
-  ahead: 'look for a fill made before its transaction committed (or from a write that rolled back): fill the cache only after commit',
-  undecodable:
-    'check the mapping (key template, version field, encoding) against what the writers store; a value this tool cannot read, a version check on fill cannot read either',
-};
 
 function describe(e: ListedEntry): string {
   const wrongFor = e.secondsBehind !== null ? `, wrong for ${formatSeconds(e.secondsBehind)}` : '';
@@ -177,13 +173,10 @@ function nothingComparedFinding(t: Tally, table: string): Finding[] {
   if (t.sampled === 0) {
     const why = t.unmatched > 0 ? `${plural(t.unmatched, 'key')} matched the SCAN pattern but belong to other key families` : 'no key matches its pattern';
     return [
-      {
-        kind: 'no-keys',
-        severity: 'warning',
-        message: `mapping ${t.mapping} (${table}) compared nothing: ${why}`,
+      finding('no-keys', `mapping ${t.mapping} (${table}) compared nothing: ${why}`, {
         mapping: t.mapping,
         fix: 'check the key template against real keys (redis-cli --scan --pattern ...)',
-      },
+      }),
     ];
   }
   const parts = [
@@ -193,23 +186,17 @@ function nothingComparedFinding(t: Tally, table: string): Finding[] {
     c.inflight && `${c.inflight} changing`,
   ].filter(Boolean);
   return [
-    {
-      kind: 'no-keys',
-      severity: 'warning',
-      message: `mapping ${t.mapping} (${table}) compared nothing: of ${plural(t.sampled, 'key')} sampled, ${parts.join(', ')}`,
+    finding('no-keys', `mapping ${t.mapping} (${table}) compared nothing: of ${plural(t.sampled, 'key')} sampled, ${parts.join(', ')}`, {
       mapping: t.mapping,
       fix: c.oversized > 0 ? 'raise --max-value-bytes to compare big values' : 'see the undecodable findings: the mapping may not match how values are written',
-    },
+    }),
   ];
 }
 
 function noTtlFinding(t: Tally): Finding {
-  return {
-    kind: 'no-ttl',
-    severity: 'info',
-    message: `${plural(t.counts.noTtl, 'key')} of mapping ${t.mapping} ${t.counts.noTtl === 1 ? 'never expires' : 'never expire'} (no TTL): a missed invalidation stays wrong forever; e.g. ${t.noTtlExamples.join(', ')}`,
-    mapping: t.mapping,
-    count: t.counts.noTtl,
-    examples: t.noTtlExamples,
-  };
+  return finding(
+    'no-ttl',
+    `${plural(t.counts.noTtl, 'key')} of mapping ${t.mapping} ${t.counts.noTtl === 1 ? 'never expires' : 'never expire'} (no TTL): a missed invalidation stays wrong forever; e.g. ${t.noTtlExamples.join(', ')}`,
+    { mapping: t.mapping, count: t.counts.noTtl, examples: t.noTtlExamples },
+  );
 }

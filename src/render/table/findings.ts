@@ -1,7 +1,8 @@
 // The findings block shared by every command's table output.
 import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../../core/envelope.js';
-import { countBySeverity, SEVERITIES } from '../../core/findings.js';
+import { countBySeverity, SEVERITIES, type Severity } from '../../core/findings/findings.js';
+import { EXIT } from '../../errors.js';
 import { plural } from '../../core/plural.js';
 import { severityLabel } from '../colour.js';
 
@@ -17,14 +18,23 @@ export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
 
 /** The closing line: what the exit code means, in words. */
 export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
-  const c = countBySeverity(env.findings);
+  const c = severityTotals(env);
   // "critical" and "info" read as adjectives ("2 critical"); only "warning" takes a plural.
   const counts = SEVERITIES.filter((s) => c[s] > 0)
     .map((s) => (s === 'warning' ? plural(c[s], s) : `${c[s]} ${s}`))
     .join(', ');
-  const partial = env.complete ? '' : ' (incomplete: the run was cut short)';
-  // A run cut short proves less than "OK" says.
-  if (env.ok && !env.complete) return chalk.yellow(`Nothing over the threshold in what was checked${counts ? ` (${counts})` : ''}${partial}`);
+  const exit = chalk.dim(` (exit ${env.exitCode})`);
+  // A run cut short proves less than "OK" says, and does not pass.
+  if (!env.complete && env.exitCode === EXIT.interrupted) {
+    return chalk.yellow.bold(`INCOMPLETE: stopped before it finished; nothing over the threshold in what was checked${counts ? ` (${counts})` : ''}`) + exit;
+  }
   if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}`);
-  return chalk.red.bold(`FAIL: ${counts}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);
+  return chalk.red.bold(`FAIL: ${counts || 'the run did not finish'}${env.complete ? '' : ' (incomplete: the run was cut short)'}`) + exit;
+}
+
+/** Findings by severity, listed or not: the command's own totals when it counts them (it lists --max-listed per kind). */
+export function severityTotals(env: Envelope): Record<Severity, number> {
+  const s = env.summary;
+  if (SEVERITIES.every((k) => typeof s[k] === 'number')) return { critical: s.critical as number, warning: s.warning as number, info: s.info as number };
+  return countBySeverity(env.findings);
 }

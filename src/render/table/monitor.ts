@@ -2,12 +2,15 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
-import type { TimelineEntry } from '../../core/monitor/keyStates.js';
 import type { MonitorData } from '../../core/monitor/monitorReport.js';
 import { plural } from '../../core/plural.js';
 import { severityLabel } from '../colour.js';
 import { printable } from '../printable.js';
 import { renderVerdict } from './findings.js';
+import { renderTimeline } from './timeline.js';
+
+/** Findings shown per kind; the rest are counted. */
+const SHOWN_PER_KIND = 3;
 
 export function renderMonitorTable(env: Envelope<MonitorData>, chalk: ChalkInstance): string {
   const s = env.stats;
@@ -19,30 +22,17 @@ export function renderMonitorTable(env: Envelope<MonitorData>, chalk: ChalkInsta
     `${chalk.bold('Command stream')}  ${where}: ${plural(s.events, 'event')} over ${s.seconds.toFixed(1)} s${s.eventsPerSecond !== null ? ` (${s.eventsPerSecond}/s)` : ''}${env.malformed ? `, ${env.malformed} malformed line(s) skipped` : ''}`,
   ];
   if (env.findings.length === 0) out.push('', chalk.green('No findings.'));
-  for (const f of env.findings.slice(0, 20)) {
-    out.push(
-      '',
-      `${severityLabel(chalk, f.severity)} ${chalk.bold(f.kind)}${f.confidence ? chalk.dim(` (confidence ${f.confidence})`) : ''}: ${printable(f.message)}`,
-    );
-    const timeline = f.timeline as TimelineEntry[] | undefined;
-    if (timeline?.length) {
-      const t0 = timeline[0]!.atUs;
-      for (const t of timeline)
-        out.push(
-          chalk.dim(`    +${((t.atUs - t0) / 1000).toFixed(1).padStart(7)} ms  ${t.what.padEnd(10)} ${t.client}${t.version ? `  version ${t.version}` : ''}`),
-        );
+  // The most severe kinds first, a few of each, and how many more each has (counted, listed or not).
+  const kinds = [...new Set(env.findings.map((f) => f.kind))];
+  for (const kind of kinds) {
+    const ofKind = env.findings.filter((f) => f.kind === kind);
+    for (const f of ofKind.slice(0, SHOWN_PER_KIND)) {
+      out.push('', `${severityLabel(chalk, f.severity)} ${chalk.bold(f.kind)}: ${printable(f.message)}`);
+      out.push(...renderTimeline(f.timeline, chalk, '    '));
     }
+    const more = (env.counts[kind] ?? ofKind.length) - Math.min(ofKind.length, SHOWN_PER_KIND);
+    if (more > 0) out.push(chalk.dim(`  ... ${more} more ${kind} not shown (--json lists up to --max-listed of each kind)`));
   }
-  const more = Object.entries(env.counts).filter(([kind, n]) => n > env.findings.filter((f) => f.kind === kind).length);
-  if (env.findings.length > 20 || more.length)
-    out.push(
-      '',
-      chalk.dim(
-        `Counted in all: ${Object.entries(env.counts)
-          .map(([k, n]) => `${n} ${k}`)
-          .join(', ')} (see --json for the listed ones)`,
-      ),
-    );
   const stats = new Table({ style: { head: [], border: chalk.level > 0 ? ['grey'] : [] } });
   stats.push(
     {

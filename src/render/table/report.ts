@@ -3,12 +3,12 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
-import type { TimelineEntry } from '../../core/monitor/keyStates.js';
 import type { ReportData } from '../../core/report/reportResult.js';
 import { formatBytes, formatSeconds } from '../../core/units.js';
 import { severityLabel } from '../colour.js';
 import { printable } from '../printable.js';
 import { renderVerdict } from './findings.js';
+import { renderTimeline } from './timeline.js';
 
 /** Ranked items shown in full; the rest are counted (all are in --json). */
 const SHOWN = 15;
@@ -25,14 +25,7 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
       out.push(
         chalk.dim(`   ${e.keyCount === 1 ? 'key' : `keys (${e.keyCount})`}: ${e.keys.map(printable).join(', ')}${e.keyCount > e.keys.length ? ', ...' : ''}`),
       );
-    const timeline = e.timeline as TimelineEntry[] | null;
-    if (timeline?.length) {
-      const t0 = timeline[0]!.atUs;
-      for (const t of timeline)
-        out.push(
-          chalk.dim(`     +${((t.atUs - t0) / 1000).toFixed(1).padStart(7)} ms  ${t.what.padEnd(10)} ${t.client}${t.version ? `  version ${t.version}` : ''}`),
-        );
-    }
+    out.push(...renderTimeline(e.timeline, chalk, '     '));
     if (item.fix) out.push(`   ${chalk.dim('fix:')} ${item.fix}`);
   }
   if (env.ranked.length > SHOWN) out.push('', chalk.dim(`... and ${env.ranked.length - SHOWN} more (see --json)`));

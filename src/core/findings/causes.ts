@@ -1,7 +1,8 @@
 // The likely cause of each finding among the failure modes that make a cache-aside system serve stale data, and the
 // fix that addresses it. The three of the case study (a write/invalidate race, invalidations that never reach
 // in-process caches, fills from a lagging replica), plus a missing TTL, the safety net that bounds all three.
-import type { Finding } from '../findings.js';
+import type { Finding } from './findings.js';
+import { FINDING_KINDS } from './kinds.js';
 
 export type CauseId = 'write-invalidate-race' | 'local-cache' | 'replica-lag' | 'no-ttl';
 
@@ -50,30 +51,8 @@ export function cause(id: CauseId, ctx: CauseContext): Cause {
   }
 }
 
-/** The likely cause of a finding from one part of the report, or null when it is not about stale data. */
-export function causeOf(part: string, f: Finding, ctx: CauseContext): CauseId | null {
-  switch (`${part}/${f.kind}`) {
-    case 'lag/replica-lag':
-    case 'lag/replay-paused':
-    case 'lag/replica-disconnected':
-      return 'replica-lag';
-    case 'scan/stale':
-    case 'scan/orphan':
-      // The scan read every replica: one still serving the cached version is where the fill came from.
-      return f.laggingReplica ? 'replica-lag' : 'write-invalidate-race';
-    case 'monitor/stale-fill':
-      // A fill carrying an older version came from an old read: a lagging replica if one is behind, else a race.
-      return ctx.replicaBehind ? 'replica-lag' : 'write-invalidate-race';
-    case 'monitor/concurrent-fill':
-      return 'write-invalidate-race';
-    case 'monitor/missing-broadcast':
-    case 'monitor/missing-subscribers':
-    case 'subscribers/missing-subscribers':
-      return 'local-cache';
-    case 'scan/no-ttl':
-    case 'monitor/fill-without-ttl':
-      return 'no-ttl';
-    default:
-      return null;
-  }
+/** The likely cause of a finding, by its kind's rule in the registry (some decide from the finding's evidence). */
+export function causeOf(f: Finding, ctx: CauseContext): CauseId | null {
+  const rule = FINDING_KINDS[f.kind].cause;
+  return rule === null || typeof rule === 'string' ? rule : rule.decide(f, ctx);
 }

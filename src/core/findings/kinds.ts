@@ -1,0 +1,352 @@
+// Every finding kind, once: the commands that report it, its one severity, a title, what it means, its likely cause
+// among the failure modes (checked for every kind by the type checker), the usual fix, and what its fields mean.
+// The JSON Schema's list of kinds and docs/findings.md are generated from this table (npm run docs).
+import type { CauseContext, CauseId } from './causes.js';
+import type { Finding, Severity } from './findings.js';
+
+export type CommandName = 'lag' | 'scan' | 'monitor' | 'report' | 'probe' | 'demo';
+
+/** The likely cause: always the same one, none (not about stale data), or one decided from the finding's evidence. */
+export type CauseRule = CauseId | null | { byEvidence: string; decide(f: Finding, ctx: CauseContext): CauseId | null };
+
+export interface KindSpec {
+  commands: readonly CommandName[];
+  severity: Severity;
+  title: string;
+  /** What the finding says, in one sentence. */
+  meaning: string;
+  cause: CauseRule;
+  /** The usual fix; a finding may carry a more specific one. */
+  fix: string | null;
+  /** The finding's own fields (beyond kind, severity, message, fix) and what they mean. */
+  fields: Readonly<Record<string, string>>;
+}
+
+const REPLICA_FIELDS = {
+  replica: 'the replica, by the one name it has across the report',
+  replicaId: 'a stable id: the --replica host:port, else application_name@client_addr',
+  target: 'host:port of the server asked, or null when only the primary saw it',
+} as const;
+
+/** A stale value came from an old read: a lagging replica if the evidence names one, else a race. */
+const staleSource = (byEvidence: string, replicaIf: (f: Finding, ctx: CauseContext) => boolean): CauseRule => ({
+  byEvidence,
+  decide: (f, ctx) => (replicaIf(f, ctx) ? 'replica-lag' : 'write-invalidate-race'),
+});
+
+const ROUTE_TO_PRIMARY = 'route cache-miss reads after a write to the primary for at least the lag window (see advice)';
+
+export const FINDING_KINDS = {
+  // --- replication (lag, probe) ---
+  'replica-lag': {
+    commands: ['lag', 'probe', 'report'],
+    severity: 'critical',
+    title: 'Replica lag over the limit',
+    meaning: 'a replica is further behind the primary than --max-lag-seconds or --max-lag-bytes: a cache miss served from it re-fills Redis with old rows',
+    cause: 'replica-lag',
+    fix: ROUTE_TO_PRIMARY,
+    fields: {
+      ...REPLICA_FIELDS,
+      lagSeconds: 'seconds behind (an upper bound when replay is stuck)',
+      lagBytes: 'bytes of WAL behind the primary',
+      maxLagSeconds: 'the limit in seconds',
+      maxLagBytes: 'the limit in bytes',
+      maxMs: 'probe: the slowest visibility measured, in ms',
+    },
+  },
+  'replay-paused': {
+    commands: ['lag', 'report'],
+    severity: 'warning',
+    title: 'Replay paused',
+    meaning: 'a replica has WAL replay paused: every write from then on is invisible there',
+    cause: 'replica-lag',
+    fix: 'SELECT pg_wal_replay_resume(); on the replica, or stop reading from it',
+    fields: { ...REPLICA_FIELDS, pauseState: 'paused or pause requested' },
+  },
+  'replica-disconnected': {
+    commands: ['lag', 'report'],
+    severity: 'critical',
+    title: 'Replica disconnected',
+    meaning: 'a replica cannot be reached or is not streaming, or fewer replicas stream than --expect-replicas',
+    cause: 'replica-lag',
+    fix: 'until it streams again, do not fill the cache from this replica; route those reads to the primary',
+    fields: {
+      ...REPLICA_FIELDS,
+      lagSeconds: 'seconds behind, if known',
+      lagBytes: 'bytes behind, if known',
+      streaming: '--expect-replicas: replicas streaming',
+      expected: '--expect-replicas: replicas expected',
+    },
+  },
+  'replica-not-asked': {
+    commands: ['lag', 'report'],
+    severity: 'info',
+    title: 'Replica seen only from the primary',
+    meaning: 'a streaming replica was not given with --replica: a paused replay looks like a small, steady lag from the primary',
+    cause: null,
+    fix: 'pass its URL with --replica, so cachedoctor asks it whether it is replaying',
+    fields: REPLICA_FIELDS,
+  },
+  'not-primary': {
+    commands: ['lag', 'report'],
+    severity: 'critical',
+    title: '--pg is a standby',
+    meaning: 'the server given as the primary is in recovery: staleness measured against it is meaningless',
+    cause: null,
+    fix: 'point --pg (or DATABASE_URL) at the primary',
+    fields: { target: 'host:port of the server' },
+  },
+  'not-replica': {
+    commands: ['lag', 'report'],
+    severity: 'critical',
+    title: '--replica is a primary',
+    meaning: 'a server given as a replica is not in recovery (promoted, or the wrong URL): reads from it may diverge',
+    cause: null,
+    fix: 'check that this URL points at a standby; if it was promoted, stop routing replica reads to it',
+    fields: { target: 'host:port of the server' },
+  },
+  'insufficient-privilege': {
+    commands: ['lag', 'report'],
+    severity: 'warning',
+    title: 'Role cannot see replication details',
+    meaning: 'pg_stat_replication or pg_stat_wal_receiver columns are NULL for this role: lag is unknown',
+    cause: null,
+    fix: 'GRANT pg_monitor TO <role>;',
+    fields: { target: 'host:port of the server', role: 'the role cachedoctor connected as' },
+  },
+  'no-replicas': {
+    commands: ['lag', 'report'],
+    severity: 'info',
+    title: 'No replicas',
+    meaning: 'the primary has no streaming replicas: replica lag cannot cause stale fills here',
+    cause: null,
+    fix: null,
+    fields: { target: 'host:port of the primary' },
+  },
+  'write-not-visible': {
+    commands: ['probe'],
+    severity: 'critical',
+    title: 'Write never visible on a replica',
+    meaning: 'a committed canary write did not show on a replica within --max-wait',
+    cause: 'replica-lag',
+    fix: 'check replay on the replica (cachedoctor lag); until it shows writes again, fill the cache from the primary',
+    fields: { replica: 'the replica', maxWaitMs: 'how long probe waited, in ms' },
+  },
+  // --- the cache against the primary (scan) ---
+  stale: {
+    commands: ['scan', 'report'],
+    severity: 'critical',
+    title: 'Stale cache entry',
+    meaning: 'the cached version is behind the row on the primary, and still was after --grace',
+    cause: staleSource('a lagging replica when one still serves the cached version (laggingReplica), else a write/invalidate race', (f) => !!f.laggingReplica),
+    fix: null,
+    fields: {
+      key: 'the Redis key',
+      mapping: 'the mapping it belongs to',
+      cacheVersion: 'the version in the cached value',
+      rowVersion: 'the version of the row on the primary',
+      versionsBehind: 'counter versions behind, if a counter',
+      secondsBehind: 'how long the entry has been wrong (now minus the row updatedAt), if known',
+      ttlSeconds: 'TTL left, or null for none',
+      laggingReplica: 'the replica that still serves the cached version (--replicas), or null',
+    },
+  },
+  'version-not-bumped': {
+    commands: ['scan', 'report'],
+    severity: 'critical',
+    title: 'Same version, different data',
+    meaning: "the cached version equals the row's, but a --compare field differs: a write that did not bump the version",
+    cause: null,
+    fix: 'bump the version on every write of the row (e.g. a trigger: NEW.version := OLD.version + 1), so fills and checks can tell old from new',
+    fields: { key: 'the Redis key', mapping: 'the mapping', cacheVersion: 'the version in both', detail: 'which field differs, and how' },
+  },
+  ahead: {
+    commands: ['scan', 'report'],
+    severity: 'warning',
+    title: 'Cache ahead of the primary',
+    meaning: 'the cached version is newer than the row: a fill from a write that rolled back, or from an uncommitted read',
+    cause: null,
+    fix: 'look for a fill made before its transaction committed (or from a write that rolled back): fill the cache only after commit',
+    fields: { key: 'the Redis key', mapping: 'the mapping', cacheVersion: 'the cached version', rowVersion: 'the row version', detail: 'why it is ahead' },
+  },
+  orphan: {
+    commands: ['scan', 'report'],
+    severity: 'warning',
+    title: 'Cache entry without a row',
+    meaning: 'the key has no row on the primary: a delete that did not invalidate, or a fill from a stale read',
+    cause: staleSource('a lagging replica when one still has the row (laggingReplica), else a write/invalidate race', (f) => !!f.laggingReplica),
+    fix: null,
+    fields: { key: 'the Redis key', mapping: 'the mapping', cacheVersion: 'the cached version', laggingReplica: 'a replica that still has the row, or null' },
+  },
+  undecodable: {
+    commands: ['scan', 'report'],
+    severity: 'warning',
+    title: 'Value cachedoctor cannot read',
+    meaning: 'not JSON, not UTF-8, no version field, or a key that cannot be an id: it cannot be compared',
+    cause: null,
+    fix: 'check the mapping (key template, version field, encoding) against what the writers store; a value this tool cannot read, a version check on fill cannot read either',
+    fields: { key: 'the Redis key', mapping: 'the mapping', detail: 'what could not be read' },
+  },
+  oversized: {
+    commands: ['scan', 'report'],
+    severity: 'info',
+    title: 'Value too big to fetch',
+    meaning: 'the value is bigger than --max-value-bytes: it was measured, not fetched, and not compared',
+    cause: null,
+    fix: 'raise --max-value-bytes to compare it',
+    fields: { key: 'the Redis key', mapping: 'the mapping', detail: 'its size' },
+  },
+  'no-ttl': {
+    commands: ['scan', 'report'],
+    severity: 'info',
+    title: 'Keys without a TTL',
+    meaning: 'keys of a mapping never expire: a missed invalidation stays wrong forever',
+    cause: 'no-ttl',
+    fix: 'set a TTL on every fill (SET ... EX), so an entry a missed invalidation left wrong heals by itself',
+    fields: { mapping: 'the mapping', count: 'keys without a TTL', examples: 'a few of them' },
+  },
+  'no-keys': {
+    commands: ['scan', 'report'],
+    severity: 'critical',
+    title: 'Mapping compared nothing',
+    meaning: 'no key matched the template, or none could be compared: the scan proves nothing (a mistyped template, an empty cache)',
+    cause: null,
+    fix: 'check the key template against real keys (redis-cli --scan --pattern ...)',
+    fields: { mapping: 'the mapping' },
+  },
+  'node-not-scanned': {
+    commands: ['scan', 'report'],
+    severity: 'critical',
+    title: 'Cluster master not scanned',
+    meaning: 'a Redis Cluster master could not be read: the keys in its slots were not scanned',
+    cause: null,
+    fix: 'check the node (CLUSTER NODES, its log); once a replica has taken over its slots, scan again',
+    fields: { node: 'host:port of the master' },
+  },
+  'keys-mid-migration': {
+    commands: ['scan', 'report'],
+    severity: 'warning',
+    title: 'Keys on the move',
+    meaning: 'keys could not be read because their slots were moving between masters (a reshard in progress)',
+    cause: null,
+    fix: 'scan again once the reshard has finished (redis-cli --cluster check)',
+    fields: { count: 'keys not read' },
+  },
+  // --- the command stream (monitor) ---
+  'stale-fill': {
+    commands: ['monitor', 'report'],
+    severity: 'critical',
+    title: 'Fill with an older version',
+    meaning: 'a fill wrote a version lower than one already cached: the fill read the row before a write reached its source',
+    cause: staleSource('a lagging replica when the report finds one behind, else a write/invalidate race', (_, ctx) => ctx.replicaBehind),
+    fix: null,
+    fields: {
+      key: 'the Redis key',
+      mapping: 'the mapping (or match)',
+      client: 'the client that filled it',
+      version: 'the version it filled',
+      newestVersion: 'the newest version cached before',
+      timeline: "the key's last events",
+    },
+  },
+  'same-version-refill': {
+    commands: ['monitor', 'report'],
+    severity: 'warning',
+    title: 'Refill with the version just invalidated',
+    meaning:
+      'a key was invalidated, then filled with the same version it held before: if the row changed, the fill read it before the change reached its source (an invalidation without a write refills the same version too)',
+    cause: staleSource('a lagging replica when the report finds one behind, else a write/invalidate race', (_, ctx) => ctx.replicaBehind),
+    fix: null,
+    fields: { key: 'the Redis key', mapping: 'the mapping', client: 'the client that filled it', version: 'the version', timeline: "the key's last events" },
+  },
+  'concurrent-fill': {
+    commands: ['monitor', 'report'],
+    severity: 'warning',
+    title: 'Concurrent refills',
+    meaning: 'clients filled one key within --race-window of each other after one invalidation: a stampede, and the later fill may carry older data',
+    cause: 'write-invalidate-race',
+    fix: null,
+    fields: { key: 'the Redis key', mapping: 'the mapping', clients: 'the clients that filled it', timeline: "the key's last events" },
+  },
+  'missing-broadcast': {
+    commands: ['monitor', 'report'],
+    severity: 'warning',
+    title: 'Invalidation never broadcast',
+    meaning: 'an invalidation no PUBLISH on --channel followed within --race-window: in-process caches keep the old value',
+    cause: 'local-cache',
+    fix: null,
+    fields: { key: 'the Redis key', mapping: 'the mapping', client: 'the client that invalidated it', timeline: "the key's last events" },
+  },
+  'fill-without-ttl': {
+    commands: ['monitor', 'report'],
+    severity: 'info',
+    title: 'Fill without a TTL',
+    meaning: 'a fill set no expiry, and none followed within --race-window',
+    cause: 'no-ttl',
+    fix: null,
+    fields: { key: 'the Redis key', mapping: 'the mapping', client: 'the client that filled it' },
+  },
+  'missing-subscribers': {
+    commands: ['monitor', 'report'],
+    severity: 'warning',
+    title: 'Too few channel subscribers',
+    meaning: 'fewer instances listen on the invalidation channel than --expect-subscribers: those that do not keep stale in-process copies',
+    cause: 'local-cache',
+    fix: null,
+    fields: { channel: 'the channel', subscribers: 'subscribers counted (PUBSUB NUMSUB + SHARDNUMSUB, every node)', expected: '--expect-subscribers' },
+  },
+  'no-subscribers': {
+    commands: ['report'],
+    severity: 'info',
+    title: 'Nobody listens on the channel',
+    meaning: 'nobody subscribes to the invalidation channel: instances that keep in-process copies never hear of invalidations',
+    cause: 'local-cache',
+    fix: null,
+    fields: { channel: 'the channel', subscribers: '0' },
+  },
+  'monitor-stopped': {
+    commands: ['monitor', 'report'],
+    severity: 'warning',
+    title: 'MONITOR stopped early',
+    meaning: 'the watch was stopped to protect Redis: its output buffer for cachedoctor passed --max-buffer, or it could no longer be checked',
+    cause: null,
+    fix: 'watch for a shorter time, or when the server is less busy',
+    fields: { peakOmem: 'the largest output buffer seen, in bytes' },
+  },
+  'no-traffic': {
+    commands: ['monitor', 'report'],
+    severity: 'warning',
+    title: 'No commands seen',
+    meaning: 'no command reached Redis during the watch (or the capture holds none): nothing was correlated',
+    cause: null,
+    fix: 'watch while the applications are busy, or for longer (--duration)',
+    fields: {},
+  },
+  // --- any command ---
+  'source-failed': {
+    commands: ['lag', 'scan', 'probe', 'report'],
+    severity: 'critical',
+    title: 'A source could not be read',
+    meaning: 'a server (or a part of the report) could not be queried: what it would have shown is unknown, so the run must not pass',
+    cause: null,
+    fix: 'fix the connection (the message says what failed) and run again',
+    fields: { source: 'primary or replica', part: 'report: the part that could not check', target: 'host:port, if known', replica: 'the replica, if one' },
+  },
+  'demo-unexpected': {
+    commands: ['demo'],
+    severity: 'critical',
+    title: 'The demo missed what it staged',
+    meaning: 'a demo step did not find exactly the failure modes it staged: a bug in cachedoctor',
+    cause: null,
+    fix: 'report it, with the demo output',
+    fields: {},
+  },
+} as const satisfies Record<string, KindSpec>;
+
+export type FindingKind = keyof typeof FINDING_KINDS;
+
+export const KINDS = Object.keys(FINDING_KINDS) as FindingKind[];
+
+export function kindSpec(kind: FindingKind): KindSpec {
+  return FINDING_KINDS[kind];
+}

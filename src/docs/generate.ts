@@ -1,0 +1,117 @@
+// The parts of the docs and of the JSON Schema that come from code: the finding kinds (docs/findings.md, the
+// schema's lists of kinds and their severities) and every command's option table (docs/<command>.md, README).
+// `npm run docs` writes them; a test fails when a file on disk differs from what this generates.
+import { readFileSync } from 'node:fs';
+import { COMMANDS } from '../commands/index.js';
+import { cause } from '../core/findings/causes.js';
+import { FINDING_KINDS, type FindingKind, KINDS } from '../core/findings/kinds.js';
+import { GLOBAL } from '../options/catalog.js';
+import { defaultText } from '../options/help.js';
+import type { OptionSet } from '../options/spec.js';
+
+export const ROOT = new URL('../../', import.meta.url);
+export const SCHEMA_PATH = 'src/schema/envelope.schema.json';
+
+/** A generated file: its path from the repository root and its content (JSON files compare as values). */
+export interface Generated {
+  path: string;
+  content: string;
+  json?: boolean;
+}
+
+const CAUSE_CTX = { replicaBehind: false, windowSeconds: null, channel: null, replicasUnchecked: false };
+
+function causeText(kind: FindingKind): string {
+  const rule = FINDING_KINDS[kind].cause;
+  if (rule === null) return '-';
+  if (typeof rule === 'string') return cause(rule, CAUSE_CTX).title;
+  return `by evidence: ${rule.byEvidence}`;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** docs/findings.md: every kind, with its severity, commands, likely cause, fix and fields. */
+export function findingsDoc(): string {
+  const lines = [
+    '# Finding kinds',
+    '',
+    '<!-- Generated from src/core/findings/kinds.ts by `npm run docs`: edit the registry, not this file. -->',
+    '',
+    'Every finding has a `kind`, a `severity` (always the same for a kind), a `message` and usually a `fix`. `report`',
+    "adds `part` (the check that found it), `cause` and `causeTitle` (its likely cause) and replaces `fix` with the cause's fix.",
+    '',
+    '| Kind | Severity | Commands | What it means | Likely cause |',
+    '|---|---|---|---|---|',
+    ...KINDS.map((k) => {
+      const s = FINDING_KINDS[k];
+      return `| [\`${k}\`](#${k}) | ${s.severity} | ${s.commands.join(', ')} | ${cell(s.meaning)} | ${cell(causeText(k))} |`;
+    }),
+    '',
+  ];
+  for (const k of KINDS) {
+    const s = FINDING_KINDS[k];
+    lines.push(`## ${k}`, '', `**${s.title}** (${s.severity}; ${s.commands.join(', ')}): ${s.meaning}.`, '');
+    lines.push(`- Likely cause: ${causeText(k)}`);
+    if (s.fix) lines.push(`- Fix: ${s.fix}`);
+    const fields = Object.entries(s.fields);
+    if (fields.length > 0) {
+      lines.push('- Fields:');
+      for (const [name, meaning] of fields) lines.push(`  - \`${name}\`: ${meaning}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** The option table of a set, as in --help: flag, default, environment and config field, what it does. */
+export function optionTable(set: OptionSet): string {
+  const rows = Object.values(set).map((spec) => {
+    const def = defaultText(spec).replace(/^default: /, '');
+    const where = [spec.env ? `env \`${spec.env.split(',')[0]}\`` : '', spec.config ? `config \`${spec.config}\`` : ''].filter(Boolean).join(', ');
+    return `| \`${spec.flags}\` | ${cell(def || '-')} | ${where || '-'} | ${cell(spec.help)} |`;
+  });
+  return ['| Option | Default | Also set by | |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+const BEGIN = (name: string) => `<!-- generated: ${name} (npm run docs) -->`;
+const END = '<!-- /generated -->';
+
+/** `text` with the block named `name` replaced by `body`; the markers must be there already. */
+export function replaceBlock(text: string, name: string, body: string, path: string): string {
+  const start = text.indexOf(BEGIN(name));
+  const end = start === -1 ? -1 : text.indexOf(END, start);
+  if (start === -1 || end === -1) throw new Error(`${path}: no "${BEGIN(name)}" ... "${END}" block`);
+  return `${text.slice(0, start)}${BEGIN(name)}\n${body}\n${text.slice(end)}`;
+}
+
+/** The JSON Schema with its lists of kinds, per command and overall, and each kind's severity, from the registry. */
+export function schemaFromRegistry(schema: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(schema) as { $defs: Record<string, Record<string, unknown>> };
+  const finding = out.$defs.finding as { properties: Record<string, unknown>; allOf?: unknown[] };
+  finding.properties.kind = { enum: KINDS };
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+  finding.allOf = KINDS.map((k) => ({ if: { properties: { kind: { const: k } } }, then: { properties: { severity: { const: FINDING_KINDS[k].severity } } } }));
+  for (const command of ['lag', 'scan', 'monitor', 'report', 'probe'] as const) {
+    const def = out.$defs[command] as { properties: Record<string, { items?: { properties?: Record<string, unknown> } }> };
+    def.properties.findings ??= {};
+    const findings = def.properties.findings;
+    findings.items ??= {};
+    findings.items.properties ??= {};
+    findings.items.properties.kind = { enum: KINDS.filter((k) => (FINDING_KINDS[k].commands as readonly string[]).includes(command)) };
+  }
+  return out;
+}
+
+/** Every generated file, from the code and the hand-written pages around the generated blocks. */
+export function generatedFiles(read: (path: string) => string = (p) => readFileSync(new URL(p, ROOT), 'utf8')): Generated[] {
+  const files: Generated[] = [{ path: 'docs/findings.md', content: findingsDoc() }];
+  files.push({ path: SCHEMA_PATH, content: `${JSON.stringify(schemaFromRegistry(JSON.parse(read(SCHEMA_PATH))), null, 2)}\n`, json: true });
+  for (const c of COMMANDS) {
+    if (Object.keys(c.options).length === 0) continue;
+    const path = `docs/${c.name}.md`;
+    files.push({ path, content: replaceBlock(read(path), 'options', optionTable(c.options), path) });
+  }
+  const config = 'docs/config.md';
+  files.push({ path: config, content: replaceBlock(read(config), 'global-options', optionTable(GLOBAL), config) });
+  return files;
+}

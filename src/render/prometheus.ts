@@ -2,6 +2,8 @@
 // one gauge family per metric, HELP and TYPE first, label values escaped (\\ \" \n).
 import type { Envelope } from '../core/envelope.js';
 import { SEVERITIES } from '../core/findings/findings.js';
+import { FINDING_KINDS, type FindingKind } from '../core/findings/kinds.js';
+import { severityTotals } from './totals.js';
 import type { ReportData } from '../core/report/reportResult.js';
 
 interface Family {
@@ -30,17 +32,12 @@ export function renderPrometheus(env: Envelope<ReportData>): string {
   const up = family('part_up', '1 when this part of the report could query its sources (0: failed); skipped parts are absent');
   for (const p of env.parts) if (p.status !== 'skipped') up(p.status === 'failed' ? 0 : 1, { part: p.part });
 
+  // Counted from every part's totals (the JSON lists --max-listed of each kind).
+  const totals = severityTotals(env);
   const bySeverity = family('findings_by_severity', 'findings of the report, by severity');
-  for (const s of SEVERITIES) bySeverity(env.findings.filter((f) => f.severity === s).length, { severity: s });
+  for (const s of SEVERITIES) bySeverity(totals[s], { severity: s });
   const findings = family('findings', 'findings of the report, by kind and severity');
-  const counts = new Map<string, { kind: string; severity: string; n: number }>();
-  for (const f of env.findings) {
-    const k = `${f.kind}\u0000${f.severity}`;
-    const c = counts.get(k) ?? { kind: f.kind, severity: f.severity, n: 0 };
-    c.n += 1;
-    counts.set(k, c);
-  }
-  for (const c of counts.values()) findings(c.n, { kind: c.kind, severity: c.severity });
+  for (const [kind, n] of Object.entries(env.counts) as [FindingKind, number][]) findings(n, { kind, severity: FINDING_KINDS[kind].severity });
 
   const entries = family('entries', 'cache entries sampled by scan, by mapping and state');
   const ratio = family('stale_ratio', 'wrong entries (stale, ahead, orphan, version not bumped) over entries compared, by mapping');

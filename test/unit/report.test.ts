@@ -167,6 +167,45 @@ describe('buildReportResult', () => {
   });
 });
 
+describe('report counts every finding, not only the listed ones', () => {
+  it("takes severities, ranked counts, causes and Prometheus figures from the parts' totals", () => {
+    // scan lists 2 stale entries (--max-listed 2) of the 50 it found; monitor lists 1 of 300 missing broadcasts.
+    const scan = scanPart([f('stale', { key: 'product:1', mapping: 'product' }), f('stale', { key: 'product:2', mapping: 'product' })]);
+    if (scan.status === 'ok') scan.result.counts = { stale: 50 };
+    const monitor: PartRun<MonitorData> = {
+      status: 'ok',
+      reason: null,
+      result: {
+        command: 'monitor',
+        fails: false,
+        complete: true,
+        summary: {},
+        counts: { 'missing-broadcast': 300 },
+        findings: [f('missing-broadcast', { key: 'product:9', mapping: 'product' })],
+        data: {
+          stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null },
+          peakOmemBytes: 0,
+        } as unknown as MonitorData,
+      },
+    };
+    const result = buildReportResult(run({ scan, monitor }));
+    assert.equal(result.summary.critical, 50);
+    assert.equal(result.summary.warning, 300);
+    assert.deepEqual(
+      result.data.ranked.map((i) => [i.kind, i.count, i.listed]),
+      [
+        ['stale', 50, 2],
+        ['missing-broadcast', 300, 1],
+      ],
+    );
+    assert.match(result.data.ranked[0]!.message, /^50 stale entries in mapping product \(2 listed\), e\.g\. /);
+    assert.equal((result.summary.causes as Record<string, number>)['local-cache'], 300);
+    const text = renderPrometheus(toEnvelope(result, 't', new Date()) as never as Parameters<typeof renderPrometheus>[0]);
+    assert.match(text, /^cachedoctor_findings_by_severity\{severity="warning"\} 300$/m);
+    assert.match(text, /^cachedoctor_findings\{kind="stale",severity="critical"\} 50$/m);
+  });
+});
+
 describe('renderPrometheus', () => {
   it('writes the text exposition format a Prometheus parser reads back, with label values escaped', () => {
     const tricky = 'we"ird\\name\nx';

@@ -62,6 +62,8 @@ export interface PartStatus {
 export interface ReportData {
   parts: PartStatus[];
   ranked: RankedItem[];
+  /** Every finding of every part counted by kind, listed or not. */
+  counts: Partial<Record<FindingKind, number>>;
   health: {
     replicas: { name: string; state: string | null; lagSeconds: number | null; lagBytes: number | null; lagBasis: string | null; replayPaused: boolean }[];
     advice: { windowSeconds: number | null; message: string } | null;
@@ -153,7 +155,8 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
       causes: causeCounts(ranked),
       parts: Object.fromEntries(parts.map((p) => [p.part, p.status])),
     },
-    data: { parts, ranked, health: health(run) },
+    counts,
+    data: { parts, ranked, counts, health: health(run) },
   };
   return allFailed
     ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } }

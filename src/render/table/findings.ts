@@ -1,10 +1,11 @@
 // The findings block shared by every command's table output.
 import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../../core/envelope.js';
-import { countBySeverity, SEVERITIES, type Severity } from '../../core/findings/findings.js';
+import { SEVERITIES } from '../../core/findings/findings.js';
 import { EXIT } from '../../errors.js';
 import { plural } from '../../core/plural.js';
 import { severityLabel } from '../colour.js';
+import { severityTotals } from '../totals.js';
 
 export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
   if (env.findings.length === 0) return chalk.green('No findings.');
@@ -30,11 +31,4 @@ export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
   }
   if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}`);
   return chalk.red.bold(`FAIL: ${counts || 'the run did not finish'}${env.complete ? '' : ' (incomplete: the run was cut short)'}`) + exit;
-}
-
-/** Findings by severity, listed or not: the command's own totals when it counts them (it lists --max-listed per kind). */
-export function severityTotals(env: Envelope): Record<Severity, number> {
-  const s = env.summary;
-  if (SEVERITIES.every((k) => typeof s[k] === 'number')) return { critical: s.critical as number, warning: s.warning as number, info: s.info as number };
-  return countBySeverity(env.findings);
 }

@@ -107,6 +107,44 @@ describe('Correlator', () => {
       [['missing-broadcast', 'product:1']],
     );
   });
+  it('missing-broadcast: two DELs of one key inside the window and then one PUBLISH are one burst, broadcast once', () => {
+    const r = run(
+      [
+        // Delete before and after the write, then broadcast: nothing is missing.
+        [0, 'svc', 'DEL', 'product:1'],
+        [20, 'svc', 'DEL', 'product:1'],
+        [25, 'svc', 'PUBLISH', 'invalidate', 'product:1'],
+        // Twice without any broadcast: one finding, for the burst.
+        [40, 'svc', 'DEL', 'product:2'],
+        [60, 'svc', 'DEL', 'product:2'],
+        [300, 'app', 'GET', 'product:9'],
+      ],
+      { channel: 'invalidate' },
+    );
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key]),
+      [['missing-broadcast', 'product:2']],
+    );
+  });
+  it('missing-broadcast: a PUBLISH names keys exactly (product:10 is not product:1), as text, a list or JSON', () => {
+    const r = run(
+      [
+        [0, 'w', 'DEL', 'product:1'],
+        [1, 'x', 'PUBLISH', 'invalidate', 'product:10'],
+        [2, 'w', 'DEL', 'product:2'],
+        [3, 'w', 'DEL', 'product:3'],
+        [4, 'x', 'PUBLISH', 'invalidate', 'product:2, product:3'],
+        [5, 'w', 'DEL', 'product:4'],
+        [6, 'x', 'PUBLISH', 'invalidate', '{"keys":["product:4"],"reason":"price"}'],
+        [300, 'app', 'GET', 'product:9'],
+      ],
+      { channel: 'invalidate' },
+    );
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key]),
+      [['missing-broadcast', 'product:1']],
+    );
+  });
   it('fill-without-ttl, unless an EXPIRE follows within the window', () => {
     const r = run([
       [0, 'app', 'SET', 'product:1', v(1)],

@@ -6,6 +6,7 @@ import type { FindingKind } from '../findings/kinds.js';
 import { plural } from '../plural.js';
 import { type Spread, spread } from '../stats.js';
 import { compareVersions, formatVersion, type Version } from '../scan/version.js';
+import { keysNamedIn } from './broadcastKeys.js';
 import { type Action, actionsOf } from './commands.js';
 import { detached, type KeyState, KeyStates, note, type PrefixCount, timelineOf } from './keyStates.js';
 import { argText, type MonitorEvent } from './parseLine.js';
@@ -206,12 +207,8 @@ export class Correlator {
     // A broadcast names the keys it invalidates (the usual message); one that names none of the waiting keys (a
     // batch id, "flush") counts for the invalidations of the client that sent it. A PUBLISH about one key does not
     // excuse another key's missing one, even from the same (pooled) connection.
-    const named = this.broadcastWaits.get(text);
-    if (named) {
-      named.done = true;
-      return;
-    }
-    const mentioned = [...this.broadcastWaits.values()].filter((p) => !p.done && text.includes(p.key));
+    const named = this.broadcastWaits.get(text) ?? null;
+    const mentioned = named ? [named] : keysNamedIn(text).flatMap((k) => this.broadcastWaits.get(k) ?? []);
     for (const p of mentioned) p.done = true;
     if (mentioned.length === 0) for (const p of this.broadcastWaits.values()) if (!p.done && p.client === e.client) p.done = true;
   }
@@ -220,7 +217,13 @@ export class Correlator {
     this.pending.push(p);
     // TTL waits by the key's bytes (what EXPIRE names); broadcast waits by its text (what a PUBLISH names).
     if (p.kind === 'ttl') this.ttlWaits.set(p.raw, p);
-    else this.broadcastWaits.set(p.key, p);
+    else {
+      // A second invalidation of the key inside the window (delete before and after the write, a common pattern)
+      // is one burst: the broadcast that follows the last covers the first.
+      const earlier = this.broadcastWaits.get(p.key);
+      if (earlier) earlier.done = true;
+      this.broadcastWaits.set(p.key, p);
+    }
   }
 
   /** Deadlines that passed before `nowUs` without what they waited for become findings. */

@@ -1,25 +1,19 @@
 // Lines of a saved MONITOR capture (`redis-cli monitor > capture.log`), from a file or stdin, read in large chunks.
 import { createReadStream } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import type { LineSplitter } from './lineSplitter.js';
 
 /**
  * Lines as latin1 strings (MONITOR output is ASCII; bytes beyond it survive as they are), a chunk's worth at a
- * time: an await per line would cost more than parsing it.
+ * time: an await per line would cost more than parsing it. Lines over the splitter's limit are skipped and counted
+ * in `splitter.overlong`.
  */
-export async function* captureLines(path: string, signal: AbortSignal): AsyncGenerator<string[]> {
+export async function* captureLines(path: string, signal: AbortSignal, splitter: LineSplitter): AsyncGenerator<string[]> {
   const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
-  let rest = '';
   try {
     for await (const chunk of stream) {
       if (signal.aborted) break;
-      const text = rest + (chunk as Buffer).toString('latin1');
-      const lines: string[] = [];
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        lines.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+      const lines = splitter.push((chunk as Buffer).toString('latin1'));
       if (lines.length > 0) yield lines;
     }
   } catch (err) {
@@ -30,5 +24,6 @@ export async function* captureLines(path: string, signal: AbortSignal): AsyncGen
     throw err;
   }
   // A last line without a newline may be cut short: it is given to the parser, which skips it if it is broken.
-  if (rest.length > 0) yield [rest];
+  const last = splitter.end();
+  if (last !== null) yield [last];
 }

@@ -156,11 +156,35 @@ describe('hostile input', () => {
         '1795689833.000006 [0 10.0.0.1:5] "get" "produ',
       ].join('\n'),
     );
-    const run = await runCli(['monitor', '--input', capture, '--match', 'product:*', '--json'], { env: { NODE_OPTIONS: '--max-old-space-size=128' } });
+    const run = await runCli(['monitor', '--input', capture, '--match', 'product:*', '--max-value-bytes', '16MiB', '--json'], {
+      env: { NODE_OPTIONS: '--max-old-space-size=128' },
+    });
     assert.equal(run.code, 1, run.stderr);
     const doc = parseJson<{ summary: { events: number; malformed: number }; findings: { kind: string; key: string }[] }>(run);
     assertMatchesSchema(doc);
     assert.deepEqual([doc.summary.events, doc.summary.malformed], [5, 3]);
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.kind} ${f.key}`),
+      // product:2 was filled without a TTL 4 us before the capture ends: not judged, and said so.
+      ['stale-fill product:1', 'undecided-at-end undefined'],
+    );
+  });
+  it('a capture line of 32 MB (a value over --max-value-bytes) is skipped and counted, not held whole; the lines after it still count', async () => {
+    const huge = 'y'.repeat(32 * 1024 * 1024);
+    const capture = file(
+      'huge.log',
+      [
+        '1795689833.000001 [0 10.0.0.1:5] "set" "product:1" "{\\"version\\":2}" "EX" "60"',
+        `1795689833.000002 [0 10.0.0.1:5] "set" "product:2" "${huge}`,
+        '1795689833.000003 [0 10.0.0.1:5] "del" "product:1"',
+        '1795689833.000004 [0 10.0.0.1:6] "set" "product:1" "{\\"version\\":1}" "EX" "60"',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['monitor', '--input', capture, '--match', 'product:*', '--json'], { env: { NODE_OPTIONS: '--max-old-space-size=128' } });
+    const doc = parseJson<{ summary: { events: number; malformed: number; oversizedLines: number }; findings: { kind: string; key: string }[] }>(run);
+    assertMatchesSchema(doc);
+    assert.deepEqual([doc.summary.events, doc.summary.malformed, doc.summary.oversizedLines], [3, 0, 1]);
     assert.deepEqual(
       doc.findings.map((f) => `${f.kind} ${f.key}`),
       ['stale-fill product:1'],

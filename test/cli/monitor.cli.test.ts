@@ -1,7 +1,9 @@
 // monitor from the command line: a capture on stdin and in a file, --json on stdout, exit codes, bad input.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, parseJson, runCli } from '../helpers/cli.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
@@ -46,5 +48,34 @@ describe('cachedoctor monitor (subprocess)', () => {
     const mixed = await runCli(['monitor', '--input', CAPTURE, '--match', 'x:*', '--save', '/tmp/x.log']);
     assert.equal(mixed.code, 2);
     assert.match(mixed.stderr, /are for live monitoring/);
+  });
+
+  it('--save to a path that cannot be written: exit 2 and one line, before connecting; an existing file is left as it was', async () => {
+    // Redis is not even there: the path is checked first, so the answer is exit 2 (usage), not 3 (a source).
+    const bad = await runCli(['monitor', '--redis', 'redis://127.0.0.1:1', '--match', 'x:*', '--save', '/nonexistent/dir/capture.log']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.equal(
+      bad.stderr.trim(),
+      'cachedoctor: --save /nonexistent/dir/capture.log: cannot write it: its folder does not exist (give a file in a folder you can write to)',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'cd-save-'));
+    try {
+      const kept = join(dir, 'last-incident.log');
+      writeFileSync(kept, 'the capture of the last incident\n');
+      const again = await runCli(['monitor', '--redis', 'redis://127.0.0.1:1', '--match', 'x:*', '--save', kept]);
+      assert.equal(again.code, 2, again.stderr);
+      assert.match(
+        again.stderr.trim(),
+        /^cachedoctor: --save .*last-incident\.log: exists already, and cachedoctor does not overwrite a capture \(choose another name/,
+      );
+      assert.equal(readFileSync(kept, 'utf8'), 'the capture of the last incident\n');
+      // A watch that never started leaves no empty file behind.
+      const fresh = join(dir, 'fresh.log');
+      const refused = await runCli(['monitor', '--redis', 'redis://127.0.0.1:1', '--match', 'x:*', '--save', fresh]);
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.equal(existsSync(fresh), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,8 @@
 // monitor against a real Redis: the live parser is byte-exact, the scenarios of the case study are found, and a
 // saved capture gives the same findings as the live stream.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -40,7 +41,7 @@ const kinds = (env: { findings: { kind: string; key?: unknown }[] }) => env.find
 describe('live MONITOR', () => {
   it('returns every byte string sent with SET byte for byte (random bytes, 300 values)', async () => {
     const sb = sandbox();
-    const monitor = await openMonitor({ url: sb.redisUrl, flag: '--redis', timeoutMs: 2000 });
+    const monitor = await openMonitor({ url: sb.redisUrl, flag: '--redis', timeoutMs: 2000, maxLineChars: 1 << 20 });
     const controller = new AbortController();
     const r = new Redis(sb.redisUrl);
     const sent = new Map<string, Buffer>();
@@ -106,6 +107,49 @@ describe('live MONITOR', () => {
     assert.equal(env.exitCode, 1);
     const again = await runInProcess<MonitorData>('monitor', {}, { input: saved, match: 'product:*', channel: 'inv' });
     assert.deepEqual(kinds(again.env), kinds(env));
+  });
+});
+
+describe('live MONITOR with --save on a disk in trouble', () => {
+  it('a write that fails (no space left) stops the watch with the reason, instead of a stack trace', async () => {
+    const env = await watch({ match: 'product:*', save: '/dev/full' }, async (r) => {
+      for (let i = 0; i < 50; i += 1) await r.set(`product:${i}`, v(1), 'EX', 60);
+    });
+    const stopped = env.findings.find((f) => f.kind === 'monitor-stopped');
+    assert.match(String(stopped?.message), /could not write --save \/dev\/full: no space left on the device/);
+    assert.equal(env.complete, false);
+    assert.equal(env.exitCode, 1);
+  });
+
+  it('a disk that stops taking data slows the reader instead of growing memory: Redis holds the stream and the guard stops the watch', async () => {
+    const sb = sandbox();
+    const fifo = join(tmpdir(), `cd-fifo-${process.pid}`);
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    // The other end of the pipe is open but reads nothing while the watch runs: a disk that stopped taking data.
+    const stalled = createReadStream(fifo);
+    stalled.pause();
+    const pending = runInProcess<MonitorData>('monitor', { redis: sb.redisUrl }, { duration: '30s', match: 'product:*', save: fifo, maxBuffer: '1MiB' });
+    const r = new Redis(sb.redisUrl);
+    let done = false;
+    void pending.finally(() => (done = true));
+    try {
+      const value = 'x'.repeat(200);
+      for (let round = 0; !done && round < 400; round += 1) {
+        const pipe = r.pipeline();
+        for (let i = 0; i < 2000; i += 1) pipe.set(`product:${i}`, value);
+        await pipe.exec();
+      }
+      const { env } = await pending;
+      const stopped = env.findings.find((f) => f.kind === 'monitor-stopped');
+      // Before, every line queued in cachedoctor's memory behind the pipe and the watch ran its 30 s.
+      assert.match(String(stopped?.message), /held \d+ MiB of MONITOR output for us \(over --max-buffer\)/);
+      assert.equal(env.complete, false);
+    } finally {
+      r.disconnect();
+      stalled.destroy();
+      rmSync(fifo, { force: true });
+    }
   });
 });
 

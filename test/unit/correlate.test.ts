@@ -145,6 +145,28 @@ describe('Correlator', () => {
       [['missing-broadcast', 'product:1']],
     );
   });
+  it('at the end of a stream, invalidations and TTL-less fills still inside their window are counted as undecided, never dropped', () => {
+    const r = run(
+      [
+        [0, 'w', 'DEL', 'product:1'],
+        [500, 'w', 'DEL', 'product:2'],
+        [520, 'app', 'SET', 'product:3', v(1)],
+        [530, 'app', 'GET', 'product:4'],
+      ],
+      { channel: 'invalidate' },
+    );
+    assert.deepEqual(
+      r.findings.map((x) => [x.kind, x.key ?? x.examples]),
+      [
+        ['missing-broadcast', 'product:1'],
+        ['undecided-at-end', ['product:2', 'product:3']],
+      ],
+    );
+    const undecided = r.findings.find((x) => x.kind === 'undecided-at-end')!;
+    assert.equal(undecided.severity, 'info');
+    assert.deepEqual([undecided.broadcasts, undecided.fills], [1, 1]);
+    assert.equal(r.counts['undecided-at-end'], 1);
+  });
   it('fill-without-ttl, unless an EXPIRE follows within the window', () => {
     const r = run([
       [0, 'app', 'SET', 'product:1', v(1)],

@@ -8,6 +8,7 @@ import { buildMonitorResult, type MonitorData } from '../../core/monitor/monitor
 import { type MonitorEvent, parseMonitorLine } from '../../core/monitor/parseLine.js';
 import type { VersionKind } from '../../core/scan/version.js';
 import { captureLines } from '../../sources/captureFile.js';
+import { LineSplitter } from '../../sources/lineSplitter.js';
 import type { CommandContext } from '../context.js';
 import { isWatchEnd } from './endMarker.js';
 import { watchLive } from './live.js';
@@ -49,7 +50,8 @@ export async function run(ctx: CommandContext, opts: MonitorOptions): Promise<Co
   };
 
   if (opts.input !== null) {
-    reading: for await (const lines of captureLines(opts.input, signal)) {
+    const splitter = new LineSplitter(opts.maxLineChars);
+    reading: for await (const lines of captureLines(opts.input, signal, splitter)) {
       for (const line of lines) if (!feed(parseMonitorLine(line), line)) break reading;
     }
     // A capture saved by cachedoctor ends with the moment its watch ended: judged up to then, like the live run.
@@ -59,6 +61,7 @@ export async function run(ctx: CommandContext, opts: MonitorOptions): Promise<Co
       raceWindowMs: opts.raceWindowMs,
       channel: opts.channel,
       malformed,
+      oversizedLines: splitter.overlong,
       extra: [],
       failOn: opts.failOn,
       complete: !signal.aborted,

@@ -18,6 +18,7 @@ export const MONITOR_OPTIONS = {
   raceWindow: RACE_WINDOW,
   maxBuffer: MAX_BUFFER,
   maxListed: SCANNING.maxListed,
+  maxValueBytes: SCANNING.maxValueBytes,
   failOn: FAIL_ON,
 } as const;
 
@@ -40,6 +41,8 @@ export interface MonitorOptions {
   maxBuffer: number;
   maxKeys: number;
   maxListed: number;
+  /** A line longer than a value this big could make (escaped) is skipped, never held whole. */
+  maxLineChars: number;
   failOn: Severity;
 }
 
@@ -69,6 +72,12 @@ export function parse(raw: RawOptions): MonitorOptions {
     maxBuffer: o.maxBuffer,
     maxKeys: o.maxKeys,
     maxListed: o.maxListed,
+    maxLineChars: maxLineChars(o.maxValueBytes),
     failOn: o.failOn,
   };
+}
+
+/** MONITOR escapes a byte as up to 4 characters (\xNN); the command, key and other arguments fit in 64 KiB more. */
+export function maxLineChars(maxValueBytes: number): number {
+  return maxValueBytes * 4 + 64 * 1024;
 }

@@ -286,6 +286,20 @@ export const FINDING_KINDS = {
     fix: null,
     fields: { key: 'the Redis key', mapping: 'the mapping', client: 'the client that filled it' },
   },
+  'undecided-at-end': {
+    commands: ['monitor', 'report'],
+    severity: 'info',
+    title: 'Not judged: the stream ended first',
+    meaning:
+      'invalidations or TTL-less fills in the last --race-window of the stream (a capture cut off, a watch stopped) could not be judged: what followed them is unseen',
+    cause: null,
+    fix: 'capture a little longer than the traffic you want judged (cachedoctor monitor --save records when its watch ended)',
+    fields: {
+      broadcasts: 'invalidations whose broadcast window was still open',
+      fills: 'fills whose TTL window was still open',
+      examples: 'a few of their keys',
+    },
+  },
   'missing-subscribers': {
     commands: ['monitor', 'report'],
     severity: 'warning',

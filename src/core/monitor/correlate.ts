@@ -268,11 +268,42 @@ export class Correlator {
   }
 
   /**
+   * Invalidations and TTL-less fills whose window had not closed when the stream ended (a capture cut off, a
+   * watch stopped): what would have followed is unseen, so they are neither findings nor fine. Counted, never dropped.
+   */
+  private undecided(): void {
+    const open = this.pending.slice(this.head).filter((p) => !p.done);
+    if (open.length === 0) return;
+    const broadcasts = open.filter((p) => p.kind === 'broadcast').length;
+    const fills = open.length - broadcasts;
+    const what = [
+      broadcasts > 0 ? `${plural(broadcasts, 'invalidation')} (was it broadcast?)` : '',
+      fills > 0 ? `${plural(fills, 'fill')} without a TTL (did an EXPIRE follow?)` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    const examples = [...new Set(open.map((p) => p.key))].slice(0, 5);
+    this.counts.set('undecided-at-end', 1);
+    this.findings.set('undecided-at-end', [
+      finding(
+        'undecided-at-end',
+        `${what} in the last ${this.opts.raceWindowUs / 1000} ms could not be judged: the stream ends before their window does; e.g. ${examples.join(', ')}`,
+        {
+          broadcasts,
+          fills,
+          examples,
+        },
+      ),
+    ]);
+  }
+
+  /**
    * Ends the stream at `endUs` (live: when watching stopped; a capture: its last event): deadlines that passed
    * by then count; ones still open are not judged. `seconds` is how long the stream was watched, if known.
    */
   finish(endUs = this.lastUs, watchedSeconds?: number): MonitorResult {
     this.expireDeadlines(Math.max(endUs, this.lastUs) + 1);
+    this.undecided();
     const top = (m: Map<string, PrefixCount>) =>
       [...m.values()]
         .filter((c) => c.count > 0)

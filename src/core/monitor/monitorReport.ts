@@ -9,6 +9,8 @@ export interface MonitorData {
   channel: string | null;
   /** Lines that were not MONITOR events (counted and skipped). */
   malformed: number;
+  /** Lines holding a value over --max-value-bytes, skipped without being held whole. */
+  oversizedLines: number;
   stats: MonitorResult['stats'];
   /** Every finding counted by kind, listed or not. */
   counts: Record<string, number>;
@@ -22,6 +24,7 @@ export interface MonitorRun {
   raceWindowMs: number;
   channel: string | null;
   malformed: number;
+  oversizedLines: number;
   /** Findings about the run itself (subscriber count, a stopped monitor). */
   extra: Finding[];
   failOn: Severity;
@@ -55,6 +58,7 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
     summary: {
       events: run.result.stats.events,
       malformed: run.malformed,
+      oversizedLines: run.oversizedLines,
       seconds: run.result.stats.seconds,
       eventsPerSecond: run.result.stats.eventsPerSecond,
       staleFills: c['stale-fill'] ?? 0,
@@ -70,6 +74,7 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
       raceWindowMs: run.raceWindowMs,
       channel: run.channel,
       malformed: run.malformed,
+      oversizedLines: run.oversizedLines,
       stats: run.result.stats,
       counts: c,
       peakOmemBytes: run.peakOmemBytes,

@@ -19,7 +19,7 @@ export function renderMonitorTable(env: Envelope<MonitorData>, chalk: ChalkInsta
       ? `capture ${env.source.path}`
       : `live MONITOR on ${env.source.target}${env.source.saved ? ` (saved to ${env.source.saved})` : ''}`;
   const out: string[] = [
-    `${chalk.bold('Command stream')}  ${where}: ${plural(s.events, 'event')} over ${s.seconds.toFixed(1)} s${s.eventsPerSecond !== null ? ` (${s.eventsPerSecond}/s)` : ''}${env.malformed ? `, ${env.malformed} malformed line(s) skipped` : ''}`,
+    `${chalk.bold('Command stream')}  ${where}: ${plural(s.events, 'event')} over ${s.seconds.toFixed(1)} s${s.eventsPerSecond !== null ? ` (${s.eventsPerSecond}/s)` : ''}${env.malformed ? `, ${env.malformed} malformed line(s) skipped` : ''}${env.oversizedLines ? `, ${env.oversizedLines} line(s) with a value over --max-value-bytes skipped` : ''}`,
   ];
   if (env.findings.length === 0) out.push('', chalk.green('No findings.'));
   // The most severe kinds first, a few of each, and how many more each has (counted, listed or not).

@@ -3,12 +3,15 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { withDeadline } from '../../async.js';
+import { LineSplitter } from '../lineSplitter.js';
 import { assertRedisUrl, redisSourceError, redisTarget } from './connect.js';
 
 export interface MonitorStream {
   /** CLIENT ID of the monitor connection, to find it in CLIENT LIST. */
   clientId: number;
   target: string;
+  /** Lines skipped for being longer than maxLineChars. */
+  readonly overlong: number;
   lines(signal: AbortSignal): AsyncGenerator<string>;
   close(): void;
 }
@@ -20,7 +23,7 @@ function resp(...args: string[]): string {
   return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 }
 
-export async function openMonitor(opts: { url: string; flag: string; timeoutMs: number }): Promise<MonitorStream> {
+export async function openMonitor(opts: { url: string; flag: string; timeoutMs: number; maxLineChars: number }): Promise<MonitorStream> {
   assertRedisUrl(opts.url, opts.flag);
   const u = new URL(opts.url);
   const target = redisTarget(opts.url);
@@ -28,7 +31,8 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
   const port = Number(u.port || 6379);
   const socket: Socket = u.protocol === 'rediss:' ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
   socket.setNoDelay(true);
-  let buffer = '';
+  // Lines over maxLineChars (a huge value SET while we watch) are skipped and counted, never held whole.
+  const splitter = new LineSplitter(opts.maxLineChars);
   let waiter: { resolve: (line: string) => void; reject: (err: unknown) => void } | null = null;
   let failure: unknown = null;
   // A queue with a moving head: Array.shift() is linear on long arrays, and MONITOR can deliver 70k lines/s.
@@ -50,13 +54,7 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
     return line;
   };
   socket.on('data', (d: Buffer) => {
-    const text = buffer + d.toString('latin1');
-    let start = 0;
-    for (let nl = text.indexOf('\r\n'); nl !== -1; nl = text.indexOf('\r\n', start)) {
-      lines.push(text.slice(start, nl));
-      start = nl + 2;
-    }
-    buffer = text.slice(start);
+    for (const line of splitter.push(d.toString('latin1'))) lines.push(line);
     if (!paused && lines.length - head > QUEUE_HIGH) {
       paused = true;
       socket.pause();
@@ -111,6 +109,9 @@ export async function openMonitor(opts: { url: string; flag: string; timeoutMs: 
     return {
       clientId: id,
       target,
+      get overlong() {
+        return splitter.overlong;
+      },
       async *lines(signal: AbortSignal) {
         const onAbort = () => socket.destroy();
         // A signal that fired already fires no more events.

@@ -153,6 +153,32 @@ describe('live MONITOR with --save on a disk in trouble', () => {
   });
 });
 
+describe('live MONITOR when its guard goes blind', () => {
+  it('a CLIENT LIST that keeps failing stops the watch after 3 s with the reason, instead of watching unguarded', async () => {
+    const sb = sandbox();
+    const admin = new Redis(sb.redisUrl);
+    try {
+      await admin.call('ACL', 'SETUSER', 'cd_guard', 'on', '>cd-guard-pw', '~*', 'resetchannels', '+@all');
+      const url = sb.redisUrl.replace('redis://', 'redis://cd_guard:cd-guard-pw@');
+      const t0 = Date.now();
+      const pending = runInProcess<MonitorData>('monitor', { redis: url }, { duration: '30s', match: 'product:*' });
+      await new Promise((res) => setTimeout(res, 800));
+      // The output-buffer check is refused from now on; the watch itself goes on as before.
+      await admin.call('ACL', 'SETUSER', 'cd_guard', '-client|list');
+      const { env, captured } = await pending;
+      assert.ok(Date.now() - t0 < 10_000, `${Date.now() - t0} ms`);
+      const stopped = env.findings.find((f) => f.kind === 'monitor-stopped');
+      assert.match(String(stopped?.message), /output buffer on .* could not be checked for 3 s \(CLIENT LIST: NOPERM/);
+      assert.equal(env.complete, false);
+      // Said once as it happened, not once a second.
+      assert.equal(captured.stderr.match(/cannot check the MONITOR output buffer/g)?.length, 1);
+    } finally {
+      await admin.call('ACL', 'DELUSER', 'cd_guard').catch(() => {});
+      admin.disconnect();
+    }
+  });
+});
+
 describe('live MONITOR when Redis goes away', () => {
   const own = useSandbox({ postgres: false });
 

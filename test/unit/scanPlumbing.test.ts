@@ -8,6 +8,8 @@ import { fitsKeyType, keyColumnValues } from '../../src/core/scan/keyValues.js';
 import type { Mapping } from '../../src/core/scan/mapping.js';
 import { cacheVersion } from '../../src/core/scan/version.js';
 import { parsePacked } from '../../src/sources/redis/entryScripts.js';
+import { MappingScan } from '../../src/commands/scan/mappingScan.js';
+import { SourceError } from '../../src/errors.js';
 
 const lp = (s: string | Buffer) => Buffer.concat([Buffer.from(`${Buffer.byteLength(s)}:`), Buffer.from(s)]);
 
@@ -181,5 +183,51 @@ describe('review fixes (pure)', () => {
     assert.ok(!('error' in d) && d.value === BigInt(Date.parse('2024-01-03T00:00:00Z')) * 1000n);
     const big = cacheVersion(9007199254740992, 'counter');
     assert.ok('error' in big && /beyond 2\^53/.test(big.error));
+  });
+});
+
+describe('MappingScan.slotOwners', () => {
+  const col = (name: string, type: string) => ({ name, type, category: 'N' });
+  const shape = {
+    sql: '"t"',
+    label: 't',
+    keyColumns: [col('id', 'bigint')],
+    version: { ...col('version', 'bigint'), kind: 'counter' as const },
+    updatedAt: null,
+    compare: [],
+  };
+  const mapping: Mapping = {
+    name: 't',
+    template: parseKeyTemplate('t:{id}'),
+    table: { schema: null, name: 't' },
+    keyColumns: [{ placeholder: 'id', column: 'id' }],
+    encoding: 'auto',
+    version: { field: 'version', column: 'version', kind: 'auto' },
+    updatedAt: null,
+    compare: [],
+  };
+  const node = (target: string, answer: () => Promise<{ start: number; end: number; owner: string }[]>) => ({ target, slotOwners: answer }) as never;
+
+  it('asks the next node when one cannot answer, and lets a bug through instead of hiding it', async () => {
+    const scan = new MappingScan(
+      mapping,
+      shape as never,
+      {} as never,
+      [],
+      { maxValueBytes: 1, redisFlag: '--redis', timeoutMs: 1000, graceMs: 0, maxListed: 1 },
+      () => new Date(),
+    );
+    const owned = async () => [{ start: 0, end: 16383, owner: 'b:2' }];
+    scan.readers.push(
+      node('a:1', async () => {
+        throw new SourceError('reading from Redis at a:1 failed: connection refused');
+      }),
+      node('b:2', owned),
+    );
+    assert.equal((await scan.slotOwners())[16383], 'b:2');
+    scan.readers[0] = node('a:1', async () => {
+      throw new TypeError("Cannot read properties of undefined (reading '0')");
+    });
+    await assert.rejects(scan.slotOwners(), TypeError);
   });
 });

@@ -118,8 +118,9 @@ export class MappingScan {
       try {
         for (const r of await reader.slotOwners()) owners.fill(r.owner, r.start, r.end + 1);
         return owners;
-      } catch {
-        // Ask the next node.
+      } catch (err) {
+        // A node that cannot answer: ask the next one. Anything else is a bug, and is not hidden.
+        if (!(err instanceof SourceError)) throw err;
       }
     }
     return owners;

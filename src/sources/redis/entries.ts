@@ -50,12 +50,14 @@ export class EntryReader {
 
   /** The cluster's slot ranges by owner (host:port of each master), as this node sees them (CLUSTER SLOTS). */
   async slotOwners(): Promise<{ start: number; end: number; owner: string }[]> {
+    let slots: [number, number, [string, number, ...unknown[]], ...unknown[]][];
     try {
-      const slots = (await this.redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
-      return slots.map(([start, end, [host, port]]) => ({ start, end, owner: `${host}:${port}` }));
+      slots = (await this.redis.call('CLUSTER', 'SLOTS')) as typeof slots;
     } catch (err) {
       throw redisSourceError(err, this.target, this.context.flag, this.context.timeoutMs, 'query');
     }
+    // Outside the try: a reply we misread is a bug to see, not a node to skip.
+    return slots.map(([start, end, [host, port]]) => ({ start, end, owner: `${host}:${port}` }));
   }
 
   /** One SCAN step from `cursor` and the entries it found; cursor "0" when the walk is over. */

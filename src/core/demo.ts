@@ -10,6 +10,8 @@ export interface DemoStep {
   /** The cachedoctor command line that gives this report. */
   command: string;
   report: Envelope;
+  /** The staged traffic's own failure, if it had one: then the report saw less than the demo meant to show. */
+  trafficError?: string | null;
 }
 
 export interface DemoData {
@@ -21,12 +23,16 @@ export function missedExpectations(steps: readonly DemoStep[]): Finding[] {
     const found = new Set(s.report.findings.flatMap((f) => [f.kind, `${f.kind}@${String(f.cause ?? '')}`]));
     const missing = s.expected.filter((k) => !found.has(k));
     const extra = s.expected.length === 0 ? [...new Set(s.report.findings.map((f) => f.kind))] : [];
-    if (missing.length === 0 && extra.length === 0) return [];
-    return [
-      finding(
-        'demo-unexpected',
-        `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}`,
-      ),
-    ];
+    const out: Finding[] = [];
+    if (missing.length > 0 || extra.length > 0) {
+      out.push(
+        finding(
+          'demo-unexpected',
+          `${s.title}: expected [${s.expected.join(', ')}]; missing [${missing.join(', ')}]${extra.length ? `; unexpected [${extra.join(', ')}]` : ''}`,
+        ),
+      );
+    }
+    if (s.trafficError) out.push(finding('demo-unexpected', `${s.title}: the staged traffic failed (${s.trafficError}): the report saw less than it should`));
+    return out;
   });
 }

@@ -106,7 +106,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
     })();
     await sleep(1200, signal);
     try {
-      steps.push({
+      const step: DemoStep = {
         title: '2. The three failure modes of the case study',
         explanation:
           'A read that loaded a row before a write filled the cache after it (a write/invalidate race); web-2 keeps an in-process cache and deletes ' +
@@ -124,10 +124,22 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
         ],
         command: commandLine({ monitor: '5s', expectSubscribers: '3' }),
         report: await report({ monitor: '5s', expectSubscribers: '3' }),
-      });
+      };
+      traffic = false;
+      // Traffic that failed part-way (not one stopped by Ctrl-C) means the report saw less than was staged.
+      const failed = await loop.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      step.trafficError = failed === null || signal.aborted ? null : String((failed as Error).message ?? failed);
+      steps.push(step);
     } finally {
       traffic = false;
-      await loop.catch(() => {});
+      // Awaited above when the step ran; here only so an earlier failure leaves nothing running.
+      await loop.then(
+        () => undefined,
+        () => undefined,
+      );
       await sb.resumeReplay();
     }
   } finally {

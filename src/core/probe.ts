@@ -15,6 +15,8 @@ export interface ReplicaVisibility {
   samplesMs: (number | null)[];
   /** Why the replica could not be measured at all (connection refused, ...). */
   error: string | null;
+  /** Whether its WAL replay was paused when the probe ended; null: not known. */
+  replayPaused: boolean | null;
 }
 
 export interface ProbeData {
@@ -60,12 +62,8 @@ export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
       findings.push(
         finding(
           'write-not-visible',
-          `replica ${r.replica} did not show a committed write within ${run.maxWaitMs / 1000} s: a cache miss served from it re-fills Redis with old rows for at least that long`,
-          {
-            replica: r.replica,
-            maxWaitMs: run.maxWaitMs,
-            fix: 'check replay on the replica (cachedoctor lag); until it shows writes again, fill the cache from the primary',
-          },
+          `replica ${r.replica} did not show a committed write within ${run.maxWaitMs / 1000} s${r.replayPaused ? ' (its WAL replay is paused)' : ''}: a cache miss served from it re-fills Redis with old rows for at least that long`,
+          { replica: r.replica, maxWaitMs: run.maxWaitMs },
         ),
       );
     } else if (s && s.max > run.maxLagSeconds * 1000) {
@@ -79,6 +77,14 @@ export function buildProbeResult(run: ProbeRun): CommandResult<ProbeData> {
             fix: `after a write, route cache-miss reads of that row to the primary for at least ${formatMs(visibilityWindowMs(s.max))}`,
           },
         ),
+      );
+    }
+    if (r.replayPaused) {
+      findings.push(
+        finding('replay-paused', `replica ${r.replica} has WAL replay paused: every write from now on is invisible there until pg_wal_replay_resume()`, {
+          replica: r.replica,
+          pauseState: 'paused',
+        }),
       );
     }
     return { ...r, spread: s, timeouts };

@@ -60,7 +60,7 @@ describe('probe', () => {
     assert.equal(env.exitCode, 0);
   });
 
-  it('a write that never shows within --max-wait is a critical finding, and no window is called safe', async () => {
+  it('a write that never shows within --max-wait is a critical finding with the reason (replay paused), and no window is called safe', async () => {
     const sb = await sandbox.ready();
     await sb.pauseReplay();
     try {
@@ -70,10 +70,12 @@ describe('probe', () => {
         { allowWrite: true, count: '3', maxWait: '400ms', interval: '10ms' },
       );
       assertMatchesSchema(JSON.parse(JSON.stringify(env)));
+      // And why: the replica is not replaying (probe asks it when the writes are done).
       assert.deepEqual(
         env.findings.map((f) => f.kind),
-        ['write-not-visible'],
+        ['write-not-visible', 'replay-paused'],
       );
+      assert.match(env.findings[0]!.message, /\(its WAL replay is paused\)/);
       assert.equal(env.exitCode, 1);
       assert.equal(env.recommendedWindowMs, null);
       assert.equal(env.replicas[0]!.timeouts, 1);

@@ -46,8 +46,8 @@ export async function run(ctx: CommandContext, opts: ProbeOptions): Promise<Comm
       });
       replicas.push(
         link instanceof SourceError
-          ? { link: null, result: { replica: pgTarget(r.url, r.origin).target, samplesMs: [], error: link.line } }
-          : { link, result: { replica: link.target, samplesMs: [], error: null } },
+          ? { link: null, result: { replica: pgTarget(r.url, r.origin).target, samplesMs: [], error: link.line, replayPaused: null } }
+          : { link, result: { replica: link.target, samplesMs: [], error: null, replayPaused: null } },
       );
     }
     out.note(
@@ -76,6 +76,14 @@ export async function run(ctx: CommandContext, opts: ProbeOptions): Promise<Comm
     }
     out.endProgress();
     if (signal.aborted && written === 0) throw new InterruptedError('interrupted before a write was timed');
+    // A replica whose replay is paused shows no write until someone resumes it: say so, rather than only "not visible".
+    await Promise.all(
+      replicas.map(async (r) => {
+        if (!r.link) return;
+        const [row] = await r.link.query<{ paused: boolean }>('SELECT pg_is_wal_replay_paused() AS paused').catch(() => []);
+        r.result.replayPaused = row?.paused ?? null;
+      }),
+    );
   } finally {
     // The canary row goes, whatever happened; nothing else was written.
     if (inserted)

@@ -55,7 +55,7 @@ export const FINDING_KINDS = {
     },
   },
   'replay-paused': {
-    commands: ['lag', 'report'],
+    commands: ['lag', 'probe', 'report'],
     severity: 'warning',
     title: 'Replay paused',
     meaning: 'a replica has WAL replay paused: every write from then on is invisible there',

@@ -59,7 +59,7 @@ export function renderPrometheus(env: Envelope<ReportData>): string {
   const window = family('read_your_writes_window_seconds', 'route reads after a write to the primary for at least this long (absent when no window is safe)');
   window(h.advice?.windowSeconds ?? null);
 
-  const subscribers = family('channel_subscribers', 'subscribers of the invalidation channel (PUBSUB NUMSUB)');
+  const subscribers = family('channel_subscribers', 'subscribers of the invalidation channel (PUBSUB NUMSUB and SHARDNUMSUB)');
   if (h.subscribers) subscribers(h.subscribers.subscribers, { channel: h.subscribers.channel });
 
   const events = family('monitor_events_per_second', 'commands per second seen by the MONITOR window');

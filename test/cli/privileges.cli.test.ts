@@ -12,7 +12,7 @@ const sandbox = useSandbox();
 /** The ACL rules the README gives, by command (keep the two in step). */
 const CONNECT = '+ping +info +select +client|setname';
 const SCAN = '+eval_ro +scan +pttl +getrange +strlen +type +hmget +hgetall';
-const MONITOR = '+monitor +client|id +client|list +pubsub|numsub +echo';
+const MONITOR = '+monitor +client|id +client|list +pubsub|numsub +pubsub|shardnumsub +echo';
 
 describe('least privilege', () => {
   let pgUrl = (_user: string) => '';

@@ -110,6 +110,32 @@ describe('live MONITOR', () => {
   });
 });
 
+describe('live MONITOR and the invalidation channel', () => {
+  it('counts sharded subscribers (SSUBSCRIBE) with the others: --expect-subscribers 2 is met by one of each', async () => {
+    const sb = sandbox();
+    const plain = new Redis(sb.redisUrl);
+    const sharded = new Redis(sb.redisUrl);
+    try {
+      await plain.subscribe('inv');
+      await sharded.ssubscribe('inv');
+      const env = await watch({ match: 'product:*', channel: 'inv', expectSubscribers: '2' }, async (r) => {
+        await r.set('product:1', v(1), 'EX', 60);
+      });
+      assert.deepEqual(
+        env.findings.filter((f) => f.kind === 'missing-subscribers'),
+        [],
+      );
+      const short = await watch({ match: 'product:*', channel: 'inv', expectSubscribers: '3' }, async (r) => {
+        await r.set('product:1', v(1), 'EX', 60);
+      });
+      assert.match(String(short.findings.find((f) => f.kind === 'missing-subscribers')?.message), /has 2 subscriber\(s\), expected 3/);
+    } finally {
+      plain.disconnect();
+      sharded.disconnect();
+    }
+  });
+});
+
 describe('live MONITOR with --save on a disk in trouble', () => {
   it('a write that fails (no space left) stops the watch with the reason, instead of a stack trace', async () => {
     const env = await watch({ match: 'product:*', save: '/dev/full' }, async (r) => {

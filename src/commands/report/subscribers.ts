@@ -6,7 +6,7 @@ import { connectRedisNodes, redisTarget } from '../../sources/redis/connect.js';
 import { channelSubscribers } from '../../sources/redis/subscribers.js';
 import type { CommandContext } from '../context.js';
 
-/** Subscribers of the invalidation channel (PUBSUB NUMSUB over every node). */
+/** Subscribers of the invalidation channel (PUBSUB NUMSUB and SHARDNUMSUB over every node). */
 export async function countSubscribers(ctx: CommandContext, channel: string, expected: number | null): Promise<CommandResult<SubscribersData>> {
   const { settings: s } = ctx;
   const redis = await connectRedisNodes({ url: s.redis.url!, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });

@@ -30,13 +30,15 @@ const EXIT_INTERNAL = 70;
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Secrets known before any parsing (URLs in argv and the environment) are masked from the very first line.
   const out = new Output(collectSecrets([...argv, env.REDIS_URL, env.DATABASE_URL, ...(env.CACHEDOCTOR_REPLICA_URLS?.split(',') ?? [])], env));
-  // Libraries that print on their own (ioredis warns with console.warn) go through the same one-line, scrubbed path.
-  const libraryNote = (...args: unknown[]) =>
-    out.note(
-      `cachedoctor: ${format(...args)
-        .replace(/^\[WARN\] /, '')
-        .replace(/\s*\n\s*/g, ' ')}`,
-    );
+  // Libraries that print on their own (ioredis warns with console.warn) go through the same one-line, scrubbed
+  // path, each distinct line once (every connection would repeat it), in cachedoctor's words where we know them.
+  const said = new Set<string>();
+  const libraryNote = (...args: unknown[]) => {
+    const line = libraryLine(format(...args));
+    if (said.has(line)) return;
+    said.add(line);
+    out.note(`cachedoctor: ${line}`);
+  };
   const { warn, error } = console;
   console.warn = libraryNote;
   console.error = libraryNote;
@@ -222,4 +224,13 @@ function errorEnvelope(argv: string[], exitCode: number, kind: string, message: 
     findings: [],
     error: { kind, message },
   };
+}
+
+/** A library's warning as one line; ioredis' skipped ready check (a user without +info) in words that say what to do. */
+export function libraryLine(text: string): string {
+  const line = text.replace(/^\[WARN\] /, '').replace(/\s*\n\s*/g, ' ');
+  if (/Skipping the ready check because INFO command fails/.test(line)) {
+    return 'the Redis user cannot run INFO, so connections skip their ready check (a server still loading its data may answer LOADING); grant +info to silence this';
+  }
+  return line;
 }

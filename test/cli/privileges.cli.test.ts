@@ -51,6 +51,8 @@ describe('least privilege', () => {
       ...`${CONNECT} +eval_ro +scan +pttl +strlen +type +hmget +hgetall`.split(' '),
     );
     await r.call('ACL', 'SETUSER', 'cd_nomonitor', 'on', '>cd-nomonitor-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN}`.split(' '));
+    const noInfo = CONNECT.replace('+info ', '');
+    await r.call('ACL', 'SETUSER', 'cd_noinfo', 'on', '>cd-noinfo-pw', '~*', 'resetchannels', '-@all', ...`${noInfo} ${SCAN} ${MONITOR}`.split(' '));
     r.disconnect();
     pgUrl = (user) => sb.primary!.urlFor(user);
     redisUrl = (user) => `redis://${user}:${user.replace('_', '-')}-pw@127.0.0.1:${sb.redis!.port}`;
@@ -85,6 +87,28 @@ describe('least privilege', () => {
       [],
     );
     assert.equal(run.code, 0, run.stderr);
+  });
+
+  it('a Redis user without +info still works, and is told once (not once per connection), in plain words', async () => {
+    const sb = sandbox();
+    const run = await runCli(
+      [
+        'report',
+        '--redis',
+        redisUrl('cd_noinfo'),
+        '--pg',
+        pgUrl('cd_min'),
+        '--replica',
+        sb.standby!.urlFor('cd_min'),
+        '--key',
+        'item:{id}',
+        '--table',
+        'items',
+      ].concat(['--channel', 'inv', '--monitor', '500ms', '--grace', '0s', '--json']),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr.match(/the Redis user cannot run INFO/g)?.length, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /enableReadyCheck/);
   });
 
   it('less than that is named: no pg_monitor, no SELECT on the table, no EVAL_RO, no MONITOR', async () => {

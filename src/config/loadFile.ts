@@ -28,7 +28,7 @@ export function parseConfigText(text: string, source: string): ConfigFile {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     const message = (err as Error).message;
-    throw new ConfigError(`${source}: invalid JSON${locate(text, message)}${what(message)}`, 'fix the syntax, or see "Config file" in the README');
+    throw new ConfigError(`${source}: invalid JSON${locate(text, message)}${what(message)}`, 'fix the syntax, or see docs/config.md');
   }
   validateShape(raw, CONFIG_SHAPE, '', source);
   return raw as ConfigFile;

@@ -12,63 +12,72 @@ export type Shape =
 
 export type Field = Shape & { required?: boolean };
 
-/** Throws ConfigError "<source>: <path>: expected ..." for the first problem found. */
+/** Problems listed, at most: a file that is wrong everywhere still gives one readable line. */
+const MAX_PROBLEMS = 10;
+
+/** Throws ConfigError "<source>: <path>: expected ...", naming every problem found (up to MAX_PROBLEMS) in one line. */
 export function validateShape(value: unknown, shape: Shape, path: string, source: string): void {
-  const problem = findProblem(value, shape, path);
-  if (problem) throw new ConfigError(`${source}: ${problem}`, 'see "Config file" in the README');
+  const problems: string[] = [];
+  findProblems(value, shape, path, problems);
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, MAX_PROBLEMS);
+  const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
+  const what = problems.length === 1 ? shown[0] : `${problems.length} problems: ${shown.join('; ')}${more}`;
+  throw new ConfigError(`${source}: ${what}`, 'see docs/config.md');
 }
 
-function findProblem(value: unknown, shape: Shape, path: string): string | null {
+/** Adds every problem of `value` against `shape` to `out`; an either-shape counts as one problem. */
+function findProblems(value: unknown, shape: Shape, path: string, out: string[]): void {
   const at = path || '(top level)';
   switch (shape.type) {
     case 'string':
-      if (typeof value !== 'string') return `${at}: expected a string, got ${describe(value)}`;
-      if (shape.nonEmpty && value.trim() === '') return `${at}: must not be empty`;
-      if (shape.oneOf && !shape.oneOf.includes(value)) return `${at}: expected one of ${shape.oneOf.map((v) => `"${v}"`).join(', ')}, got "${value}"`;
-      return null;
+      if (typeof value !== 'string') out.push(`${at}: expected a string, got ${describe(value)}`);
+      else if (shape.nonEmpty && value.trim() === '') out.push(`${at}: must not be empty`);
+      else if (shape.oneOf && !shape.oneOf.includes(value)) out.push(`${at}: expected one of ${shape.oneOf.map((v) => `"${v}"`).join(', ')}, got "${value}"`);
+      return;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${at}: expected a number, got ${describe(value)}`;
-      if (shape.integer && !Number.isInteger(value)) return `${at}: expected a whole number, got ${value}`;
-      if (shape.min !== undefined && value < shape.min) return `${at}: must be at least ${shape.min}, got ${value}`;
-      if (shape.max !== undefined && value > shape.max) return `${at}: must be at most ${shape.max}, got ${value}`;
-      return null;
+      if (typeof value !== 'number' || !Number.isFinite(value)) out.push(`${at}: expected a number, got ${describe(value)}`);
+      else if (shape.integer && !Number.isInteger(value)) out.push(`${at}: expected a whole number, got ${value}`);
+      else if (shape.min !== undefined && value < shape.min) out.push(`${at}: must be at least ${shape.min}, got ${value}`);
+      else if (shape.max !== undefined && value > shape.max) out.push(`${at}: must be at most ${shape.max}, got ${value}`);
+      return;
     case 'boolean':
-      return typeof value === 'boolean' ? null : `${at}: expected true or false, got ${describe(value)}`;
-    case 'array': {
-      if (!Array.isArray(value)) return `${at}: expected an array, got ${describe(value)}`;
-      if (shape.minItems !== undefined && value.length < shape.minItems) return `${at}: expected at least ${shape.minItems} item(s)`;
-      for (let i = 0; i < value.length; i += 1) {
-        const p = findProblem(value[i], shape.items, `${path}[${i}]`);
-        if (p) return p;
-      }
-      return null;
-    }
-    case 'record': {
-      if (!isPlainObject(value)) return `${at}: expected an object, got ${describe(value)}`;
-      for (const [k, v] of Object.entries(value)) {
-        const p = findProblem(v, shape.values, join(path, k));
-        if (p) return p;
-      }
-      return null;
-    }
+      if (typeof value !== 'boolean') out.push(`${at}: expected true or false, got ${describe(value)}`);
+      return;
+    case 'array':
+      if (!Array.isArray(value)) out.push(`${at}: expected an array, got ${describe(value)}`);
+      else if (shape.minItems !== undefined && value.length < shape.minItems) out.push(`${at}: expected at least ${shape.minItems} item(s)`);
+      else for (let i = 0; i < value.length; i += 1) findProblems(value[i], shape.items, `${path}[${i}]`, out);
+      return;
+    case 'record':
+      if (!isPlainObject(value)) out.push(`${at}: expected an object, got ${describe(value)}`);
+      else for (const [k, v] of Object.entries(value)) findProblems(v, shape.values, join(path, k), out);
+      return;
     case 'object': {
-      if (!isPlainObject(value)) return `${at}: expected an object, got ${describe(value)}`;
+      if (!isPlainObject(value)) {
+        out.push(`${at}: expected an object, got ${describe(value)}`);
+        return;
+      }
       for (const k of Object.keys(value)) {
-        if (!(k in shape.fields)) return `${join(path, k)}: unknown field (expected one of: ${Object.keys(shape.fields).join(', ')})`;
+        if (!(k in shape.fields)) out.push(`${join(path, k)}: unknown field (expected one of: ${Object.keys(shape.fields).join(', ')})`);
       }
       for (const [k, field] of Object.entries(shape.fields)) {
         const v = value[k];
         if (v === undefined) {
-          if (field.required) return `${join(path, k)}: required`;
-          continue;
-        }
-        const p = findProblem(v, field, join(path, k));
-        if (p) return p;
+          if (field.required) out.push(`${join(path, k)}: required`);
+        } else findProblems(v, field, join(path, k), out);
       }
-      return null;
+      return;
     }
-    case 'either':
-      return shape.shapes.some((s) => findProblem(value, s, path) === null) ? null : `${at}: expected ${shape.expected}, got ${describe(value)}`;
+    case 'either': {
+      const fits = shape.shapes.some((s) => {
+        const inner: string[] = [];
+        findProblems(value, s, path, inner);
+        return inner.length === 0;
+      });
+      if (!fits) out.push(`${at}: expected ${shape.expected}, got ${describe(value)}`);
+      return;
+    }
   }
 }
 

@@ -46,6 +46,16 @@ describe('config validation', () => {
     const bad = { mappings: [FULL.mappings[0], FULL.mappings[0], { ...FULL.mappings[0], table: 42 }] };
     assert.equal(problem(bad), 'cfg.json: mappings[2].table: expected a string, got 42');
   });
+  it('names every problem in one line, not only the first', () => {
+    const bad = { redis: { url: 42, clustr: true }, mappings: [{ key: 'k:{id}', table: 't', encoding: 'xml' }], thresholds: { maxStaleRatio: 2 } };
+    assert.equal(
+      problem(bad),
+      'cfg.json: 5 problems: redis.clustr: unknown field (expected one of: url, cluster); redis.url: expected a string, got 42; mappings[0].name: required; ' +
+        'mappings[0].encoding: expected one of "json", "hash", got "xml"; thresholds.maxStaleRatio: must be at most 1, got 2',
+    );
+    const many = { mappings: Array.from({ length: 12 }, () => ({ key: 'k:{id}', table: 't' })) };
+    assert.match(problem(many), /^cfg\.json: 12 problems: mappings\[0\]\.name: required; .*mappings\[9\]\.name: required; and 2 more$/);
+  });
   it('rejects unknown fields, wrong enums, missing required fields and bad numbers', () => {
     assert.match(problem({ redis: { url: 'redis://x', clustr: true } }), /^cfg\.json: redis\.clustr: unknown field/);
     assert.match(problem({ mappings: [{ ...FULL.mappings[0], encoding: 'xml' }] }), /mappings\[0\]\.encoding: expected one of "json", "hash", got "xml"/);

@@ -322,9 +322,10 @@ export const FINDING_KINDS = {
     commands: ['monitor', 'report'],
     severity: 'warning',
     title: 'MONITOR stopped early',
-    meaning: 'the watch was stopped to protect Redis: its output buffer for cachedoctor passed --max-buffer, or it could no longer be checked',
+    meaning:
+      "the watch stopped before its end: Redis' output buffer for it passed --max-buffer, that buffer could no longer be checked, or the --save file could not be written",
     cause: null,
-    fix: 'watch for a shorter time, or when the server is less busy',
+    fix: 'the message says which; watch for a shorter time or when Redis is less busy, or give --save a disk with room',
     fields: { peakOmem: 'the largest output buffer seen, in bytes' },
   },
   'no-traffic': {

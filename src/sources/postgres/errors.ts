@@ -42,7 +42,7 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
     case '57P03':
       return down(firstLine(msg), 'the server is shutting down or starting up; try again shortly');
     case '42501':
-      return line(firstLine(msg), 'the role lacks a privilege: see "Least privilege" in the README');
+      return line(firstLine(msg), 'the role lacks a privilege: see "Least privilege" (docs/least-privilege.md)');
     case '53300':
       return line(firstLine(msg), 'the server has no free connection slots');
   }

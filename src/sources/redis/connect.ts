@@ -93,11 +93,12 @@ export function redisSourceError(
   }
   if (/WRONGPASS|invalid password|invalid username-password/i.test(msg)) return line('authentication failed', `check the user and password in ${flag}`);
   if (/NOAUTH/i.test(msg)) return line('the server requires a password', `put it in ${flag}: redis://:password@host:port`);
-  if (/NOPERM/i.test(msg)) return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" in the README');
+  if (/NOPERM/i.test(msg))
+    return line(msg.split('\n')[0] ?? msg, 'the ACL user lacks a command cachedoctor needs: see "Least privilege" (docs/least-privilege.md)');
   if (/user executing the script can't run this command/i.test(msg)) {
     return line(
       'the ACL user may not run a command the read script calls',
-      'grant +scan +pttl +getrange +strlen +type +hmget +hgetall: see "Least privilege" in the README',
+      'grant +scan +pttl +getrange +strlen +type +hmget +hgetall: see "Least privilege" (docs/least-privilege.md)',
     );
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {

@@ -3,11 +3,9 @@ import type { Shape } from './shape.js';
 
 const str = { type: 'string', nonEmpty: true } as const;
 const size: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a byte count or a size such as "16MiB"' };
-const duration = (unit: string): Shape => ({
-  type: 'either',
-  shapes: [{ type: 'number', min: 0 }, str],
-  expected: `a number of ${unit} or a duration such as "5s"`,
-});
+/** A duration with its unit ("5s", "500ms"); a number only where the field's name says the unit (maxLagSeconds). */
+const duration: Shape = { type: 'either', shapes: [str], expected: 'a duration with a unit, such as "5s" or "500ms"' };
+const seconds: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a number of seconds or a duration such as "1500ms"' };
 
 const mapping: Shape = {
   type: 'object',
@@ -39,14 +37,14 @@ export const CONFIG_SHAPE: Shape = {
     thresholds: {
       type: 'object',
       fields: {
-        maxLagSeconds: duration('seconds'),
+        maxLagSeconds: seconds,
         maxLagBytes: size,
         expectReplicas: { type: 'number', min: 0, integer: true },
         maxStale: { type: 'number', min: 0, integer: true },
         maxStaleRatio: { type: 'number', min: 0, max: 1 },
       },
     },
-    timeout: duration('milliseconds'),
+    timeout: duration,
   },
 };
 
@@ -72,5 +70,5 @@ export interface ConfigFile {
     maxStale?: number;
     maxStaleRatio?: number;
   };
-  timeout?: number | string;
+  timeout?: string;
 }

@@ -3,6 +3,8 @@
 // `npm run docs` writes them; a test fails when a file on disk differs from what this generates.
 import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../commands/index.js';
+import { CONFIG_SHAPE } from '../config/schema.js';
+import type { Shape } from '../config/shape.js';
 import { cause } from '../core/findings/causes.js';
 import { FINDING_KINDS, type FindingKind, KINDS } from '../core/findings/kinds.js';
 import { GLOBAL } from '../options/catalog.js';
@@ -11,6 +13,7 @@ import type { OptionSet } from '../options/spec.js';
 
 export const ROOT = new URL('../../', import.meta.url);
 export const SCHEMA_PATH = 'src/schema/envelope.schema.json';
+export const CONFIG_SCHEMA_PATH = 'src/schema/config.schema.json';
 
 /** A generated file: its path from the repository root and its content (JSON files compare as values). */
 export interface Generated {
@@ -102,10 +105,54 @@ export function schemaFromRegistry(schema: Record<string, unknown>): Record<stri
   return out;
 }
 
+/** The config file's shape (the one the loader validates) as a JSON Schema, for editors and other tools. */
+export function configSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/cachedoctor/cachedoctor/config.schema.json',
+    title: 'cachedoctor.config.json',
+    description: 'Generated from src/config/schema.ts (npm run docs); see docs/config.md.',
+    ...toJsonSchema(CONFIG_SHAPE),
+  };
+}
+
+function toJsonSchema(shape: Shape): Record<string, unknown> {
+  switch (shape.type) {
+    case 'string':
+      return { type: 'string', ...(shape.nonEmpty ? { minLength: 1 } : {}), ...(shape.oneOf ? { enum: shape.oneOf } : {}) };
+    case 'number':
+      return {
+        type: shape.integer ? 'integer' : 'number',
+        ...(shape.min !== undefined ? { minimum: shape.min } : {}),
+        ...(shape.max !== undefined ? { maximum: shape.max } : {}),
+      };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'array':
+      return { type: 'array', items: toJsonSchema(shape.items), ...(shape.minItems !== undefined ? { minItems: shape.minItems } : {}) };
+    case 'record':
+      return { type: 'object', additionalProperties: toJsonSchema(shape.values) };
+    case 'object': {
+      const required = Object.entries(shape.fields)
+        .filter(([, f]) => f.required)
+        .map(([k]) => k);
+      return {
+        type: 'object',
+        properties: Object.fromEntries(Object.entries(shape.fields).map(([k, f]) => [k, toJsonSchema(f)])),
+        ...(required.length > 0 ? { required } : {}),
+        additionalProperties: false,
+      };
+    }
+    case 'either':
+      return { description: shape.expected, anyOf: shape.shapes.map(toJsonSchema) };
+  }
+}
+
 /** Every generated file, from the code and the hand-written pages around the generated blocks. */
 export function generatedFiles(read: (path: string) => string = (p) => readFileSync(new URL(p, ROOT), 'utf8')): Generated[] {
   const files: Generated[] = [{ path: 'docs/findings.md', content: findingsDoc() }];
   files.push({ path: SCHEMA_PATH, content: `${JSON.stringify(schemaFromRegistry(JSON.parse(read(SCHEMA_PATH))), null, 2)}\n`, json: true });
+  files.push({ path: CONFIG_SCHEMA_PATH, content: `${JSON.stringify(configSchema(), null, 2)}\n`, json: true });
   for (const c of COMMANDS) {
     if (Object.keys(c.options).length === 0) continue;
     const path = `docs/${c.name}.md`;

@@ -165,7 +165,11 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     );
     // A bare number has no unit: refused with the way out, as on the command line.
     assert.throws(
-      () => resolveSettings({}, {}, cfg({ timeout: 750 })),
+      () => cfg({ timeout: 750 }),
+      (e: unknown) => e instanceof ConfigError && e.message === 'cfg.json: timeout: expected a duration with a unit, such as "5s" or "500ms", got 750',
+    );
+    assert.throws(
+      () => resolveSettings({}, {}, cfg({ timeout: '750' })),
       (e: unknown) => e instanceof ConfigError && e.line === 'config file cfg.json: timeout: "750" has no unit (write 750s or 750ms)',
     );
   });

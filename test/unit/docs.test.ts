@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FINDING_KINDS, KINDS } from '../../src/core/findings/kinds.js';
-import { generatedFiles, ROOT, SCHEMA_PATH } from '../../src/docs/generate.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parseConfigText } from '../../src/config/loadFile.js';
+import { CONFIG_SCHEMA_PATH, generatedFiles, ROOT, SCHEMA_PATH } from '../../src/docs/generate.js';
+import { ConfigError } from '../../src/errors.js';
 
 const onDisk = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
 
@@ -15,6 +18,19 @@ describe('docs from code', () => {
       else assert.equal(onDisk(file.path), file.content, `${file.path} drifted: run npm run docs`);
     });
   }
+
+  it('the config file schema accepts the documented example and refuses what the loader refuses', () => {
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile(JSON.parse(onDisk(CONFIG_SCHEMA_PATH)));
+    const doc = onDisk('docs/config.md');
+    const example = JSON.parse(doc.slice(doc.indexOf('```json\n') + 8, doc.indexOf('\n```', doc.indexOf('```json\n'))));
+    assert.equal(validate(example), true, JSON.stringify(validate.errors));
+    assert.doesNotThrow(() => parseConfigText(JSON.stringify(example), 'docs/config.md'));
+    for (const bad of [{ timeout: 5000 }, { redis: { clustr: true } }, { mappings: [{ key: 'k:{id}', table: 't' }] }]) {
+      assert.equal(validate(bad), false, JSON.stringify(bad));
+      assert.throws(() => parseConfigText(JSON.stringify(bad), 'cfg'), ConfigError);
+    }
+  });
 
   it('the schema pins each kind to its one severity', () => {
     const schema = JSON.parse(onDisk(SCHEMA_PATH));

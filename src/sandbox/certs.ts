@@ -5,10 +5,14 @@ import { join } from 'node:path';
 import { type RunAs, run } from './processes.js';
 
 export interface Certs {
-  /** The CA certificate that signed the server certificate (what a client must trust). */
+  /** The CA certificate that signed the server certificates (what a client must trust). */
   ca: string;
   cert: string;
   key: string;
+  /** A second server certificate that names only DNS:localhost (no IP): what a cluster whose nodes are announced
+   * by IP usually presents. */
+  nameOnlyCert: string;
+  nameOnlyKey: string;
 }
 
 export async function makeCerts(dir: string, owner: RunAs | null): Promise<Certs> {
@@ -29,28 +33,32 @@ export async function makeCerts(dir: string, owner: RunAs | null): Promise<Certs
     '-subj',
     '/CN=cachedoctor sandbox CA',
   );
-  await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-  writeFileSync(f('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  await openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    f('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    f('server.ext'),
-  );
+  const serverCert = async (name: string, altNames: string) => {
+    await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', '/CN=localhost');
+    writeFileSync(f(`${name}.ext`), `subjectAltName=${altNames}\n`);
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f(`${name}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      f(`${name}.ext`),
+    );
+  };
+  await serverCert('server', 'DNS:localhost,IP:127.0.0.1');
+  await serverCert('name-only', 'DNS:localhost');
   // PostgreSQL refuses a key others can read, and runs as its own user.
   chmodSync(f('server.key'), 0o600);
   if (owner) chownSync(f('server.key'), owner.uid, owner.gid);
-  for (const name of ['ca.pem', 'server.pem']) chmodSync(f(name), 0o644);
-  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+  for (const name of ['ca.pem', 'server.pem', 'name-only.pem', 'name-only.key']) chmodSync(f(name), 0o644);
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key'), nameOnlyCert: f('name-only.pem'), nameOnlyKey: f('name-only.key') };
 }

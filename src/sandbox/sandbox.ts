@@ -23,7 +23,8 @@ export interface SandboxOptions {
   postgresSettings?: string[];
   /** Tear down on SIGINT/SIGTERM and exit (default true). Turn off when the host program handles signals itself. */
   handleSignals?: boolean;
-  /** Serve TLS too: Redis on a second (TLS) port, PostgreSQL with ssl=on, both with a certificate of a sandbox CA. */
+  /** Serve TLS too: Redis on a second (TLS) port, PostgreSQL with ssl=on, both with a certificate of a sandbox CA;
+   * the cluster (if any) over TLS only, announcing its nodes by IP with a certificate that names only localhost. */
   tls?: boolean;
 }
 
@@ -107,7 +108,14 @@ export class Sandbox {
     return must(this.clusterNodes[0] ?? null, 'redis cluster').url;
   }
 
+  /** Seed URL of the cluster over TLS (needs `tls`), by the one name its certificate has. */
+  get redisClusterTlsUrl(): string {
+    must(this.certs, 'sandbox TLS');
+    return `rediss://localhost:${must(this.clusterNodes[0] ?? null, 'redis cluster').port + 1}`;
+  }
+
   private async startRedisCluster(masters: number, replicas: number): Promise<void> {
+    const tls = this.certs;
     for (let i = 0; i < masters * (1 + replicas); i += 1) {
       this.clusterNodes.push(
         await withPortRetry(
@@ -121,6 +129,17 @@ export class Sandbox {
               '2000',
               '--cluster-require-full-coverage',
               'no',
+              // Over TLS, clients are told the TLS port (port + 1), by IP; the bus speaks TLS too.
+              ...(tls
+                ? ['--tls-port', String(port + 1), '--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-auth-clients', 'no'].concat([
+                    '--tls-cert-file',
+                    tls.nameOnlyCert,
+                    '--tls-key-file',
+                    tls.nameOnlyKey,
+                    '--tls-ca-cert-file',
+                    tls.ca,
+                  ])
+                : []),
             ]),
         ),
       );

@@ -60,7 +60,16 @@ export async function watchLive(
   const own = new Set<string>();
   try {
     const urls = s.redis.cluster ? admin.nodes.map((n) => nodeUrl(s.redis.url!, n.options.host ?? 'localhost', n.options.port ?? 6379)) : [s.redis.url];
-    for (const url of urls) monitors.push(await openMonitor({ url, flag: s.redis.origin, timeoutMs: s.timeoutMs, maxLineChars: opts.maxLineChars }));
+    for (const url of urls)
+      monitors.push(
+        await openMonitor({
+          url,
+          flag: s.redis.origin,
+          timeoutMs: s.timeoutMs,
+          maxLineChars: opts.maxLineChars,
+          tlsName: new URL(s.redis.url.split(',')[0]!.trim()).hostname,
+        }),
+      );
     for (const node of admin.nodes) {
       const id = String(await node.call('CLIENT', 'ID'));
       const addr = / addr=(\S+)/.exec(` ${String(await node.call('CLIENT', 'LIST', 'ID', id))}`)?.[1];

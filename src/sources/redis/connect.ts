@@ -3,11 +3,14 @@ import { Cluster, Redis } from 'ioredis';
 import { SourceError, type SourceFailure, UsageError } from '../../errors.js';
 import { withDeadline } from '../../async.js';
 import { assertParsableUrl } from '../url.js';
+import { redisTlsOptions } from './tls.js';
 
 export interface RedisConnectOptions {
   url: string;
   flag: string;
   timeoutMs: number;
+  /** Over TLS, a host name the certificate may name instead of the node's address (a cluster seed's). */
+  tlsName?: string;
 }
 
 export function assertRedisUrl(url: string, flag: string): void {
@@ -40,7 +43,9 @@ export function nodeUrl(seedUrl: string, host: string, port: number): string {
 export async function connectRedis(opts: RedisConnectOptions): Promise<Redis> {
   assertRedisUrl(opts.url, opts.flag);
   const target = redisTarget(opts.url);
+  const u = new URL(opts.url);
   const redis = new Redis(opts.url, {
+    ...(u.protocol === 'rediss:' ? { tls: redisTlsOptions(u.hostname.replace(/^\[|\]$/g, ''), opts.tlsName ?? null) } : {}),
     lazyConnect: true,
     connectTimeout: opts.timeoutMs,
     commandTimeout: opts.timeoutMs,
@@ -165,10 +170,12 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
       enableReadyCheck: false,
       enableOfflineQueue: true,
       slotsRefreshTimeout: opts.timeoutMs,
+      // Node names as the cluster announces them: a host name stays a name (for its certificate), not an address.
+      dnsLookup: (address, callback) => callback(null, address),
       redisOptions: {
         username: decodeURIComponent(first.username) || undefined,
         password: decodeURIComponent(first.password) || undefined,
-        tls: first.protocol === 'rediss:' ? {} : undefined,
+        tls: first.protocol === 'rediss:' ? redisTlsOptions(null, first.hostname) : undefined,
         connectTimeout: opts.timeoutMs,
         commandTimeout: opts.timeoutMs,
         maxRetriesPerRequest: 0,
@@ -193,7 +200,7 @@ export async function connectRedisNodes(opts: RedisConnectOptions & { cluster: b
         let redis = opened.get(target);
         if (!redis) {
           const i = target.lastIndexOf(':');
-          redis = connectRedis({ ...opts, url: nodeUrl(seeds[0]!, target.slice(0, i), Number(target.slice(i + 1))) });
+          redis = connectRedis({ ...opts, url: nodeUrl(seeds[0]!, target.slice(0, i), Number(target.slice(i + 1))), tlsName: first.hostname });
           // A failed connect is not kept: a later mapping may try again.
           redis.catch(() => opened.delete(target));
           opened.set(target, redis);

@@ -2,6 +2,7 @@
 // loses bytes), read from the socket, so values decode to the bytes that were sent.
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { redisTlsOptions } from './tls.js';
 import { withDeadline } from '../../async.js';
 import { LineSplitter } from '../lineSplitter.js';
 import { assertRedisUrl, redisSourceError, redisTarget } from './connect.js';
@@ -23,13 +24,13 @@ function resp(...args: string[]): string {
   return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 }
 
-export async function openMonitor(opts: { url: string; flag: string; timeoutMs: number; maxLineChars: number }): Promise<MonitorStream> {
+export async function openMonitor(opts: { url: string; flag: string; timeoutMs: number; maxLineChars: number; tlsName?: string }): Promise<MonitorStream> {
   assertRedisUrl(opts.url, opts.flag);
   const u = new URL(opts.url);
   const target = redisTarget(opts.url);
   const host = u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
   const port = Number(u.port || 6379);
-  const socket: Socket = u.protocol === 'rediss:' ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
+  const socket: Socket = u.protocol === 'rediss:' ? tlsConnect({ host, port, ...redisTlsOptions(host, opts.tlsName ?? null) }) : tcpConnect({ host, port });
   socket.setNoDelay(true);
   // Lines over maxLineChars (a huge value SET while we watch) are skipped and counted, never held whole.
   const splitter = new LineSplitter(opts.maxLineChars);

@@ -72,16 +72,22 @@ describe('cachedoctor scan (subprocess)', () => {
     assert.match(noMapping.stderr, /nothing to scan: no mappings/);
   });
 
-  it('Ctrl-C stops the scan and still reports what was compared', async () => {
-    const run = await runCli(['scan', '--json', '--rate', '100', '--grace', '0'], {
-      cwd: dir,
-      onStart: (kill) => setTimeout(() => kill('SIGINT'), 1500),
-    });
-    assert.ok(run.ms < 8000, `took ${run.ms} ms`);
-    const doc = parseJson<{ complete: boolean; summary: { sampled: number } }>(run);
-    assertMatchesSchema(doc);
-    assert.equal(doc.complete, false);
-    assert.ok(doc.summary.sampled > 0 && doc.summary.sampled < 400, `${doc.summary.sampled} sampled`);
+  it('Ctrl-C or SIGTERM stops the scan, still reports what was compared, and never passes', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const run = await runCli(['scan', '--json', '--rate', '100', '--grace', '0'], {
+        cwd: dir,
+        onStart: (kill) => setTimeout(() => kill(signal), 1500),
+      });
+      assert.ok(run.ms < 8000, `took ${run.ms} ms`);
+      const doc = parseJson<{ complete: boolean; ok: boolean; exitCode: number; summary: { sampled: number; wrong: number } }>(run);
+      assertMatchesSchema(doc);
+      assert.equal(doc.complete, false);
+      assert.ok(doc.summary.sampled > 0 && doc.summary.sampled < 400, `${doc.summary.sampled} sampled`);
+      // Findings over the threshold say 1; a part that found nothing wrong says 130 (interrupted), never 0.
+      assert.equal(doc.ok, false);
+      assert.equal(run.code, doc.summary.wrong > 0 ? 1 : 130, `${signal}: ${run.stderr}`);
+      assert.equal(doc.exitCode, run.code);
+    }
   });
 
   it('Redis lost mid-scan: exit 3, one line on stderr, and the partial report marked incomplete (last: it stops Redis)', async () => {

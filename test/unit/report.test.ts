@@ -9,7 +9,9 @@ import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
 import { causeOf } from '../../src/core/findings/causes.js';
 import { buildReportResult, type PartRun, type ReportRun } from '../../src/core/report/reportResult.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
+import { makeChalk } from '../../src/render/colour.js';
 import { renderPrometheus } from '../../src/render/prometheus.js';
+import { render } from '../../src/render/render.js';
 
 const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (
   text: string,
@@ -203,6 +205,22 @@ describe('report counts every finding, not only the listed ones', () => {
     const text = renderPrometheus(toEnvelope(result, 't', new Date()) as never as Parameters<typeof renderPrometheus>[0]);
     assert.match(text, /^cachedoctor_findings_by_severity\{severity="warning"\} 300$/m);
     assert.match(text, /^cachedoctor_findings\{kind="stale",severity="critical"\} 50$/m);
+  });
+});
+
+describe('the report table', () => {
+  it('fits the terminal width it is given (the renderer is told the width; it does not read the terminal)', () => {
+    const result = buildReportResult(run({ lag: lagPart([], [{ lagSeconds: 1.25, lagBytes: 4096 }]), scan: scanPart([]) }));
+    const env = toEnvelope(result, 't', new Date());
+    const widest = (width: number) =>
+      Math.max(
+        ...render('table', env, { chalk: makeChalk(false), width })
+          .split('\n')
+          .filter((l) => l.startsWith('│') || l.startsWith('┌'))
+          .map((l) => l.length),
+      );
+    assert.ok(widest(100) <= 100, `${widest(100)} columns at width 100`);
+    assert.ok(widest(160) > 100, `${widest(160)} columns at width 160`);
   });
 });
 

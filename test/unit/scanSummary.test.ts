@@ -66,7 +66,7 @@ describe('buildScanResult verdict', () => {
     t.sampled = 11;
     t.counts.fresh = 10;
     t.counts.unconfirmed = 1;
-    const base = { attributions: new Map(), failures: [], thresholds: { maxStale: 0, maxStaleRatio: null }, graceSeconds: 2, maxListed: 10 };
+    const base = { attributions: new Map(), failures: [], thresholds: { maxStale: 0, maxStaleRatio: null }, graceSeconds: 2, maxListed: 10, seconds: 1 };
     const stopped = buildScanResult({ ...base, tallies: [{ tally: t, table: 't' }], complete: false });
     assert.equal(stopped.fails, true);
     const empty = new Tally('e', 10);

@@ -24,6 +24,7 @@ export { parse } from './options.js';
 export async function run(ctx: CommandContext, opts: ScanOptions): Promise<CommandResult<ScanData>> {
   const { settings: s, signal, out } = ctx;
   const { mappings } = opts;
+  const started = performance.now();
   if (s.redis.url === null) throw new UsageError('scan needs Redis: pass --redis or set REDIS_URL');
   if (s.primary === null) throw new UsageError('scan needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
   if (opts.replicas && s.replicas.length === 0) throw new UsageError('--replicas needs at least one --replica URL');
@@ -109,6 +110,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
       graceSeconds: opts.graceMs / 1000,
       maxListed: opts.maxListed,
       complete: !signal.aborted && lostNodes.size === 0,
+      seconds: (performance.now() - started) / 1000,
     });
     return lostNodes.size === 0
       ? result
@@ -134,6 +136,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
           graceSeconds: opts.graceMs / 1000,
           maxListed: opts.maxListed,
           complete: false,
+          seconds: (performance.now() - started) / 1000,
         }),
         sourceFailure: { message: err.line },
       };

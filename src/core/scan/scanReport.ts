@@ -42,6 +42,8 @@ export interface ScanRun {
   graceSeconds: number;
   maxListed: number;
   complete: boolean;
+  /** How long the scan took, from connecting to the last re-check. */
+  seconds: number;
 }
 
 export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
@@ -101,6 +103,7 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     findings,
     summary: {
       sampled,
+      seconds: Math.round(run.seconds * 1000) / 1000,
       fresh: total.fresh,
       stale: total.stale,
       ahead: total.ahead,

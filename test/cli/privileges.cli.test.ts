@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { parseJson, runCli } from '../helpers/cli.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 const sandbox = useSandbox();
@@ -58,28 +59,20 @@ describe('least privilege', () => {
     redisUrl = (user) => `redis://${user}:${user.replace('_', '-')}-pw@127.0.0.1:${sb.redis!.port}`;
   });
 
-  it('report with scan, subscribers and a MONITOR window works with exactly the documented grants', async () => {
-    const sb = sandbox();
-    const run = await runCli([
-      'report',
-      '--redis',
-      redisUrl('cd_report'),
-      '--pg',
-      pgUrl('cd_min'),
-      '--replica',
-      sb.standby!.urlFor('cd_min'),
-      '--key',
-      'item:{id}',
-      '--table',
-      'items',
+  /** report with every part, as the Redis user `user` and the least PostgreSQL role. */
+  const reportArgs = (sb: Sandbox, user: string, ...more: string[]) =>
+    ['report', '--redis', redisUrl(user), '--pg', pgUrl('cd_min'), '--replica', sb.standby!.urlFor('cd_min'), '--key', 'item:{id}', '--table', 'items'].concat([
       '--channel',
       'inv',
-      '--monitor',
-      '1s',
       '--grace',
       '0s',
       '--json',
+      ...more,
     ]);
+
+  it('report with scan, subscribers and a MONITOR window works with exactly the documented grants', async () => {
+    const sb = sandbox();
+    const run = await runCli(reportArgs(sb, 'cd_report', '--monitor', '1s'));
     const doc = parseJson<{ summary: { parts: Record<string, string> }; findings: { kind: string; severity: string }[] }>(run);
     assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'ok', monitor: 'ok' });
     assert.deepEqual(
@@ -91,21 +84,7 @@ describe('least privilege', () => {
 
   it('a Redis user without +info still works, and is told once (not once per connection), in plain words', async () => {
     const sb = sandbox();
-    const run = await runCli(
-      [
-        'report',
-        '--redis',
-        redisUrl('cd_noinfo'),
-        '--pg',
-        pgUrl('cd_min'),
-        '--replica',
-        sb.standby!.urlFor('cd_min'),
-        '--key',
-        'item:{id}',
-        '--table',
-        'items',
-      ].concat(['--channel', 'inv', '--monitor', '500ms', '--grace', '0s', '--json']),
-    );
+    const run = await runCli(reportArgs(sb, 'cd_noinfo', '--monitor', '500ms'));
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr.match(/the Redis user cannot run INFO/g)?.length, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /enableReadyCheck/);

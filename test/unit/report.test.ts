@@ -70,6 +70,18 @@ function scanPart(findings: Finding[], name = 'product'): PartRun<ScanData> {
   } as unknown as ScanData;
   return { status: 'ok', reason: null, result: { command: 'scan', fails: true, complete: true, findings, summary: {}, data } };
 }
+function monitorPart(findings: Finding[], counts?: PartCounts): PartRun<MonitorData> {
+  const data = {
+    stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null },
+    peakOmemBytes: 0,
+  } as unknown as MonitorData;
+  return {
+    status: 'ok',
+    reason: null,
+    result: { command: 'monitor', fails: false, complete: true, summary: {}, findings, data, ...(counts ? { counts } : {}) },
+  };
+}
+type PartCounts = Partial<Record<FindingKind, number>>;
 const skipped = { status: 'skipped', reason: 'not asked' } as const;
 const run = (over: Partial<ReportRun>): ReportRun => ({
   lag: skipped,
@@ -174,22 +186,7 @@ describe('report counts every finding, not only the listed ones', () => {
     // scan lists 2 stale entries (--max-listed 2) of the 50 it found; monitor lists 1 of 300 missing broadcasts.
     const scan = scanPart([f('stale', { key: 'product:1', mapping: 'product' }), f('stale', { key: 'product:2', mapping: 'product' })]);
     if (scan.status === 'ok') scan.result.counts = { stale: 50 };
-    const monitor: PartRun<MonitorData> = {
-      status: 'ok',
-      reason: null,
-      result: {
-        command: 'monitor',
-        fails: false,
-        complete: true,
-        summary: {},
-        counts: { 'missing-broadcast': 300 },
-        findings: [f('missing-broadcast', { key: 'product:9', mapping: 'product' })],
-        data: {
-          stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null },
-          peakOmemBytes: 0,
-        } as unknown as MonitorData,
-      },
-    };
+    const monitor = monitorPart([f('missing-broadcast', { key: 'product:9', mapping: 'product' })], { 'missing-broadcast': 300 });
     const result = buildReportResult(run({ scan, monitor }));
     assert.equal(result.summary.critical, 50);
     assert.equal(result.summary.warning, 300);
@@ -227,21 +224,7 @@ describe('the report table', () => {
 describe('renderPrometheus', () => {
   it('writes the text exposition format a Prometheus parser reads back, with label values escaped', () => {
     const tricky = 'we"ird\\name\nx';
-    const monitor: PartRun<MonitorData> = {
-      status: 'ok',
-      reason: null,
-      result: {
-        command: 'monitor',
-        fails: false,
-        complete: true,
-        summary: {},
-        findings: [f('missing-broadcast', { mapping: tricky })],
-        data: {
-          stats: { events: 10, seconds: 2, eventsPerSecond: 5, readsPerInvalidation: 2.5, refillDelayMs: null },
-          peakOmemBytes: 0,
-        } as unknown as MonitorData,
-      },
-    };
+    const monitor = monitorPart([f('missing-broadcast', { mapping: tricky })]);
     const result = buildReportResult(run({ lag: lagPart([], [{ lagSeconds: 1.25, lagBytes: 4096 }]), scan: scanPart([], tricky), monitor }));
     const env = toEnvelope(result, 't', new Date('2026-11-26T00:00:00Z'));
     const text = renderPrometheus(env as never as Parameters<typeof renderPrometheus>[0]);

@@ -1,10 +1,14 @@
-// Remembers which keys a scan has seen (SCAN may return a key twice) in 16 bytes per key: a 1,000,000-key scan
-// must not hold 1,000,000 key strings. Keys are stored as two 32-bit hashes; a false "seen" (both collide) has a
-// probability of about n^2 / 2^65, some 3e-8 for a million keys.
+// Remembers which keys a scan has seen (SCAN may return a key twice) in 8-16 bytes per key: a 3,000,000-key scan
+// must not hold 3,000,000 key strings. Keys are stored as two 32-bit hashes in an open-addressed table filled up to
+// 75% (an empty slot has hi = 0; a key's hi is never 0); a false "seen" (both collide) has a probability of about
+// n^2 / 2^65, some 3e-8 for a million keys.
+
+/** Grow when the table is this full: fuller saves memory, emptier saves probes. */
+const MAX_LOAD = 0.75;
+
 export class KeySet {
   private hi = new Uint32Array(1 << 12);
   private lo = new Uint32Array(1 << 12);
-  private used = new Uint8Array(1 << 12);
   private count = 0;
 
   get size(): number {
@@ -13,15 +17,14 @@ export class KeySet {
 
   /** Adds the key; false when it was already there. */
   add(key: Uint8Array): boolean {
-    if (this.count * 2 >= this.used.length) this.grow();
-    return this.insert(hash(key, 0x811c9dc5, 0x01000193), fmix(hash(key, 0x9e3779b9, 0x5bd1e995)));
+    if (this.count >= this.hi.length * MAX_LOAD) this.grow();
+    return this.insert(hash(key, 0x811c9dc5, 0x01000193) || 1, fmix(hash(key, 0x9e3779b9, 0x5bd1e995)));
   }
 
   private insert(h: number, l: number): boolean {
-    const mask = this.used.length - 1;
+    const mask = this.hi.length - 1;
     for (let i = (h ^ (l >>> 7)) & mask; ; i = (i + 1) & mask) {
-      if (!this.used[i]) {
-        this.used[i] = 1;
+      if (this.hi[i] === 0) {
         this.hi[i] = h;
         this.lo[i] = l;
         this.count += 1;
@@ -32,12 +35,11 @@ export class KeySet {
   }
 
   private grow(): void {
-    const { hi, lo, used } = this;
-    this.hi = new Uint32Array(used.length * 2);
-    this.lo = new Uint32Array(used.length * 2);
-    this.used = new Uint8Array(used.length * 2);
+    const { hi, lo } = this;
+    this.hi = new Uint32Array(hi.length * 2);
+    this.lo = new Uint32Array(hi.length * 2);
     this.count = 0;
-    for (let i = 0; i < used.length; i += 1) if (used[i]) this.insert(hi[i]!, lo[i]!);
+    for (let i = 0; i < hi.length; i += 1) if (hi[i] !== 0) this.insert(hi[i]!, lo[i]!);
   }
 }
 

@@ -4,6 +4,7 @@ import { type Mapping, splitTableName } from '../core/scan/mapping.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { MAPPING } from '../options/catalog.js';
 import { parseOptions, type RawOptions } from '../options/spec.js';
+import { duration, ValueError } from '../options/values.js';
 import type { MappingConfig } from './schema.js';
 
 /** scan's flags for a mapping without a config file. */
@@ -13,6 +14,8 @@ export interface MappingFlags {
   versionField?: string;
   versionColumn?: string;
   compare?: string[];
+  /** Milliseconds. */
+  ttlMs?: number;
   mapping?: string;
 }
 
@@ -30,6 +33,7 @@ export function mappingsFromOptions(raw: RawOptions, versionFieldIsMatch = false
     versionField: raw.flags.versionField === undefined || (versionFieldIsMatch && !oneLiner) ? undefined : o.versionField,
     versionColumn: o.versionColumn ?? undefined,
     compare: o.compare ?? undefined,
+    ttlMs: o.ttl ?? undefined,
     mapping: o.mapping ?? undefined,
   };
   return resolveMappings(raw.config.mappings ?? [], flags, raw.configName);
@@ -52,10 +56,14 @@ export function resolveMappings(fromConfig: readonly MappingConfig[], flags: Map
       version: { field: flags.versionField, column: flags.versionColumn },
       compare: flags.compare,
     };
-    return [resolveOne(raw, (field, msg) => new UsageError(`${flagFor(field)}: ${msg}`))];
+    const one = resolveOne(raw, (field, msg) => new UsageError(`${flagFor(field)}: ${msg}`));
+    return [{ ...one, ttlSeconds: flags.ttlMs === undefined ? null : flags.ttlMs / 1000 }];
   }
-  if (flags.versionField || flags.versionColumn || flags.compare) {
-    throw new UsageError('--version-field, --version-column and --compare describe a --key/--table mapping', 'with a config file, set them in its mappings');
+  if (flags.versionField || flags.versionColumn || flags.compare || flags.ttlMs !== undefined) {
+    throw new UsageError(
+      '--version-field, --version-column, --compare and --ttl describe a --key/--table mapping',
+      'with a config file, set them in its mappings',
+    );
   }
   const chosen = fromConfig.map((m, i) => ({ m, i })).filter(({ m }) => flags.mapping === undefined || m.name === flags.mapping);
   if (flags.mapping !== undefined && chosen.length === 0) {
@@ -87,6 +95,15 @@ function resolveOne(m: MappingConfig, fail: (field: string, message: string) => 
   for (const p of Object.keys(m.columns ?? {})) {
     if (!template.placeholders.includes(p)) throw fail(`columns.${p}`, `the key template has no {${p}}`);
   }
+  let ttlSeconds: number | null = null;
+  if (m.ttl !== undefined) {
+    try {
+      ttlSeconds = duration.parse(String(m.ttl)) / 1000;
+    } catch (err) {
+      if (err instanceof ValueError) throw fail('ttl', `${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+      throw err;
+    }
+  }
   const versionField = m.version?.field ?? 'version';
   const compareFields = m.compare ?? [];
   return {
@@ -99,6 +116,7 @@ function resolveOne(m: MappingConfig, fail: (field: string, message: string) => 
     version: { field: versionField, column: m.version?.column ?? versionField.split('.').pop()!, kind: m.version?.kind ?? 'auto' },
     updatedAt: m.updatedAt ? { field: m.updatedAt.field ?? null, column: m.updatedAt.column ?? m.updatedAt.field ?? 'updated_at' } : null,
     compare: compareFields.map((f) => ({ field: f, column: f.split('.').pop()! })),
+    ttlSeconds,
   };
 }
 

@@ -21,6 +21,7 @@ const mapping: Shape = {
     },
     updatedAt: { type: 'object', fields: { field: str, column: str } },
     compare: { type: 'array', items: str },
+    ttl: duration,
   },
 };
 
@@ -57,6 +58,8 @@ export interface MappingConfig {
   version?: { field?: string; column?: string; kind?: 'counter' | 'timestamp' };
   updatedAt?: { field?: string; column?: string };
   compare?: string[];
+  /** The TTL every fill sets, e.g. "5m". */
+  ttl?: string;
 }
 
 export interface ConfigFile {

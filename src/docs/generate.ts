@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../commands/index.js';
 import { CONFIG_SHAPE } from '../config/schema.js';
 import type { Shape } from '../config/shape.js';
-import { cause } from '../core/findings/causes.js';
+import { CAUSE_IDS, cause } from '../core/findings/causes.js';
 import { FINDING_KINDS, type FindingKind, KINDS } from '../core/findings/kinds.js';
 import { GLOBAL } from '../options/catalog.js';
 import { defaultText } from '../options/help.js';
@@ -22,7 +22,7 @@ export interface Generated {
   json?: boolean;
 }
 
-const CAUSE_CTX = { replicaBehind: false, windowSeconds: null, channel: null, replicasUnchecked: false };
+const CAUSE_CTX = { replicaBehind: false, windowSeconds: null, channel: null, replicasUnchecked: false, lagChecked: false, noReplicas: false };
 
 function causeText(kind: FindingKind): string {
   const rule = FINDING_KINDS[kind].cause;
@@ -87,7 +87,7 @@ export function replaceBlock(text: string, name: string, body: string, path: str
   return `${text.slice(0, start)}${BEGIN(name)}\n${body}\n${text.slice(end)}`;
 }
 
-/** The JSON Schema with its lists of kinds, per command and overall, and each kind's severity, from the registry. */
+/** The JSON Schema with its lists of kinds, per command and overall, each kind's severity, and report's causes, from the registry. */
 export function schemaFromRegistry(schema: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(schema) as { $defs: Record<string, Record<string, unknown>> };
   const finding = out.$defs.finding as { properties: Record<string, unknown>; allOf?: unknown[] };
@@ -101,6 +101,17 @@ export function schemaFromRegistry(schema: Record<string, unknown>): Record<stri
     findings.items ??= {};
     findings.items.properties ??= {};
     findings.items.properties.kind = { enum: KINDS.filter((k) => (FINDING_KINDS[k].commands as readonly string[]).includes(command)) };
+  }
+  // report's causes, from the one list of them.
+  const report = out.$defs.report as {
+    properties: Record<string, { properties: Record<string, Record<string, unknown>>; items?: { properties: Record<string, unknown> } }>;
+  };
+  report.properties.summary!.properties.causes!.required = CAUSE_IDS;
+  const causeEnum = { enum: [...CAUSE_IDS, null] };
+  const causesList = { type: 'array', items: { enum: CAUSE_IDS } };
+  for (const list of [report.properties.findings!.items!, report.properties.ranked!.items!]) {
+    list.properties.cause = causeEnum;
+    list.properties.causes = causesList;
   }
   return out;
 }

@@ -33,6 +33,14 @@ export const MAPPING = {
   versionField: value('--version-field <path>', 'field holding the version in cached values (nested: meta.version)', text, 'version'),
   versionColumn: optional('--version-column <column>', 'column holding the version in the table', text, { defaultText: 'the field name' }),
   compare: optional('--compare <fields>', 'comma-separated fields that must equal their columns when versions match', list),
+  ttl: optional(
+    '--ttl <duration>',
+    'the TTL every fill of the mapping sets (SET ... EX): dates each fill, to tell a missed invalidation from a stale read',
+    duration,
+    {
+      defaultText: 'learned from the sample',
+    },
+  ),
   mapping: optional('--mapping <name>', 'only this mapping of the config file', text),
 } as const;
 

@@ -18,6 +18,8 @@ export interface ProductServiceOptions {
 }
 
 export const INVALIDATION_CHANNEL = 'invalidate';
+/** The TTL every fill sets. */
+export const FILL_TTL_SECONDS = 300;
 
 export class ProductService {
   readonly redis: Redis;
@@ -50,7 +52,7 @@ export class ProductService {
 
   /** Writes a row into Redis as a fill (what a cache miss does after loading it). */
   async fill(row: ProductRow): Promise<void> {
-    await this.redis.set(`product:${row.id}`, JSON.stringify(row), 'EX', 300);
+    await this.redis.set(`product:${row.id}`, JSON.stringify(row), 'EX', FILL_TTL_SECONDS);
   }
 
   /** Cache-aside read: the in-process copy, else Redis, else the database (whichever it reads from), then fill. */
@@ -66,7 +68,7 @@ export class ProductService {
 
   /** Write on the primary, then invalidate Redis (and this instance's copy); `broadcast` tells the other instances. */
   async updatePrice(primary: pg.Client, id: number, price: number, broadcast: boolean): Promise<void> {
-    await primary.query('UPDATE products SET price = $1, version = version + 1 WHERE id = $2', [price, id]);
+    await primary.query('UPDATE products SET price = $1, version = version + 1, updated_at = now() WHERE id = $2', [price, id]);
     this.local?.delete(id);
     await this.redis.del(`product:${id}`);
     if (broadcast) await this.redis.publish(INVALIDATION_CHANNEL, `product:${id}`);

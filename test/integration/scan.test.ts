@@ -207,6 +207,51 @@ describe('scan under live traffic', () => {
   });
 });
 
+describe('scan dates each stale fill from its TTL, not from what a replica serves now', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(`CREATE TABLE orders (id bigint PRIMARY KEY, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO orders SELECT g, 1, now() - interval '1 hour' FROM generate_series(1, 30) g;`);
+    await sb.waitForCatchUp();
+  });
+
+  it('with replay paused: filled before the write is a missed invalidation; filled after it from the standby is replica lag', async () => {
+    const sb = sandbox();
+    // Every fill sets EX 600; these were filled 100 s ago (600 - 500 left), before the write below.
+    const p = redis.pipeline();
+    for (let i = 1; i <= 30; i += 1) p.set(`order:${i}`, JSON.stringify({ version: 1 }), 'EX', 500);
+    await p.exec();
+    await sb.pauseReplay();
+    try {
+      // Written 20 s ago, and order:1 never invalidated: the paused standby still serves version 1 too.
+      await sb.primary!.sql("UPDATE orders SET version = 2, updated_at = now() - interval '20 seconds' WHERE id IN (1, 2)");
+      // order:2 was invalidated, and the miss re-filled from the paused standby, 10 s after the write.
+      const [old] = await sb.standby!.sql<{ version: number }>('SELECT version FROM orders WHERE id = 2');
+      await redis.set('order:2', JSON.stringify({ version: old!.version }), 'EX', 590);
+      const run = (options: Record<string, unknown>) =>
+        runInProcess<ScanData>('scan', { redis: sb.redisUrl, pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { grace: '100ms', replicas: true, ...options });
+      const given = (await run({ key: 'order:{id}', table: 'orders', ttl: '600s' })).env;
+      assertMatchesSchema(JSON.parse(JSON.stringify(given)));
+      const byKey = (env: Envelope<ScanData>, key: string) => env.findings.find((f) => f.key === key);
+      const standby = `127.0.0.1:${sb.standby!.port}`;
+      assert.deepEqual(
+        [byKey(given, 'order:1')?.fill, byKey(given, 'order:1')?.laggingReplica, byKey(given, 'order:2')?.fill, byKey(given, 'order:2')?.laggingReplica],
+        ['before-write', standby, 'after-write', standby],
+      );
+      assert.match(byKey(given, 'order:1')?.message ?? '', /filled 1m 40s ago, before the write, and never invalidated/);
+      assert.match(byKey(given, 'order:2')?.message ?? '', /after the write, from a read of the old row; replica 127\.0\.0\.1:\d+ still serves that version/);
+      // Learned from the sample (the longest TTL left, 590 s): a lower bound, so only "before the write" is certain.
+      const learned = (await run({ key: 'order:{id}', table: 'orders' })).env;
+      assert.deepEqual([byKey(learned, 'order:1')?.fill, byKey(learned, 'order:2')?.fill], ['before-write', 'unknown']);
+      const fillTtl = learned.mappings[0]?.fillTtl;
+      assert.equal(fillTtl?.basis, 'learned');
+      assert.ok(fillTtl.seconds > 580 && fillTtl.seconds <= 590, `learned ${fillTtl.seconds} s`);
+    } finally {
+      await sb.resumeReplay();
+    }
+  });
+});
+
 describe('scan on a Redis Cluster', () => {
   const cluster = useSandbox({ postgres: true, standby: false, redis: false, redisCluster: 3 });
 

@@ -15,6 +15,7 @@ const mapping: Mapping = {
   version: { field: 'version', column: 'version', kind: 'auto' },
   updatedAt: { field: 'updated_at', column: 'updated_at' },
   compare: [{ field: 'price', column: 'price' }],
+  ttlSeconds: null,
 };
 const NOW = new Date('2026-11-26T08:00:10Z');
 const UPDATED = String(BigInt(Date.parse('2026-11-26T08:00:00Z')) * 1000n);

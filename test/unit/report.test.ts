@@ -6,7 +6,7 @@ import { type Finding, finding } from '../../src/core/findings/findings.js';
 import type { FindingKind } from '../../src/core/findings/kinds.js';
 import type { LagData } from '../../src/core/lag/lagReport.js';
 import type { MonitorData } from '../../src/core/monitor/monitorReport.js';
-import { causeOf } from '../../src/core/findings/causes.js';
+import { causesOf } from '../../src/core/findings/causes.js';
 import { buildReportResult, type PartRun, type ReportRun } from '../../src/core/report/reportResult.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { makeChalk } from '../../src/render/colour.js';
@@ -17,7 +17,7 @@ const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-fo
   text: string,
 ) => { name: string; help: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 
-const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv', replicasUnchecked: false };
+const ctx = { replicaBehind: false, windowSeconds: null, channel: 'inv', replicasUnchecked: false, lagChecked: true, noReplicas: false };
 /** A finding as the commands make them: its severity is its kind's. */
 const f = (kind: FindingKind, extra: Record<string, unknown> = {}): Finding => finding(kind, `${kind} happened`, extra);
 
@@ -96,24 +96,43 @@ const run = (over: Partial<ReportRun>): ReportRun => ({
 
 describe('causeOf', () => {
   it('names the failure mode from the evidence each part has', () => {
-    assert.equal(causeOf(f('stale', { laggingReplica: 'standby1' }), ctx), 'replica-lag');
-    assert.equal(causeOf(f('stale', { laggingReplica: null }), ctx), 'write-invalidate-race');
-    assert.equal(causeOf(f('stale-fill'), ctx), 'write-invalidate-race');
-    assert.equal(causeOf(f('stale-fill'), { ...ctx, replicaBehind: true }), 'replica-lag');
-    assert.equal(causeOf(f('missing-broadcast'), ctx), 'local-cache');
-    assert.equal(causeOf(f('replay-paused'), ctx), 'replica-lag');
-    assert.equal(causeOf(f('no-ttl'), ctx), 'no-ttl');
-    assert.equal(causeOf(f('insufficient-privilege'), ctx), null);
+    const stale = (fill: string, laggingReplica: string | null) => causesOf(f('stale', { fill, laggingReplica }), ctx);
+    // A stale entry by when it was filled: before the write, the write never invalidated it, whatever a replica
+    // serves now (a paused replica serves every old version); at the write, a race; after it, a stale read.
+    assert.deepEqual(stale('before-write', 'standby1'), ['not-invalidated']);
+    assert.deepEqual(stale('before-write', null), ['not-invalidated']);
+    assert.deepEqual(stale('at-write', null), ['write-invalidate-race']);
+    assert.deepEqual(stale('after-write', 'standby1'), ['replica-lag']);
+    // Filled after the write, and every replica caught up now: one may have been behind then.
+    assert.deepEqual(stale('after-write', null), ['write-invalidate-race', 'replica-lag']);
+    assert.deepEqual(causesOf(f('stale', { fill: 'after-write', laggingReplica: null }), { ...ctx, noReplicas: true }), ['write-invalidate-race']);
+    // No evidence of when: every possibility, the missed invalidation first.
+    assert.deepEqual(stale('unknown', 'standby1'), ['not-invalidated', 'replica-lag']);
+    assert.deepEqual(stale('unknown', null), ['not-invalidated', 'write-invalidate-race', 'replica-lag']);
+    // A fill seen live: the replicas' state now is their state then, when lag was checked.
+    assert.deepEqual(causesOf(f('stale-fill'), ctx), ['write-invalidate-race']);
+    assert.deepEqual(causesOf(f('stale-fill'), { ...ctx, replicaBehind: true }), ['replica-lag']);
+    assert.deepEqual(causesOf(f('stale-fill'), { ...ctx, lagChecked: false }), ['write-invalidate-race', 'replica-lag']);
+    assert.deepEqual(causesOf(f('missing-broadcast'), ctx), ['local-cache']);
+    assert.deepEqual(causesOf(f('replay-paused'), ctx), ['replica-lag']);
+    assert.deepEqual(causesOf(f('no-ttl'), ctx), ['no-ttl']);
+    assert.deepEqual(causesOf(f('insufficient-privilege'), ctx), []);
   });
 });
 
 describe('buildReportResult', () => {
   it('ranks by severity, then known cause, then count, and groups findings sharing part, kind, cause and mapping', () => {
-    const stale = (key: string, replica: string | null) => f('stale', { key, mapping: 'product', laggingReplica: replica });
+    const stale = (key: string, replica: string | null, fill = 'after-write') => f('stale', { key, mapping: 'product', laggingReplica: replica, fill });
     const r = buildReportResult(
       run({
         lag: lagPart([f('replica-lag', { replica: 'standby1' }), f('insufficient-privilege')], [{ lagSeconds: 4.2, pauseState: 'paused' }]),
-        scan: scanPart([stale('product:1', 'standby1'), stale('product:2', 'standby1'), stale('product:3', null), f('no-ttl', { mapping: 'product' })]),
+        scan: scanPart([
+          stale('product:1', 'standby1'),
+          stale('product:2', 'standby1'),
+          stale('product:3', null, 'at-write'),
+          stale('product:4', 'standby1', 'unknown'),
+          f('no-ttl', { mapping: 'product' }),
+        ]),
       }),
     );
     const items = r.data.ranked.map((i) => `${i.rank} ${i.severity} ${i.part}/${i.kind} ${i.cause} x${i.count}`);
@@ -121,19 +140,25 @@ describe('buildReportResult', () => {
       '1 critical scan/stale replica-lag x2',
       '2 critical lag/replica-lag replica-lag x1',
       '3 critical scan/stale write-invalidate-race x1',
-      '4 warning lag/insufficient-privilege null x1',
-      '5 info scan/no-ttl no-ttl x1',
+      // Two possible causes rank after every certain one of the same severity.
+      '4 critical scan/stale not-invalidated x1',
+      '5 warning lag/insufficient-privilege null x1',
+      '6 info scan/no-ttl no-ttl x1',
     ]);
+    assert.deepEqual(r.data.ranked[3]!.causes, ['not-invalidated', 'replica-lag']);
+    assert.equal(r.data.ranked[3]!.certain, false);
+    assert.match(r.data.ranked[3]!.causeTitle ?? '', /^write not invalidated, or cache filled from a lagging replica \(the evidence does not decide\)$/);
     assert.deepEqual(r.data.ranked[0]!.evidence.keys, ['product:1', 'product:2']);
     assert.equal(r.data.ranked[0]!.evidence.replica, 'standby1');
     assert.match(r.data.ranked[0]!.fix ?? '', /at least 3 s/);
     // The flat findings follow the ranking, each with its part and cause.
     assert.deepEqual(
       r.findings.map((x) => x.key ?? x.kind),
-      ['product:1', 'product:2', 'replica-lag', 'product:3', 'insufficient-privilege', 'no-ttl'],
+      ['product:1', 'product:2', 'replica-lag', 'product:3', 'product:4', 'insufficient-privilege', 'no-ttl'],
     );
     assert.equal(r.fails, true);
-    assert.deepEqual(r.summary.causes, { 'write-invalidate-race': 1, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
+    assert.deepEqual(r.summary.causes, { 'not-invalidated': 0, 'write-invalidate-race': 1, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
+    assert.equal(r.summary.undecidedCauses, 1);
     assert.equal(r.data.health.replicas[0]!.replayPaused, true);
     assert.equal(r.data.health.mappings[0]!.stale, 10);
   });

@@ -205,6 +205,7 @@ describe('MappingScan.slotOwners', () => {
     version: { field: 'version', column: 'version', kind: 'auto' },
     updatedAt: null,
     compare: [],
+    ttlSeconds: null,
   };
   const node = (target: string, answer: () => Promise<{ start: number; end: number; owner: string }[]>) => ({ target, slotOwners: answer }) as never;
 

@@ -67,10 +67,10 @@ describe('buildScanResult verdict', () => {
     t.counts.fresh = 10;
     t.counts.unconfirmed = 1;
     const base = { attributions: new Map(), failures: [], thresholds: { maxStale: 0, maxStaleRatio: null }, graceSeconds: 2, maxListed: 10, seconds: 1 };
-    const stopped = buildScanResult({ ...base, tallies: [{ tally: t, table: 't' }], complete: false });
+    const stopped = buildScanResult({ ...base, tallies: [{ tally: t, table: 't', ttlSeconds: null }], complete: false });
     assert.equal(stopped.fails, true);
     const empty = new Tally('e', 10);
-    const r = buildScanResult({ ...base, tallies: [{ tally: empty, table: 't' }], complete: false });
+    const r = buildScanResult({ ...base, tallies: [{ tally: empty, table: 't', ttlSeconds: null }], complete: false });
     assert.deepEqual(
       r.findings.map((f) => f.kind),
       [],

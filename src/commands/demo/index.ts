@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { type DemoData, type DemoStep, missedExpectations } from '../../core/demo.js';
 import { type CommandResult, toEnvelope } from '../../core/envelope.js';
 import { InterruptedError, SourceError } from '../../errors.js';
-import { INVALIDATION_CHANNEL, ProductService } from '../../sandbox/productService.js';
+import { FILL_TTL_SECONDS, INVALIDATION_CHANNEL, ProductService } from '../../sandbox/productService.js';
 import { Sandbox } from '../../sandbox/sandbox.js';
 import { VERSION } from '../../version.js';
 import { sleep } from '../../async.js';
@@ -32,7 +32,15 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
       INSERT INTO products (id, price) SELECT g, 10 + g FROM generate_series(1, ${PRODUCTS}) g`);
     await sb.waitForCatchUp();
     // The report's flags, as a reader would type them: printed as a command line, and parsed by report's own parser.
-    const base = { key: 'product:{id}', table: 'products', channel: INVALIDATION_CHANNEL, grace: '300ms', maxLagSeconds: '1', failOn: 'info' };
+    const base = {
+      key: 'product:{id}',
+      table: 'products',
+      ttl: `${FILL_TTL_SECONDS}s`,
+      channel: INVALIDATION_CHANNEL,
+      grace: '300ms',
+      maxLagSeconds: '1',
+      failOn: 'info',
+    };
     const flagText = (flags: Record<string, string>) =>
       Object.entries(flags).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${/[{}]/.test(v) ? `'${v}'` : v}`);
     /** The command line that runs the same report, for the reader to try. */
@@ -84,10 +92,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
     // Failure 3, replica lag: the standby stops replaying; writes go on; a cache miss served by the standby
     // fills Redis with the row as it was.
     await sb.pauseReplay();
-    for (let id = 11; id <= 20; id += 1) {
-      await web1.updatePrice(primary, id, 200 + id, true);
-      await reports.get(id);
-    }
+    for (let id = 11; id <= 20; id += 1) await web1.updatePrice(primary, id, 200 + id, true);
+    // The misses come a little later, well after the writes: the fills are dated after them (from their TTL).
+    await sleep(1500, signal);
+    for (let id = 11; id <= 20; id += 1) await reports.get(id);
     // While report watches the command stream: more fills from the standby, deletes without a broadcast
     // (failure 2: web-2's in-process cache and its peers never hear of them), and two instances racing to refill.
     let traffic = true;

@@ -103,7 +103,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
       );
     }
     const result = buildScanResult({
-      tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
+      tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label, ttlSeconds: x.mapping.ttlSeconds })),
       attributions: found,
       failures: [...failures, ...nodeFindings],
       thresholds: { maxStale: opts.maxStale, maxStaleRatio: opts.maxStaleRatio },
@@ -129,7 +129,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
       for (const scan of scans) scan.abandonWaiting();
       return {
         ...buildScanResult({
-          tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label })),
+          tallies: scans.map((x) => ({ tally: x.tally, table: x.shape.label, ttlSeconds: x.mapping.ttlSeconds })),
           attributions: new Map(),
           failures: [],
           thresholds: { maxStale: opts.maxStale, maxStaleRatio: opts.maxStaleRatio },

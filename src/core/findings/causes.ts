@@ -1,10 +1,13 @@
 // The likely cause of each finding among the failure modes that make a cache-aside system serve stale data, and the
 // fix that addresses it. The three of the case study (a write/invalidate race, invalidations that never reach
-// in-process caches, fills from a lagging replica), plus a missing TTL, the safety net that bounds all three.
+// in-process caches, fills from a lagging replica), a write that never invalidated at all, and a missing TTL, the
+// safety net that bounds them all. Where the evidence does not decide, a finding has more than one possible cause.
 import type { Finding } from './findings.js';
 import { FINDING_KINDS } from './kinds.js';
 
-export type CauseId = 'write-invalidate-race' | 'local-cache' | 'replica-lag' | 'no-ttl';
+export type CauseId = 'not-invalidated' | 'write-invalidate-race' | 'local-cache' | 'replica-lag' | 'no-ttl';
+
+export const CAUSE_IDS: readonly CauseId[] = ['not-invalidated', 'write-invalidate-race', 'local-cache', 'replica-lag', 'no-ttl'];
 
 export interface Cause {
   id: CauseId;
@@ -21,10 +24,20 @@ export interface CauseContext {
   channel: string | null;
   /** Some replica streams from the primary but was not asked itself (no --replica): replica lag cannot be ruled out. */
   replicasUnchecked: boolean;
+  /** The lag part ran: replicaBehind and noReplicas are known, not guessed. */
+  lagChecked: boolean;
+  /** The lag part ran and the primary has no replicas: no fill can have read a lagging one. */
+  noReplicas: boolean;
 }
 
 export function cause(id: CauseId, ctx: CauseContext): Cause {
   switch (id) {
+    case 'not-invalidated':
+      return {
+        id,
+        title: 'write not invalidated',
+        fix: 'delete the cache key after every commit that changes the row, in every code path that writes it (bulk updates, admin tools, migrations and deletes too), or invalidate from the database change stream',
+      };
     case 'write-invalidate-race':
       return {
         id,
@@ -51,8 +64,23 @@ export function cause(id: CauseId, ctx: CauseContext): Cause {
   }
 }
 
-/** The likely cause of a finding, by its kind's rule in the registry (some decide from the finding's evidence). */
-export function causeOf(f: Finding, ctx: CauseContext): CauseId | null {
+/**
+ * The possible causes of a finding, most likely first, by its kind's rule in the registry (some decide from the
+ * finding's evidence): none when it is not about stale data, one when the evidence decides, more when it does not.
+ */
+export function causesOf(f: Finding, ctx: CauseContext): readonly CauseId[] {
   const rule = FINDING_KINDS[f.kind].cause;
-  return rule === null || typeof rule === 'string' ? rule : rule.decide(f, ctx);
+  if (rule === null) return [];
+  return typeof rule === 'string' ? [rule] : rule.decide(f, ctx);
+}
+
+/** Several possible causes as one: "A, or B", and each one's fix. */
+export function causesTitle(ids: readonly CauseId[], ctx: CauseContext): { title: string; fix: string } | null {
+  const causes = ids.map((id) => cause(id, ctx));
+  if (causes.length === 0) return null;
+  if (causes.length === 1) return { title: causes[0]!.title, fix: causes[0]!.fix };
+  return {
+    title: `${causes.map((c) => c.title).join(', or ')} (the evidence does not decide)`,
+    fix: causes.map((c) => `if ${c.title}: ${c.fix}`).join('; '),
+  };
 }

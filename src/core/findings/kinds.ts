@@ -6,8 +6,9 @@ import type { Finding, Severity } from './findings.js';
 
 export type CommandName = 'lag' | 'scan' | 'monitor' | 'report' | 'probe' | 'demo';
 
-/** The likely cause: always the same one, none (not about stale data), or one decided from the finding's evidence. */
-export type CauseRule = CauseId | null | { byEvidence: string; decide(f: Finding, ctx: CauseContext): CauseId | null };
+/** The likely cause: always the same one, none (not about stale data), or the possible ones decided from the
+ * finding's evidence (one when it decides, most likely first when it does not). */
+export type CauseRule = CauseId | null | { byEvidence: string; decide(f: Finding, ctx: CauseContext): readonly CauseId[] };
 
 export interface KindSpec {
   commands: readonly CommandName[];
@@ -28,11 +29,39 @@ const REPLICA_FIELDS = {
   target: 'host:port of the server asked, or null when only the primary saw it',
 } as const;
 
-/** A stale value came from an old read: a lagging replica if the evidence names one, else a race. */
-const staleSource = (byEvidence: string, replicaIf: (f: Finding, ctx: CauseContext) => boolean): CauseRule => ({
-  byEvidence,
-  decide: (f, ctx) => (replicaIf(f, ctx) ? 'replica-lag' : 'write-invalidate-race'),
-});
+/** A fill that read an old row: a replica that was behind, or a read that raced the write. */
+function staleRead(replicaEvidence: boolean | null, ctx: CauseContext): readonly CauseId[] {
+  if (replicaEvidence === true) return ['replica-lag'];
+  if (ctx.noReplicas || (replicaEvidence === false && ctx.lagChecked)) return ['write-invalidate-race'];
+  return ['write-invalidate-race', 'replica-lag'];
+}
+
+/** A stale entry, by when it was filled (fill, from its TTL) against the row's last write. */
+const BY_FILL_TIME: CauseRule = {
+  byEvidence:
+    "when the entry was filled (from its TTL) against the row's last write: before it, never invalidated; at it, a race; after it, a stale read (a lagging replica when one still serves the cached version, else a race or a replica behind then); unknown, all of these",
+  decide: (f, ctx) => {
+    const replica = typeof f.laggingReplica === 'string';
+    switch (f.fill) {
+      case 'before-write':
+        return ['not-invalidated'];
+      case 'at-write':
+        // A replica that lacks the write now lacked it at the fill: it could have served the fill, as could a race.
+        return replica ? ['replica-lag', 'write-invalidate-race'] : ['write-invalidate-race'];
+      case 'after-write':
+        // A replica still behind now was behind at the fill; one caught up now may not have been then.
+        return replica ? ['replica-lag'] : staleRead(null, ctx);
+      default:
+        return ['not-invalidated', ...(replica ? (['replica-lag'] as const) : staleRead(null, ctx))];
+    }
+  },
+};
+
+/** A fill seen live in the command stream read an old row: the replicas' state now is their state then. */
+const LIVE_STALE_READ: CauseRule = {
+  byEvidence: 'a lagging replica when the report finds one behind, a write/invalidate race when it finds none, both when lag was not checked',
+  decide: (_, ctx) => staleRead(ctx.lagChecked ? ctx.replicaBehind : null, ctx),
+};
 
 const ROUTE_TO_PRIMARY = 'route cache-miss reads after a write to the primary for at least the lag window (see advice)';
 
@@ -138,7 +167,7 @@ export const FINDING_KINDS = {
     severity: 'critical',
     title: 'Stale cache entry',
     meaning: 'the cached version is behind the row on the primary, and still was after --grace',
-    cause: staleSource('a lagging replica when one still serves the cached version (laggingReplica), else a write/invalidate race', (f) => !!f.laggingReplica),
+    cause: BY_FILL_TIME,
     fix: null,
     fields: {
       key: 'the Redis key',
@@ -148,6 +177,9 @@ export const FINDING_KINDS = {
       versionsBehind: 'counter versions behind, if a counter',
       secondsBehind: 'how long the entry has been wrong (now minus the row updatedAt), if known',
       ttlSeconds: 'TTL left, or null for none',
+      fill: "when the entry was filled against the row's last write: before-write, at-write, after-write or unknown",
+      filledSecondsAgo: 'seconds since the fill (the fill TTL minus the TTL left; at least this when the TTL was learned), or null',
+      ttlBasis: 'where the fill TTL came from: given (ttl in the mapping, --ttl), learned (the longest TTL left in the sample), or null',
       laggingReplica: 'the replica that still serves the cached version (--replicas), or null',
     },
   },
@@ -174,7 +206,10 @@ export const FINDING_KINDS = {
     severity: 'warning',
     title: 'Cache entry without a row',
     meaning: 'the key has no row on the primary: a delete that did not invalidate, or a fill from a stale read',
-    cause: staleSource('a lagging replica when one still has the row (laggingReplica), else a write/invalidate race', (f) => !!f.laggingReplica),
+    cause: {
+      byEvidence: 'a delete that did not invalidate, or a fill from a replica that still has the row (laggingReplica) or from a read that raced the delete',
+      decide: (f, ctx) => ['not-invalidated', ...(typeof f.laggingReplica === 'string' ? (['replica-lag'] as const) : staleRead(null, ctx))],
+    },
     fix: null,
     fields: { key: 'the Redis key', mapping: 'the mapping', cacheVersion: 'the cached version', laggingReplica: 'a replica that still has the row, or null' },
   },
@@ -238,7 +273,7 @@ export const FINDING_KINDS = {
     severity: 'critical',
     title: 'Fill with an older version',
     meaning: 'a fill wrote a version lower than one already cached: the fill read the row before a write reached its source',
-    cause: staleSource('a lagging replica when the report finds one behind, else a write/invalidate race', (_, ctx) => ctx.replicaBehind),
+    cause: LIVE_STALE_READ,
     fix: null,
     fields: {
       key: 'the Redis key',
@@ -255,7 +290,7 @@ export const FINDING_KINDS = {
     title: 'Refill with the version just invalidated',
     meaning:
       'a key was invalidated, then filled with the same version it held before: if the row changed, the fill read it before the change reached its source (an invalidation without a write refills the same version too)',
-    cause: staleSource('a lagging replica when the report finds one behind, else a write/invalidate race', (_, ctx) => ctx.replicaBehind),
+    cause: LIVE_STALE_READ,
     fix: null,
     fields: { key: 'the Redis key', mapping: 'the mapping', client: 'the client that filled it', version: 'the version', timeline: "the key's last events" },
   },

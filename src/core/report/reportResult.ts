@@ -7,7 +7,7 @@ import type { LagData } from '../lag/lagReport.js';
 import type { MonitorData } from '../monitor/monitorReport.js';
 import { plural } from '../plural.js';
 import type { ScanData } from '../scan/scanReport.js';
-import { cause, type CauseContext, type CauseId, causeOf } from '../findings/causes.js';
+import { CAUSE_IDS, type CauseContext, type CauseId, causesOf, causesTitle } from '../findings/causes.js';
 
 export type PartName = 'lag' | 'scan' | 'subscribers' | 'monitor';
 export const PARTS: readonly PartName[] = ['lag', 'scan', 'subscribers', 'monitor'];
@@ -41,7 +41,12 @@ export interface RankedItem {
   severity: Severity;
   part: PartName;
   kind: string;
+  /** The most likely cause (the first of causes), or null when the findings are not about stale data. */
   cause: CauseId | null;
+  /** Every possible cause, most likely first: one when the evidence decides. */
+  causes: CauseId[];
+  /** True when the evidence decides the cause (exactly one). */
+  certain: boolean;
   causeTitle: string | null;
   /** Findings in the group, listed or not (when the kind's total is known to be theirs). */
   count: number;
@@ -101,6 +106,8 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     windowSeconds: lag?.data.advice.windowSeconds ?? null,
     channel: run.channel,
     replicasUnchecked: replicas.some((r) => r.onPrimary && r.target === null && r.state === 'streaming'),
+    lagChecked: lag !== null,
+    noReplicas: lag !== null && replicas.length === 0,
   };
   // One name per replica: scan names the one it asked by host:port, lag by the name the primary knows.
   const replicaName = (target: unknown) => replicas.find((r) => r.target !== null && r.target === target)?.name ?? target;
@@ -129,13 +136,14 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     counts = addCounts(counts, partCounts);
     parts.push({ part, status: p.status, reason: 'reason' in p ? p.reason : null, findings: own.length });
     for (const f of [...own, ...failure]) {
-      const id = causeOf(f, ctx);
-      const c = id === null ? null : cause(id, ctx);
+      const ids = causesOf(f, ctx);
+      const c = causesTitle(ids, ctx);
       findings.push({
         ...f,
         ...(typeof f.laggingReplica === 'string' ? { laggingReplica: replicaName(f.laggingReplica) } : {}),
         part,
-        cause: id,
+        cause: ids[0] ?? null,
+        causes: ids,
         ...(c ? { causeTitle: c.title, fix: c.fix } : {}),
       });
     }
@@ -153,6 +161,7 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
       ...severitiesOfCounts(counts),
       items: ranked.length,
       causes: causeCounts(ranked),
+      undecidedCauses: ranked.filter((i) => i.causes.length > 1).reduce((n, i) => n + i.count, 0),
       parts: Object.fromEntries(parts.map((p) => [p.part, p.status])),
     },
     counts,
@@ -163,10 +172,10 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     : result;
 }
 
-/** Findings per likely cause, from the ranked groups' counts (listed or not). */
+/** Findings per cause where the evidence decides it, from the ranked groups' counts (listed or not). */
 function causeCounts(ranked: readonly RankedItem[]): Record<CauseId, number> {
-  const out: Record<CauseId, number> = { 'write-invalidate-race': 0, 'local-cache': 0, 'replica-lag': 0, 'no-ttl': 0 };
-  for (const item of ranked) if (item.cause !== null) out[item.cause] += item.count;
+  const out = Object.fromEntries(CAUSE_IDS.map((id) => [id, 0])) as Record<CauseId, number>;
+  for (const item of ranked) if (item.certain && item.cause !== null) out[item.cause] += item.count;
   return out;
 }
 
@@ -175,12 +184,13 @@ function resultOf<D extends object>(p: PartRun<D>): CommandResult<D> | null {
 }
 
 function groupKey(f: Finding): string {
-  return [f.part, f.kind, f.severity, f.cause ?? '', f.mapping ?? '', f.laggingReplica ?? f.replica ?? f.name ?? ''].join('\u0000');
+  const causes = Array.isArray(f.causes) ? f.causes.join('+') : (f.cause ?? '');
+  return [f.part, f.kind, f.severity, causes, f.mapping ?? '', f.laggingReplica ?? f.replica ?? f.name ?? ''].join('\u0000');
 }
 
 /**
  * Groups findings that share part, kind, cause and mapping/replica, and orders the groups: severity first, then
- * findings with a known cause, then how many, then the part (lag explains what scan and monitor see).
+ * findings whose cause is certain, then those with several possible causes, then how many, then the part (lag explains what scan and monitor see).
  */
 export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, number> = new Map()): { items: RankedItem[]; ordered: Finding[] } {
   const groups = new Map<string, Finding[]>();
@@ -208,6 +218,8 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
       part: first.part as PartName,
       kind: first.kind,
       cause: (first.cause as CauseId | null) ?? null,
+      causes: Array.isArray(first.causes) ? (first.causes as CauseId[]) : first.cause ? [first.cause as CauseId] : [],
+      certain: false,
       causeTitle: (first.causeTitle as string | undefined) ?? null,
       count: total,
       listed: g.length,
@@ -224,16 +236,19 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
         timeline: Array.isArray(first.timeline) ? first.timeline : null,
       },
     };
+    item.certain = item.causes.length === 1;
     return { item, members: g };
   });
   items.sort(
     ({ item: a }, { item: b }) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      Number(b.cause !== null) - Number(a.cause !== null) ||
-      b.count - a.count ||
-      PARTS.indexOf(a.part) - PARTS.indexOf(b.part),
+      severityRank(b.severity) - severityRank(a.severity) || certainty(b) - certainty(a) || b.count - a.count || PARTS.indexOf(a.part) - PARTS.indexOf(b.part),
   );
   return { items: items.map(({ item }, i) => ({ rank: i + 1, ...item })), ordered: items.flatMap(({ members }) => members) };
+}
+
+/** What is certain first: a decided cause, then several possible ones, then none. */
+function certainty(item: Omit<RankedItem, 'rank'>): number {
+  return item.causes.length === 1 ? 2 : item.causes.length > 1 ? 1 : 0;
 }
 
 function health(run: ReportRun): ReportData['health'] {

@@ -123,10 +123,13 @@ export function classifyEntry(input: ClassifyInput): Classified {
   if (order.order < 0) return { ...compared, state: 'stale', secondsBehind };
   if (order.order > 0)
     return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
+  // The row's age says nothing here (a write that did not bump the version may not touch updatedAt either): the
+  // entry is wrong at most since its fill, known only when the mapping gives the fill TTL.
+  const filledAgo = mapping.ttlSeconds !== null && base.ttlSeconds !== null ? Math.max(0, mapping.ttlSeconds - base.ttlSeconds) : null;
   return {
     ...compared,
     state: 'version-not-bumped',
-    secondsBehind,
+    secondsBehind: filledAgo === null ? null : secondsBehind === null ? filledAgo : Math.min(secondsBehind, filledAgo),
     detail: `same version, but ${differs.join(', ')} differ${differs.length === 1 ? 's' : ''}: a write that did not bump the version`,
   };
 }

@@ -13,6 +13,8 @@ export interface Mapping {
   version: { field: string; column: string; kind: VersionKind | 'auto' };
   updatedAt: { field: string | null; column: string } | null;
   compare: { field: string; column: string }[];
+  /** The TTL every fill sets, when given: dates each entry's fill exactly (else it is learned from the sample). */
+  ttlSeconds: number | null;
 }
 
 /** "public.products" -> schema + name; a bare name uses the search path. Quotes allow dots inside a name. */

@@ -5,12 +5,14 @@ import type { FindingKind } from '../findings/kinds.js';
 import { plural } from '../plural.js';
 import { formatSeconds } from '../units.js';
 import type { Classified, EntryState } from './classify.js';
+import { type FillEvidence, type FillTtl, fillEvidence, learnedTtl } from './fillTime.js';
 import { byHarm } from './rank.js';
 import { type Consistency, consistency, emptyCounts, type StateCounts } from './summary.js';
 import type { Tally } from './tally.js';
 
-/** A wrong entry as listed in the report, with the replica that still serves its old version, if any. */
-export type ListedEntry = Classified & { laggingReplica: string | null };
+/** A wrong entry as listed in the report: when it was filled against the row's write, and the replica that still
+ * serves its old version, if any. */
+export type ListedEntry = Classified & { laggingReplica: string | null; fill: FillEvidence };
 
 export interface ScanThresholds {
   maxStale: number;
@@ -23,6 +25,8 @@ export interface MappingSummary extends Consistency {
   sampled: number;
   unmatched: number;
   counts: StateCounts;
+  /** The TTL fills set, that dates each entry's fill: given with the mapping, learned from the sample, or null. */
+  fillTtl: FillTtl | null;
 }
 
 export interface ScanData {
@@ -34,7 +38,8 @@ export interface ScanData {
 }
 
 export interface ScanRun {
-  tallies: { tally: Tally; table: string }[];
+  /** Each mapping's tally, its table, and the fill TTL its mapping gives (null: learn it from the sample). */
+  tallies: { tally: Tally; table: string; ttlSeconds: number | null }[];
   /** Sources that failed without stopping the scan (a --replica that could not be asked). */
   failures: Finding[];
   attributions: Map<string, string>;
@@ -50,11 +55,27 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
   const total = emptyCounts();
   let sampled = 0;
   let unmatched = 0;
-  const mappings: MappingSummary[] = run.tallies.map(({ tally, table }) => {
+  const fillTtls = new Map<string, FillTtl | null>();
+  const mappings: MappingSummary[] = run.tallies.map(({ tally, table, ttlSeconds }) => {
     for (const k of Object.keys(total) as (keyof StateCounts)[]) total[k] += tally.counts[k];
     sampled += tally.sampled;
     unmatched += tally.unmatched;
-    return { mapping: tally.mapping, table, sampled: tally.sampled, unmatched: tally.unmatched, counts: { ...tally.counts }, ...consistency(tally.counts) };
+    const fillTtl: FillTtl | null = ttlSeconds !== null ? { seconds: ttlSeconds, basis: 'given' } : learnedTtl(tally.maxTtlLeftSeconds, tally.keysWithTtl);
+    fillTtls.set(tally.mapping, fillTtl);
+    return {
+      mapping: tally.mapping,
+      table,
+      sampled: tally.sampled,
+      unmatched: tally.unmatched,
+      counts: { ...tally.counts },
+      fillTtl,
+      ...consistency(tally.counts),
+    };
+  });
+  const listedEntry = (e: Classified): ListedEntry => ({
+    ...e,
+    laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null,
+    fill: e.state === 'stale' ? fillEvidence(e, fillTtls.get(e.mapping) ?? null) : NO_FILL,
   });
   // Up to --max-listed of each kind across mappings, most harmful first.
   const listed = new Map<EntryState, number>();
@@ -66,7 +87,7 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
       listed.set(e.state, n + 1);
       return n < run.maxListed;
     })
-    .map((e) => ({ ...e, laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null }));
+    .map(listedEntry);
   const findings: Finding[] = [
     ...entries.map(entryFinding),
     ...run.tallies
@@ -76,7 +97,7 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
         listed.set(e.state, n + 1);
         return n < run.maxListed;
       })
-      .map((e) => entryFinding({ ...e, laggingReplica: null })),
+      .map((e) => entryFinding({ ...e, laggingReplica: null, fill: NO_FILL })),
     ...run.tallies.filter(({ tally }) => tally.counts.noTtl > 0).map(({ tally }) => noTtlFinding(tally)),
     // Only a finished scan may claim a mapping compared nothing: a stopped one may simply not have got there.
     ...(run.complete ? run.tallies.flatMap(({ tally, table }) => nothingComparedFinding(tally, table)) : []),
@@ -138,6 +159,8 @@ function entryKind(state: EntryState): FindingKind {
   return state as FindingKind;
 }
 
+const NO_FILL: FillEvidence = { order: 'unknown', filledSecondsAgo: null, ttlBasis: null };
+
 function entryFinding(e: ListedEntry): Finding {
   return finding(entryKind(e.state), describe(e), {
     key: e.key,
@@ -147,17 +170,34 @@ function entryFinding(e: ListedEntry): Finding {
     versionsBehind: e.versionsBehind,
     secondsBehind: e.secondsBehind,
     ttlSeconds: e.ttlSeconds,
+    ...(e.state === 'stale' ? { fill: e.fill.order, filledSecondsAgo: e.fill.filledSecondsAgo, ttlBasis: e.fill.ttlBasis } : {}),
     laggingReplica: e.laggingReplica,
     ...(e.detail ? { detail: e.detail } : {}),
   });
 }
 
+/** When the entry was filled, in words, against the write secondsBehind ago. */
+function fillWords(e: ListedEntry): string {
+  const ago = e.fill.filledSecondsAgo;
+  const filled = ago === null ? '' : `filled ${e.fill.ttlBasis === 'learned' ? 'at least ' : ''}${formatSeconds(ago)} ago`;
+  switch (e.fill.order) {
+    case 'before-write':
+      return `; ${filled}, before the write, and never invalidated`;
+    case 'at-write':
+      return `; ${filled}, at the time of the write, with the row from before it`;
+    case 'after-write':
+      return `; ${filled}, after the write, from a read of the old row`;
+    default:
+      return ago === null ? '' : `; ${filled}`;
+  }
+}
+
 function describe(e: ListedEntry): string {
   const wrongFor = e.secondsBehind !== null ? `, wrong for ${formatSeconds(e.secondsBehind)}` : '';
-  const replica = e.laggingReplica ? `; replica ${e.laggingReplica} still serves that version (the likely source of the fill)` : '';
+  const replica = e.laggingReplica ? `; replica ${e.laggingReplica} still serves that version` : '';
   switch (e.state) {
     case 'stale':
-      return `${e.key} is ${e.versionsBehind !== null ? `${plural(e.versionsBehind, 'version')} ` : ''}behind the primary (cache ${e.cacheVersion}, primary ${e.rowVersion})${wrongFor}${replica}`;
+      return `${e.key} is ${e.versionsBehind !== null ? `${plural(e.versionsBehind, 'version')} ` : ''}behind the primary (cache ${e.cacheVersion}, primary ${e.rowVersion})${wrongFor}${fillWords(e)}${replica}`;
     case 'ahead':
       return `${e.key} is ahead of the primary (cache ${e.cacheVersion}, primary ${e.rowVersion}): ${e.detail}`;
     case 'orphan':

@@ -14,6 +14,9 @@ export class Tally {
   unmatched = 0;
   /** Keys read and classified (expired ones included). */
   sampled = 0;
+  /** The longest TTL left seen, and how many keys had one: the fill TTL, learned (see fillTime.ts). */
+  maxTtlLeftSeconds = 0;
+  keysWithTtl = 0;
 
   constructor(
     readonly mapping: string,
@@ -24,6 +27,10 @@ export class Tally {
   /** A final verdict for an entry (after the grace re-check, for wrong ones). */
   record(entry: Classified): void {
     count(this.counts, entry);
+    if (entry.ttlSeconds !== null) {
+      this.keysWithTtl += 1;
+      if (entry.ttlSeconds > this.maxTtlLeftSeconds) this.maxTtlLeftSeconds = entry.ttlSeconds;
+    }
     if (entry.noTtl && this.noTtlExamples.length < 5) this.noTtlExamples.push(entry.key);
     if (entry.state === 'undecodable' && this.undecodable.length < this.maxListed) this.undecodable.push(entry);
     if (entry.state === 'oversized' && this.oversized.length < this.maxListed) this.oversized.push(entry);

@@ -1,0 +1,40 @@
+// When a stale entry was filled against its row's last write, from the TTL left: the evidence that tells a missed
+// invalidation from a stale read.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fillEvidence, learnedTtl, MIN_TTL_SAMPLE } from '../../src/core/scan/fillTime.js';
+
+const given = { seconds: 600, basis: 'given' } as const;
+const learned = { seconds: 590, basis: 'learned' } as const;
+const entry = (ttlSeconds: number | null, secondsBehind: number | null) => ({ ttlSeconds, secondsBehind });
+
+describe('fillEvidence', () => {
+  it('with the TTL given: before, at or after the write, with a margin for clocks', () => {
+    // Filled 100 s ago, written 20 s ago.
+    assert.deepEqual(fillEvidence(entry(500, 20), given), { order: 'before-write', filledSecondsAgo: 100, ttlBasis: 'given' });
+    assert.equal(fillEvidence(entry(580.5, 20), given).order, 'at-write');
+    assert.equal(fillEvidence(entry(579.5, 20), given).order, 'at-write');
+    assert.equal(fillEvidence(entry(590, 20), given).order, 'after-write');
+    assert.equal(fillEvidence(entry(578.5, 20), given).order, 'before-write');
+  });
+
+  it('with a learned TTL (a lower bound of the age): only "before the write" is certain', () => {
+    assert.equal(fillEvidence(entry(500, 20), learned).order, 'before-write');
+    assert.deepEqual(fillEvidence(entry(585, 20), learned), { order: 'unknown', filledSecondsAgo: 5, ttlBasis: 'learned' });
+  });
+
+  it('says nothing without a TTL, a write time, or with more TTL left than a fill sets', () => {
+    assert.deepEqual(fillEvidence(entry(null, 20), given), { order: 'unknown', filledSecondsAgo: null, ttlBasis: null });
+    assert.deepEqual(fillEvidence(entry(500, 20), null), { order: 'unknown', filledSecondsAgo: null, ttlBasis: null });
+    assert.deepEqual(fillEvidence(entry(500, null), given), { order: 'unknown', filledSecondsAgo: 100, ttlBasis: 'given' });
+    assert.equal(fillEvidence(entry(3600, 20), given).order, 'unknown');
+  });
+});
+
+describe('learnedTtl', () => {
+  it('takes the longest TTL left once enough keys had one', () => {
+    assert.equal(learnedTtl(590, MIN_TTL_SAMPLE - 1), null);
+    assert.deepEqual(learnedTtl(590, MIN_TTL_SAMPLE), { seconds: 590, basis: 'learned' });
+    assert.equal(learnedTtl(0, 100), null);
+  });
+});

@@ -49,6 +49,15 @@ describe('classifyEntry', () => {
     assert.equal(c.state, 'version-not-bumped');
     assert.match(c.detail ?? '', /price \(cache 8, primary 9\.99\) differs/);
   });
+  it('version-not-bumped is wrong at most since its fill: dated with the fill TTL, else not dated by the row age', () => {
+    // The row was written 10 s ago (so it says, when a write that forgot the version may not touch updated_at).
+    assert.equal(classify(json({ version: 3, price: 8 }), row('3', '9.99')).secondsBehind, null);
+    // Filled 4 s ago (64 s TTL, 60 s left): wrong for at most 4 s.
+    const dated = classify(json({ version: 3, price: 8 }), row('3', '9.99'), { mapping: { ...mapping, ttlSeconds: 64 } });
+    assert.equal(dated.secondsBehind, 4);
+    const filledBefore = classify(json({ version: 3, price: 8 }), row('3', '9.99'), { mapping: { ...mapping, ttlSeconds: 3600 } });
+    assert.equal(filledBefore.secondsBehind, 10);
+  });
   it('undecodable: not JSON, not UTF-8, not an object, no version, a key that cannot be an id, a wrong-kind value', () => {
     const cases: [CacheRead, RowRead | null | undefined, RegExp][] = [
       [json('{"version": 3'), row('3'), /not JSON/],

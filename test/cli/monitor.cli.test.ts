@@ -1,7 +1,7 @@
 // monitor from the command line: a capture on stdin and in a file, --json on stdout, exit codes, bad input.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -74,6 +74,21 @@ describe('cachedoctor monitor (subprocess)', () => {
       const refused = await runCli(['monitor', '--redis', 'redis://127.0.0.1:1', '--match', 'x:*', '--save', fresh]);
       assert.equal(refused.code, 3, refused.stderr);
       assert.equal(existsSync(fresh), false);
+      // A pipe or a device (here a link to /dev/null, as /dev/stdout is one) is written to, and never removed.
+      const fifo = join(dir, 'to-gzip');
+      execFileSync('mkfifo', [fifo]);
+      const reader = spawn('cat', [fifo], { stdio: 'ignore' });
+      const device = join(dir, 'null-link');
+      symlinkSync('/dev/null', device);
+      try {
+        for (const path of [fifo, device]) {
+          const r = await runCli(['monitor', '--redis', 'redis://127.0.0.1:1', '--match', 'x:*', '--save', path]);
+          assert.equal(r.code, 3, r.stderr);
+          assert.equal(existsSync(path), true, `${path} was removed`);
+        }
+      } finally {
+        reader.kill();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

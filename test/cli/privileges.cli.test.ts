@@ -1,4 +1,7 @@
 // Least privilege, as the README documents it: a PostgreSQL role with pg_monitor and SELECT on the mapped tables,
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 // and a Redis ACL user with only the commands each command sends, are enough; with less, the error or finding
 // names what is missing.
 import assert from 'node:assert/strict';
@@ -52,6 +55,8 @@ describe('least privilege', () => {
       ...`${CONNECT} +eval_ro +scan +pttl +strlen +type +hmget +hgetall`.split(' '),
     );
     await r.call('ACL', 'SETUSER', 'cd_nomonitor', 'on', '>cd-nomonitor-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${SCAN}`.split(' '));
+    const noPubsub = MONITOR.replace(/ \+pubsub\|\S+/g, '');
+    await r.call('ACL', 'SETUSER', 'cd_nopubsub', 'on', '>cd-nopubsub-pw', '~*', 'resetchannels', '-@all', ...`${CONNECT} ${noPubsub}`.split(' '));
     const noInfo = CONNECT.replace('+info ', '');
     await r.call('ACL', 'SETUSER', 'cd_noinfo', 'on', '>cd-noinfo-pw', '~*', 'resetchannels', '-@all', ...`${noInfo} ${SCAN} ${MONITOR}`.split(' '));
     r.disconnect();
@@ -115,5 +120,21 @@ describe('least privilege', () => {
     const noMonitor = await runCli(['monitor', '--redis', redisUrl('cd_nomonitor'), '--match', 'item:*', '--duration', '1s']);
     assert.equal(noMonitor.code, 3, noMonitor.stderr);
     assert.match(noMonitor.stderr.trim(), /no permissions to run the '(monitor|client\|id)' command/);
+
+    // Without PUBSUB, monitor --channel still watches: the count is asked only for --expect-subscribers, and when
+    // that fails the --save file it opened is not left behind.
+    const dir = mkdtempSync(join(tmpdir(), 'cd-priv-'));
+    try {
+      const watch = ['monitor', '--redis', redisUrl('cd_nopubsub'), '--match', 'item:*', '--duration', '300ms', '--channel', 'inv'];
+      const noCount = await runCli([...watch, '--save', join(dir, 'a.log')]);
+      assert.notEqual(noCount.code, 3, noCount.stderr);
+      assert.equal(existsSync(join(dir, 'a.log')), true);
+      const counted = await runCli([...watch, '--expect-subscribers', '1', '--save', join(dir, 'b.log')]);
+      assert.equal(counted.code, 3, counted.stderr);
+      assert.match(counted.stderr, /pubsub/i);
+      assert.equal(existsSync(join(dir, 'b.log')), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -75,6 +75,16 @@ export async function watchLive(
       const addr = / addr=(\S+)/.exec(` ${String(await node.call('CLIENT', 'LIST', 'ID', id))}`)?.[1];
       if (addr) own.add(addr);
     }
+    // Counted only when a count can be a finding (--expect-subscribers): otherwise a role without PUBSUB would
+    // fail a watch that never needed it. Before the watch, so a failure here still leaves no --save file behind.
+    if (opts.channel !== null && opts.expectSubscribers !== null) {
+      const subscribers = await channelSubscribers(admin, opts.channel, {
+        target: monitors.map((m) => m.target).join(', '),
+        flag: s.redis.origin,
+        timeoutMs: s.timeoutMs,
+      });
+      extra.push(...subscriberFindings(opts.channel, subscribers, opts.expectSubscribers, false));
+    }
   } catch (err) {
     for (const m of monitors) m.close();
     admin.close();
@@ -94,10 +104,6 @@ export async function watchLive(
   const clock = { newestUs: 0, receivedMs: 0 };
   const redisNowUs = () => (clock.receivedMs === 0 ? 0 : clock.newestUs + (Date.now() - clock.receivedMs) * 1000);
   try {
-    if (opts.channel !== null) {
-      const subscribers = await channelSubscribers(admin, opts.channel, { target, flag: s.redis.origin, timeoutMs: s.timeoutMs });
-      extra.push(...subscriberFindings(opts.channel, subscribers, opts.expectSubscribers, false));
-    }
     out.note(
       `cachedoctor: MONITOR costs Redis throughput (12-29% measured) and memory if its reader falls behind; watching ${target} for ${opts.durationMs / 1000} s (Ctrl-C stops and reports), stopping if its output buffer passes ${Math.round(opts.maxBuffer / 1024 / 1024)} MiB`,
     );

@@ -1,7 +1,7 @@
 // monitor --save: the live stream written to a file in redis-cli monitor format. Opened before anything connects
 // (a path that cannot be written is a usage error, exit 2), written with back-pressure (a slow disk slows the
 // reader, never grows our memory), and a write that fails stops the watch with the reason.
-import { lstat, open, unlink } from 'node:fs/promises';
+import { open, stat, unlink } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
 import { UsageError } from '../../errors.js';
 
@@ -21,6 +21,8 @@ export class SaveFile {
   private constructor(
     private readonly stream: WriteStream,
     readonly path: string,
+    /** True when this run created the file (not a pipe or a device that was there): only then may it remove it. */
+    private readonly created: boolean,
   ) {
     stream.on('error', (err: NodeJS.ErrnoException) => this.failed(err));
   }
@@ -32,8 +34,9 @@ export class SaveFile {
   /** Creates the file; one that exists already is not overwritten (it may be the capture of the last incident). A pipe or a device is written to. */
   static async open(path: string): Promise<SaveFile> {
     try {
-      const handle = await open(path, (await isSpecialFile(path)) ? 'w' : 'wx');
-      return new SaveFile(handle.createWriteStream(), path);
+      const special = await isSpecialFile(path);
+      const handle = await open(path, special ? 'w' : 'wx');
+      return new SaveFile(handle.createWriteStream(), path, !special);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (code === 'EEXIST')
@@ -67,9 +70,11 @@ export class SaveFile {
     });
   }
 
-  /** Closes and removes the file, when the watch never started (nothing was written to it). */
+  /** Closes the file, and removes it if this run created it, when the watch never started (nothing was written). */
   async discard(): Promise<void> {
     await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    // A pipe or a device was there before us: never remove it (it may be /dev/null).
+    if (!this.created) return;
     // Our own empty file: if it cannot be removed, it is harmless, and the error that brought us here matters more.
     await unlink(this.path).catch(() => undefined);
   }
@@ -94,8 +99,9 @@ export class SaveFile {
   }
 }
 
-/** A named pipe or a device (a FIFO to a compressor, /dev/stdout): written to, as it holds no earlier capture. */
+/** A named pipe or a device (a FIFO to a compressor, /dev/stdout): written to, as it holds no earlier capture. A
+ * link is followed (/dev/stdout is one); a link to a regular file is still never overwritten ('wx' refuses it). */
 async function isSpecialFile(path: string): Promise<boolean> {
-  const st = await lstat(path).catch(() => null);
+  const st = await stat(path).catch(() => null);
   return st !== null && (st.isFIFO() || st.isCharacterDevice());
 }

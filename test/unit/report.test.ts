@@ -36,7 +36,7 @@ function lagPart(findings: Finding[], replicas: Partial<LagData['replicas'][numb
   } as unknown as LagData;
   return { status: 'ok', reason: null, result: { command: 'lag', fails: false, complete: true, findings, summary: {}, data } };
 }
-function scanPart(findings: Finding[], name = 'product'): PartRun<ScanData> {
+function scanPart(findings: Finding[], name = 'product', fails = true): PartRun<ScanData> {
   const counts = {
     fresh: 90,
     stale: 10,
@@ -68,7 +68,7 @@ function scanPart(findings: Finding[], name = 'product'): PartRun<ScanData> {
       },
     ],
   } as unknown as ScanData;
-  return { status: 'ok', reason: null, result: { command: 'scan', fails: true, complete: true, findings, summary: {}, data } };
+  return { status: 'ok', reason: null, result: { command: 'scan', fails, complete: true, findings, summary: {}, data } };
 }
 function monitorPart(findings: Finding[], counts?: PartCounts): PartRun<MonitorData> {
   const data = {
@@ -121,6 +121,16 @@ describe('causeOf', () => {
 });
 
 describe('buildReportResult', () => {
+  it('--max-stale: wrong entries within the scan thresholds are listed but do not fail the report; over them they do', () => {
+    const entries = [f('stale', { key: 'product:1' }), f('stale', { key: 'product:2' })];
+    const within = buildReportResult(run({ scan: scanPart(entries, 'product', false) }));
+    assert.equal(within.fails, false);
+    assert.equal(within.summary.critical, 2);
+    assert.equal(buildReportResult(run({ scan: scanPart(entries, 'product', true) })).fails, true);
+    // Other critical findings still fail it.
+    assert.equal(buildReportResult(run({ scan: scanPart([...entries, f('no-keys', { mapping: 'x' })], 'product', false) })).fails, true);
+  });
+
   it('ranks by severity, then known cause, then count, and groups findings sharing part, kind, cause and mapping', () => {
     const stale = (key: string, replica: string | null, fill = 'after-write') => f('stale', { key, mapping: 'product', laggingReplica: replica, fill });
     const r = buildReportResult(

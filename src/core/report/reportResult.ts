@@ -153,7 +153,7 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   const allFailed = attempted.length > 0 && attempted.every((p) => p.status === 'failed');
   const result: CommandResult<ReportData> = {
     command: 'report',
-    fails: countsFailAt(counts, run.failOn),
+    fails: countsFailAt(judgedCounts(counts, totals, resultOf(run.scan)), run.failOn),
     complete: run.complete && parts.every((p) => p.status === 'ok' || p.status === 'skipped'),
     findings: sorted,
     summary: {
@@ -170,6 +170,21 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   return allFailed
     ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } }
     : result;
+}
+
+/** Entry kinds that --max-stale and --max-stale-ratio allow up to a threshold. */
+const WRONG_ENTRY_KINDS: readonly FindingKind[] = ['stale', 'ahead', 'orphan', 'version-not-bumped'];
+
+/** The counts that decide the exit: the scan's wrong entries only when they are over its thresholds (--max-stale). */
+function judgedCounts(
+  counts: Partial<Record<FindingKind, number>>,
+  totals: ReadonlyMap<string, number>,
+  scan: CommandResult<ScanData> | null,
+): Partial<Record<FindingKind, number>> {
+  if (scan === null || scan.fails) return counts;
+  const out = { ...counts };
+  for (const kind of WRONG_ENTRY_KINDS) out[kind] = Math.max(0, (out[kind] ?? 0) - (totals.get(`scan\u0000${kind}`) ?? 0));
+  return out;
 }
 
 /** Findings per cause where the evidence decides it, from the ranked groups' counts (listed or not). */

@@ -130,6 +130,8 @@ describe('Correlator', () => {
     const r = run(
       [
         [0, 'w', 'DEL', 'product:1'],
+        // From the same client too: a message naming a followed key is about that key, not a batch id.
+        [1, 'w', 'PUBLISH', 'invalidate', 'product:10'],
         [1, 'x', 'PUBLISH', 'invalidate', 'product:10'],
         [2, 'w', 'DEL', 'product:2'],
         [3, 'w', 'DEL', 'product:3'],
@@ -172,6 +174,10 @@ describe('Correlator', () => {
       [0, 'app', 'SET', 'product:1', v(1)],
       [1, 'app', 'SET', 'product:2', v(1)],
       [2, 'app', 'EXPIRE', 'product:2', '60'],
+      // A second fill replaces the first, and the EXPIRE after it gives the key its TTL: nothing to report.
+      [3, 'app', 'SET', 'product:3', v(1)],
+      [4, 'app', 'SET', 'product:3', v(2)],
+      [5, 'app', 'EXPIRE', 'product:3', '60'],
       [500, 'app', 'GET', 'product:1'],
     ]);
     assert.deepEqual(

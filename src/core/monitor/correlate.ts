@@ -193,24 +193,26 @@ export class Correlator {
     }
     if (v && (!s.maxVersion || compareVersions(v, s.maxVersion).order > 0)) s.maxVersion = v;
     s.current = v;
+    // A fill replaces the value, and with it an earlier fill's wait for an expiry: only the last fill's TTL matters
+    // (SET k v1, SET k v2, EXPIRE k 60 left the key with a TTL, and nothing to report).
+    const superseded = this.ttlWaits.get(s.raw);
+    if (superseded) superseded.done = true;
     if (!a.ttl) this.wait({ kind: 'ttl', raw: s.raw, key, client: e.client, deadlineUs: e.timeUs + this.opts.raceWindowUs, done: false });
-    else {
-      // A fill that sets an expiry gives the key a TTL: an earlier fill's wait is over.
-      const waiting = this.ttlWaits.get(s.raw);
-      if (waiting) waiting.done = true;
-    }
   }
 
   private publish(channel: string, message: string, e: MonitorEvent): void {
     if (this.opts.channel === null || argText(channel) !== this.opts.channel) return;
     const text = argText(message);
-    // A broadcast names the keys it invalidates (the usual message); one that names none of the waiting keys (a
+    // A broadcast names the keys it invalidates (the usual message); one that names no followed key at all (a
     // batch id, "flush") counts for the invalidations of the client that sent it. A PUBLISH about one key does not
-    // excuse another key's missing one, even from the same (pooled) connection.
+    // excuse another key's missing one, even from the same (pooled) connection: "product:10" names a followed key
+    // (not waiting), so it excuses nothing but itself, never "product:1".
     const named = this.broadcastWaits.get(text) ?? null;
-    const mentioned = named ? [named] : keysNamedIn(text).flatMap((k) => this.broadcastWaits.get(k) ?? []);
+    const words = named ? [] : keysNamedIn(text);
+    const mentioned = named ? [named] : words.flatMap((k) => this.broadcastWaits.get(k) ?? []);
     for (const p of mentioned) p.done = true;
-    if (mentioned.length === 0) for (const p of this.broadcastWaits.values()) if (!p.done && p.client === e.client) p.done = true;
+    const namesKeys = named !== null || words.some((k) => this.opts.mappingOf(k) !== null);
+    if (!namesKeys) for (const p of this.broadcastWaits.values()) if (!p.done && p.client === e.client) p.done = true;
   }
 
   private wait(p: Pending): void {

@@ -44,8 +44,12 @@ const IMPORTS = [
   "import Redis from 'ioredis';",
   "import { renderJson } from '../render/json.js';",
   "import { runScan } from '../commands/scan/index.js';",
+  "import { readFile } from 'node:fs/promises';",
+  "import { lookup } from 'dns/promises';",
+  "import { hostname } from 'os';",
+  "import Pool from 'pg-pool';",
   "import { plural } from './plural.js';",
-  'export const used = [connectPg, readFileSync, Redis, renderJson, runScan, plural];',
+  'export const used = [connectPg, readFileSync, Redis, renderJson, runScan, readFile, lookup, hostname, Pool, plural];',
   '',
 ].join('\n');
 
@@ -55,7 +59,10 @@ describe('lint: src/core is pure', () => {
     const lines = found
       .filter((d) => d.category === 'lint/style/noRestrictedImports' && d.location.path.endsWith('src/core/planted.ts'))
       .map((d) => d.location.start.line);
-    assert.deepEqual(lines.sort(), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      lines.sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
   });
 
   it('lets commands import what they need', () => {

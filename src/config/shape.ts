@@ -1,5 +1,6 @@
 // A small description language for config shapes, and a validator that names the path of the first wrong field.
 import { ConfigError } from '../errors.js';
+import { redactUrl } from '../core/redact.js';
 
 export type Shape =
   | { type: 'string'; nonEmpty?: boolean; oneOf?: readonly string[] }
@@ -92,7 +93,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}...` : v}"`;
+  if (typeof v === 'string') {
+    // Redacted before it is cut short: a cut can drop the "@" that marks the password as one.
+    const shown = redactUrl(v);
+    return `"${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}"`;
+  }
   if (typeof v === 'object') return 'an object';
   return String(v);
 }

@@ -56,6 +56,11 @@ describe('config validation', () => {
     const many = { mappings: Array.from({ length: 12 }, () => ({ key: 'k:{id}', table: 't' })) };
     assert.match(problem(many), /^cfg\.json: 12 problems: mappings\[0\]\.name: required; .*mappings\[9\]\.name: required; and 2 more$/);
   });
+  it('never shows a password in a wrong value, however long the URL', () => {
+    const message = problem({ postgres: { replicas: 'postgres://app:correct-horse-battery-staple@db/app' } });
+    assert.equal(message, 'cfg.json: postgres.replicas: expected an array, got "postgres://app:***@db/app"');
+    assert.doesNotMatch(problem({ postgres: { replicas: `postgres://app:${'x'.repeat(60)}@db/app` } }), /xxxxxx/);
+  });
   it('rejects unknown fields, wrong enums, missing required fields and bad numbers', () => {
     assert.match(problem({ redis: { url: 'redis://x', clustr: true } }), /^cfg\.json: redis\.clustr: unknown field/);
     assert.match(problem({ mappings: [{ ...FULL.mappings[0], encoding: 'xml' }] }), /mappings\[0\]\.encoding: expected one of "json", "hash", got "xml"/);

@@ -52,4 +52,20 @@ describe('cachedoctor demo', () => {
     const left = readdirSync(tmpdir()).filter((n) => n.startsWith('cachedoctor-sandbox-') && !before.has(n));
     assert.deepEqual(left, []);
   });
+
+  it('Ctrl-C during the MONITOR window of step 2 never passes (exit 130), and still leaves nothing behind', async () => {
+    const before = new Set(readdirSync(tmpdir()));
+    let sent = false;
+    const run = await runCli(['demo', '--json'], {
+      onStderr: (stderr, kill) => {
+        if (sent || !stderr.includes('MONITOR costs Redis throughput')) return;
+        sent = true;
+        setTimeout(() => kill('SIGINT'), 2500);
+      },
+    });
+    assert.equal(sent, true, run.stderr);
+    assert.equal(run.code, 130, run.stderr);
+    const left = readdirSync(tmpdir()).filter((n) => n.startsWith('cachedoctor-sandbox-') && !before.has(n));
+    assert.deepEqual(left, []);
+  });
 });

@@ -14,7 +14,14 @@ export interface CliRun {
 
 export function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; onStart?: (kill: (sig: NodeJS.Signals) => void) => void; closeStdoutAfterFirstChunk?: boolean } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    onStart?: (kill: (sig: NodeJS.Signals) => void) => void;
+    /** Called with everything on stderr so far, after each chunk. */
+    onStderr?: (stderr: string, kill: (sig: NodeJS.Signals) => void) => void;
+    closeStdoutAfterFirstChunk?: boolean;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -30,7 +37,10 @@ export function runCli(
       // Like `| head -1`: the reader goes away while the writer still has output.
       if (opts.closeStdoutAfterFirstChunk) child.stdout.destroy();
     });
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, (sig) => child.kill(sig));
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
     opts.onStart?.((sig) => child.kill(sig));

@@ -157,7 +157,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
     await sb.teardown();
   }
   const findings = missedExpectations(steps);
-  return { command: 'demo', summary: { steps: steps.length }, findings, fails: findings.length > 0, complete: true, data: { steps } };
+  // Ctrl-C during a step may still leave every expected kind found: an interrupted demo never passes.
+  const complete = !signal.aborted;
+  return { command: 'demo', summary: { steps: steps.length }, findings, fails: findings.length > 0, complete, data: { steps } };
 }
 
 /** The sandbox, or a one-line reason it could not start (missing binaries, Ctrl-C during start-up). */

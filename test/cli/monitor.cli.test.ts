@@ -35,6 +35,25 @@ describe('cachedoctor monitor (subprocess)', () => {
     assert.deepEqual([doc.summary.events, doc.summary.malformed], [22, 2]);
   });
 
+  it('SIGTERM while stdin is quiet (redis-cli monitor | cachedoctor with little traffic) stops at once and reports, exit 130', async () => {
+    const run = await new Promise<{ code: number | null; stdout: string; ms: number }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'monitor', '--input', '-', '--match', 'fx:*', '--json'], { env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      let sentAt = 0;
+      child.on('close', (code) => resolve({ code, stdout, ms: Date.now() - sentAt }));
+      // A few events, then nothing: the pipe stays open.
+      child.stdin.write(`${readFileSync(CAPTURE, 'latin1').split('\n').slice(0, 5).join('\n')}\n`);
+      setTimeout(() => {
+        sentAt = Date.now();
+        child.kill('SIGTERM');
+      }, 1500);
+    });
+    assert.equal(run.code, 130, run.stdout);
+    assert.ok(run.ms < 3000, `stopped ${run.ms} ms after SIGTERM`);
+    const doc = JSON.parse(run.stdout) as { complete: boolean; ok: boolean; summary: { events: number } };
+    assert.deepEqual([doc.complete, doc.ok, doc.summary.events], [false, false, 4]);
+  });
   it('says plainly what is wrong: a missing capture file, nothing to follow, live-only options with --input', async () => {
     const missing = await runCli(['monitor', '--input', '/nonexistent/capture.log', '--match', 'x:*']);
     assert.equal(missing.code, 2);

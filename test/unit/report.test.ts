@@ -120,6 +120,37 @@ describe('causeOf', () => {
   });
 });
 
+describe('buildReportResult counts', () => {
+  it('counts a kind per mapping, and gives what was not listed of a kind split over causes an item of its own', () => {
+    const stale = (mapping: string, i: number, fill: string) => f('stale', { key: `${mapping}:${i}`, mapping, fill, laggingReplica: null });
+    const scan = scanPart([
+      ...Array.from({ length: 3 }, (_, i) => stale('a', i, 'before-write')),
+      ...Array.from({ length: 2 }, (_, i) => stale('b', i, 'before-write')),
+      ...Array.from({ length: 2 }, (_, i) => stale('b', 10 + i, 'at-write')),
+    ]);
+    const data = (scan as { result: { data: ScanData; counts?: PartCounts } }).result;
+    const counts = (n: number) => ({ ...data.data.mappings[0]!.counts, stale: n });
+    data.data = {
+      ...data.data,
+      mappings: [
+        { ...data.data.mappings[0]!, mapping: 'a', counts: counts(200) },
+        { ...data.data.mappings[0]!, mapping: 'b', counts: counts(100) },
+      ],
+    };
+    data.counts = { stale: 300 };
+    const r = buildReportResult(run({ scan }));
+    const items = r.data.ranked.map((i) => `${i.evidence.mapping} ${i.cause} ${i.count}/${i.listed}`);
+    assert.deepEqual(items, ['a not-invalidated 200/3', 'b not-invalidated 2/2', 'b write-invalidate-race 2/2', 'b null 96/0']);
+    assert.match(r.data.ranked[3]!.message, /^96 more stale entries in mapping b not listed \(--max-listed\)/);
+    assert.equal(
+      r.data.ranked.reduce((n, i) => n + i.count, 0),
+      300,
+    );
+    assert.equal(r.summary.causes['not-invalidated'], 202);
+    assert.equal(r.summary.undecidedCauses, 96);
+  });
+});
+
 describe('buildReportResult', () => {
   it('--max-stale: wrong entries within the scan thresholds are listed but do not fail the report; over them they do', () => {
     const entries = [f('stale', { key: 'product:1' }), f('stale', { key: 'product:2' })];
@@ -152,8 +183,10 @@ describe('buildReportResult', () => {
       '3 critical scan/stale write-invalidate-race x1',
       // Two possible causes rank after every certain one of the same severity.
       '4 critical scan/stale not-invalidated x1',
-      '5 warning lag/insufficient-privilege null x1',
-      '6 info scan/no-ttl no-ttl x1',
+      // The mapping's 10 stale entries are split over causes: the 6 not listed are an item of their own.
+      '5 critical scan/stale null x6',
+      '6 warning lag/insufficient-privilege null x1',
+      '7 info scan/no-ttl no-ttl x1',
     ]);
     assert.deepEqual(r.data.ranked[3]!.causes, ['not-invalidated', 'replica-lag']);
     assert.equal(r.data.ranked[3]!.certain, false);
@@ -168,7 +201,8 @@ describe('buildReportResult', () => {
     );
     assert.equal(r.fails, true);
     assert.deepEqual(r.summary.causes, { 'not-invalidated': 0, 'write-invalidate-race': 1, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
-    assert.equal(r.summary.undecidedCauses, 1);
+    // One with two possible causes, and the 6 unlisted (their causes never examined).
+    assert.equal(r.summary.undecidedCauses, 7);
     assert.equal(r.data.health.replicas[0]!.replayPaused, true);
     assert.equal(r.data.health.mappings[0]!.stale, 10);
   });
@@ -220,7 +254,11 @@ describe('report counts every finding, not only the listed ones', () => {
   it("takes severities, ranked counts, causes and Prometheus figures from the parts' totals", () => {
     // scan lists 2 stale entries (--max-listed 2) of the 50 it found; monitor lists 1 of 300 missing broadcasts.
     const scan = scanPart([f('stale', { key: 'product:1', mapping: 'product' }), f('stale', { key: 'product:2', mapping: 'product' })]);
-    if (scan.status === 'ok') scan.result.counts = { stale: 50 };
+    if (scan.status === 'ok') {
+      scan.result.counts = { stale: 50 };
+      const m = scan.result.data.mappings[0]!;
+      scan.result.data.mappings[0] = { ...m, counts: { ...m.counts, stale: 50 } };
+    }
     const monitor = monitorPart([f('missing-broadcast', { key: 'product:9', mapping: 'product' })], { 'missing-broadcast': 300 });
     const result = buildReportResult(run({ scan, monitor }));
     assert.equal(result.summary.critical, 50);

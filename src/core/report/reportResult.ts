@@ -2,7 +2,7 @@
 // with its likely cause and fix, grouped where they share both, ordered by severity and impact; then health.
 import type { CommandResult } from '../envelope.js';
 import { addCounts, countByKind, countsFailAt, type Finding, finding, type Severity, severitiesOfCounts, severityRank } from '../findings/findings.js';
-import type { FindingKind } from '../findings/kinds.js';
+import { FINDING_KINDS, type FindingKind } from '../findings/kinds.js';
 import type { LagData } from '../lag/lagReport.js';
 import type { MonitorData } from '../monitor/monitorReport.js';
 import { plural } from '../plural.js';
@@ -133,6 +133,10 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     // What the part counted, listed or not (scan and monitor list --max-listed of each kind), plus its failure.
     const partCounts = addCounts(p.status === 'ok' || p.status === 'partial' ? (p.result.counts ?? countByKind(own)) : {}, countByKind(failure));
     for (const [kind, n] of Object.entries(partCounts) as [FindingKind, number][]) totals.set(`${part}\u0000${kind}`, n);
+    // scan counts its entries per mapping too: a kind spread over mappings is counted in each.
+    if (part === 'scan' && (p.status === 'ok' || p.status === 'partial'))
+      for (const m of (p.result.data as ScanData).mappings ?? [])
+        for (const kind of ENTRY_KINDS) if (m.counts[kind] > 0) totals.set(`scan\u0000${kind}\u0000${m.mapping}`, m.counts[kind]);
     counts = addCounts(counts, partCounts);
     parts.push({ part, status: p.status, reason: 'reason' in p ? p.reason : null, findings: own.length });
     for (const f of [...own, ...failure]) {
@@ -161,7 +165,10 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
       ...severitiesOfCounts(counts),
       items: ranked.length,
       causes: causeCounts(ranked),
-      undecidedCauses: ranked.filter((i) => i.causes.length > 1).reduce((n, i) => n + i.count, 0),
+      // Several possible causes, or none examined (not listed): the findings whose cause is not decided.
+      undecidedCauses: ranked
+        .filter((i) => i.causes.length > 1 || (i.listed === 0 && FINDING_KINDS[i.kind as FindingKind].cause !== null))
+        .reduce((n, i) => n + i.count, 0),
       parts: Object.fromEntries(parts.map((p) => [p.part, p.status])),
     },
     counts,
@@ -171,6 +178,9 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } }
     : result;
 }
+
+/** scan's entry kinds, each counted per mapping. */
+const ENTRY_KINDS = ['stale', 'ahead', 'orphan', 'version-not-bumped', 'undecodable', 'oversized'] as const;
 
 /** Entry kinds that --max-stale and --max-stale-ratio allow up to a threshold. */
 const WRONG_ENTRY_KINDS: readonly FindingKind[] = ['stale', 'ahead', 'orphan', 'version-not-bumped'];
@@ -209,24 +219,30 @@ function groupKey(f: Finding): string {
  */
 export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, number> = new Map()): { items: RankedItem[]; ordered: Finding[] } {
   const groups = new Map<string, Finding[]>();
-  /** Groups per part and kind: a kind's total (listed or not) belongs to its group when it has only one. */
-  const groupsOfKind = new Map<string, number>();
+  /** Where a kind's total (listed or not) is known: per mapping (scan's entries), else per part. */
+  const scopeOf = (f: Finding) => {
+    const perMapping = `${f.part}\u0000${f.kind}\u0000${f.mapping ?? ''}`;
+    return totals.has(perMapping) ? perMapping : `${f.part}\u0000${f.kind}`;
+  };
+  /** The groups of each scope: a scope's total belongs to its group when it has only one. */
+  const groupsOfScope = new Map<string, Finding[][]>();
   for (const f of findings) {
     const k = groupKey(f);
     const g = groups.get(k);
     if (g) g.push(f);
     else {
-      groups.set(k, [f]);
-      const pk = `${f.part}\u0000${f.kind}`;
-      groupsOfKind.set(pk, (groupsOfKind.get(pk) ?? 0) + 1);
+      const fresh = [f];
+      groups.set(k, fresh);
+      const scope = scopeOf(f);
+      groupsOfScope.set(scope, [...(groupsOfScope.get(scope) ?? []), fresh]);
     }
   }
   const items = [...groups.values()].map((g) => {
     const first = g[0]!;
     const keys = [...new Set(g.map((f) => f.key).filter((k): k is string => typeof k === 'string'))];
     const where = typeof first.mapping === 'string' ? ` in mapping ${first.mapping}` : '';
-    const pk = `${first.part}\u0000${first.kind}`;
-    const total = groupsOfKind.get(pk) === 1 ? Math.max(g.length, totals.get(pk) ?? 0) : g.length;
+    const scope = scopeOf(first);
+    const total = groupsOfScope.get(scope)!.length === 1 ? Math.max(g.length, totals.get(scope) ?? 0) : g.length;
     const listed = total > g.length ? ` (${g.length} listed)` : '';
     const item: Omit<RankedItem, 'rank'> = {
       severity: first.severity,
@@ -238,10 +254,7 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
       causeTitle: (first.causeTitle as string | undefined) ?? null,
       count: total,
       listed: g.length,
-      message:
-        total === 1
-          ? first.message
-          : `${first.part === 'scan' ? plural(total, `${first.kind} entry`, `${first.kind} entries`) : plural(total, `${first.kind} finding`)}${where}${listed}, e.g. ${first.message}`,
+      message: total === 1 ? first.message : `${many(first, total)}${where}${listed}, e.g. ${first.message}`,
       fix: typeof first.fix === 'string' ? first.fix : null,
       evidence: {
         mapping: typeof first.mapping === 'string' ? first.mapping : null,
@@ -254,11 +267,41 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
     item.certain = item.causes.length === 1;
     return { item, members: g };
   });
+  // A scope split over several groups (causes, replicas) cannot give its unlisted findings to any one of them: they
+  // are an item of their own, with no cause, so every count still adds up to the totals.
+  for (const [scope, scoped] of groupsOfScope) {
+    const rest = (totals.get(scope) ?? 0) - scoped.reduce((n, g) => n + g.length, 0);
+    if (scoped.length < 2 || rest <= 0) continue;
+    const first = scoped[0]![0]!;
+    const mapping = typeof first.mapping === 'string' && scope.endsWith(`\u0000${first.mapping}`) ? first.mapping : null;
+    items.push({
+      item: {
+        severity: first.severity,
+        part: first.part as PartName,
+        kind: first.kind,
+        cause: null,
+        causes: [],
+        certain: false,
+        causeTitle: null,
+        count: rest,
+        listed: 0,
+        message: `${many(first, rest, 'more ')}${mapping ? ` in mapping ${mapping}` : ''} not listed (--max-listed): their causes were not examined`,
+        fix: 'raise --max-listed to list them, each with its cause',
+        evidence: { mapping, replica: null, keys: [], keyCount: 0, timeline: null },
+      },
+      members: [],
+    });
+  }
   items.sort(
     ({ item: a }, { item: b }) =>
       severityRank(b.severity) - severityRank(a.severity) || certainty(b) - certainty(a) || b.count - a.count || PARTS.indexOf(a.part) - PARTS.indexOf(b.part),
   );
   return { items: items.map(({ item }, i) => ({ rank: i + 1, ...item })), ordered: items.flatMap(({ members }) => members) };
+}
+
+/** "3 stale entries", "2 stale-fill findings" (with a word before the kind: "3 more stale entries"). */
+function many(f: Finding, n: number, more = ''): string {
+  return f.part === 'scan' ? plural(n, `${more}${f.kind} entry`, `${more}${f.kind} entries`) : plural(n, `${more}${f.kind} finding`);
 }
 
 /** What is certain first: a decided cause, then several possible ones, then none. */

@@ -54,6 +54,17 @@ describe('cachedoctor monitor (subprocess)', () => {
     const doc = JSON.parse(run.stdout) as { complete: boolean; ok: boolean; summary: { events: number } };
     assert.deepEqual([doc.complete, doc.ok, doc.summary.events], [false, false, 4]);
   });
+  it('a mistyped --match follows nothing: a warning and exit 1, naming the keys seen instead', async () => {
+    const run = await runCli(['monitor', '--input', CAPTURE, '--match', 'xf:*', '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    const doc = parseJson<{ ok: boolean; findings: { kind: string; message: string }[] }>(run);
+    assertMatchesSchema(doc);
+    assert.deepEqual(
+      doc.findings.map((f) => f.kind),
+      ['nothing-followed'],
+    );
+    assert.match(doc.findings[0]!.message, /keys seen instead: fx:\* \(\d+\)/);
+  });
   it('says plainly what is wrong: a missing capture file, nothing to follow, live-only options with --input', async () => {
     const missing = await runCli(['monitor', '--input', '/nonexistent/capture.log', '--match', 'x:*']);
     assert.equal(missing.code, 2);

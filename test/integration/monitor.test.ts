@@ -296,7 +296,7 @@ describe('the case study, replayed by a cache-aside service', () => {
     const pg = await import('pg');
     const primary = new pg.default.Client({ connectionString: sb.primaryUrl });
     await primary.connect();
-    await primary.query(`DROP TABLE IF EXISTS products; CREATE TABLE products (id int PRIMARY KEY, price numeric NOT NULL, version int NOT NULL);
+    await primary.query(`DROP TABLE IF EXISTS products; CREATE TABLE products (id int PRIMARY KEY, price numeric NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
       INSERT INTO products SELECT g, 10, 1 FROM generate_series(1, 5) g;`);
     await sb.waitForCatchUp();
     const r = new Redis(sb.redisUrl);

@@ -275,3 +275,61 @@ describe('Correlator', () => {
     assert.equal(nested.counts['stale-fill'], 1);
   });
 });
+
+describe('buildMonitorResult: a watch that followed nothing', () => {
+  const build = async (rows: [number, string, ...string[]][], over: Partial<CorrelateOptions> = {}) => {
+    const { buildMonitorResult } = await import('../../src/core/monitor/monitorReport.js');
+    return buildMonitorResult({
+      result: run(rows, over),
+      source: { kind: 'capture', path: 'c.log' },
+      raceWindowMs: 100,
+      channel: null,
+      following: { what: "--match 'prodcut:*'", versionField: 'version' },
+      malformed: 0,
+      oversizedLines: 0,
+      extra: [],
+      failOn: 'warning',
+      complete: true,
+      peakOmemBytes: null,
+    });
+  };
+
+  it('fails (a warning) when no event touched a followed key, naming the prefixes seen instead', async () => {
+    const r = await build(
+      [
+        [0, 'app', 'GET', 'product:1'],
+        [1, 'app', 'GET', 'product:2'],
+        [2, 'app', 'SET', 'session:9', 'x'],
+      ],
+      { mappingOf: (key) => (key.startsWith('prodcut:') ? 'match' : null) },
+    );
+    assert.equal(r.fails, true);
+    assert.deepEqual(
+      r.findings.map((f) => [f.kind, f.severity]),
+      [['nothing-followed', 'warning']],
+    );
+    assert.match(r.findings[0]!.message, /^none of 3 commands touched a key of --match 'prodcut:\*'; keys seen instead: product:\* \(2\), session:\* \(1\)$/);
+  });
+
+  it('fails (a warning) when fills were followed but none carried the version field, naming the fields they hold', async () => {
+    const r = await build(
+      [
+        [0, 'app', 'SET', 'product:1', JSON.stringify({ ver: 3, price: 1 }), 'EX', '60'],
+        [1, 'app', 'SET', 'product:2', JSON.stringify({ ver: 4, price: 2 }), 'EX', '60'],
+      ],
+      { versionOf: (_m, fill) => fillVersion(fill, 'version') },
+    );
+    assert.deepEqual(
+      r.findings.map((f) => f.kind),
+      ['no-version-in-fills'],
+    );
+    assert.match(
+      r.findings[0]!.message,
+      /^2 fills of --match 'prodcut:\*', none with the version field version: stale fills cannot be told; a fill holds ver, price$/,
+    );
+    // With the version there, nothing to say.
+    const fine = await build([[0, 'app', 'SET', 'product:1', JSON.stringify({ version: 3 }), 'EX', '60']]);
+    assert.deepEqual(fine.findings, []);
+    assert.equal(fine.fails, false);
+  });
+});

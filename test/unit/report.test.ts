@@ -146,7 +146,7 @@ describe('buildReportResult counts', () => {
       r.data.ranked.reduce((n, i) => n + i.count, 0),
       300,
     );
-    assert.equal(r.summary.causes['not-invalidated'], 202);
+    assert.equal((r.summary.causes as Record<string, number>)['not-invalidated'], 202);
     assert.equal(r.summary.undecidedCauses, 96);
   });
 });

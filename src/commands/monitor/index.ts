@@ -12,7 +12,7 @@ import { LineSplitter } from '../../sources/lineSplitter.js';
 import type { CommandContext } from '../context.js';
 import { isWatchEnd } from './endMarker.js';
 import { watchLive } from './live.js';
-import type { MonitorOptions } from './options.js';
+import { describeFollowed, type MonitorOptions } from './options.js';
 
 export { parse } from './options.js';
 
@@ -60,6 +60,7 @@ export async function run(ctx: CommandContext, opts: MonitorOptions): Promise<Co
       source: { kind: 'capture', path: opts.input },
       raceWindowMs: opts.raceWindowMs,
       channel: opts.channel,
+      following: describeFollowed(opts.follow),
       malformed,
       oversizedLines: splitter.overlong,
       extra: [],

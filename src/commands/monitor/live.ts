@@ -12,7 +12,7 @@ import { connectRedisNodes, nodeUrl, redisSourceError, redisTarget } from '../..
 import { type MonitorStream, openMonitor } from '../../sources/redis/monitorStream.js';
 import { channelSubscribers } from '../../sources/redis/subscribers.js';
 import type { CommandContext } from '../context.js';
-import type { MonitorOptions } from './options.js';
+import { describeFollowed, type MonitorOptions } from './options.js';
 import { watchEndLine } from './endMarker.js';
 import { SaveFile } from './saveFile.js';
 
@@ -243,6 +243,7 @@ export async function watchLive(
     source: { kind: 'live', target, saved: opts.save },
     raceWindowMs: opts.raceWindowMs,
     channel: opts.channel,
+    following: describeFollowed(opts.follow),
     malformed: malformed(),
     oversizedLines: monitors.reduce((n, m) => n + m.overlong, 0),
     extra,

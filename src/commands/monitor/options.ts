@@ -28,6 +28,14 @@ export interface Followed {
   match: { glob: string; versionField: string } | null;
 }
 
+/** What is followed, in words, and its version field(s): for the findings that say nothing was. */
+export function describeFollowed(f: Followed): { what: string; versionField: string } {
+  if (f.match !== null) return { what: `--match '${f.match.glob}'`, versionField: f.match.versionField };
+  const what = f.mappings.map((m) => `${m.name} (${m.template.source})`).join(', ');
+  const fields = [...new Set(f.mappings.map((m) => m.version.field))].join(' / ');
+  return { what: `${f.mappings.length === 1 ? 'mapping' : 'mappings'} ${what}`, versionField: fields };
+}
+
 export interface MonitorOptions {
   follow: Followed;
   /** A saved capture to read instead of a live MONITOR ("-": stdin). */

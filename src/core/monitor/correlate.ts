@@ -54,6 +54,12 @@ export class Correlator {
   private commands = new Map<string, { lower: string; counter: PrefixCount }>();
   private commandNames = new Map<string, PrefixCount>();
   private prefixes = new Map<string, PrefixCount>();
+  /** Prefixes of the keys no mapping follows: what a mistyped --match saw instead. */
+  private otherPrefixes = new Map<string, PrefixCount>();
+  private fills = 0;
+  private versionedFills = 0;
+  /** The fields of the first fill that had no version: what a mistyped --version-field saw instead. */
+  private unversionedFields: string[] | null = null;
   private refillDelaysMs: number[] = [];
   private reads = 0;
   private invalidations = 0;
@@ -105,8 +111,11 @@ export class Correlator {
     if (known !== undefined) return known;
     const key = argText(raw);
     const mapping = this.opts.mappingOf(key);
-    if (mapping === null) return undefined;
     const name = key.includes(':') ? key.slice(0, key.lastIndexOf(':') + 1) : key;
+    if (mapping === null) {
+      countPrefix(this.otherPrefixes, name);
+      return undefined;
+    }
     let prefix = this.prefixes.get(name);
     if (prefix === undefined) {
       prefix = this.prefixes.size < NAMES_KEPT ? { name: detached(name), count: 0 } : (this.prefixes.get('(other)') ?? { name: '(other)', count: 0 });
@@ -148,6 +157,9 @@ export class Correlator {
   private fill(s: KeyState, a: Extract<Action, { kind: 'fill' }>, e: MonitorEvent): void {
     const key = s.key;
     const v = this.opts.versionOf(s.mapping, a);
+    this.fills += 1;
+    if (v) this.versionedFills += 1;
+    else this.unversionedFields ??= fieldsOf(a);
     note(s, e.timeUs, e.client, 'fill', v ? formatVersion(v) : null);
     const firstAfterInvalidation = s.invalidatedAt !== null && s.fillsSinceInvalidation.length === 0;
     if (firstAfterInvalidation) this.refillDelaysMs.length < 100_000 && this.refillDelaysMs.push((e.timeUs - s.invalidatedAt!) / 1000);
@@ -323,6 +335,11 @@ export class Correlator {
         eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : null,
         topCommands: top(this.commandNames),
         topPrefixes: top(this.prefixes),
+        followedEvents: [...this.prefixes.values()].reduce((n, p) => n + p.count, 0),
+        otherPrefixes: top(this.otherPrefixes),
+        fills: this.fills,
+        versionedFills: this.versionedFills,
+        unversionedFields: this.unversionedFields,
         reads: this.reads,
         invalidations: this.invalidations,
         readsPerInvalidation: this.invalidations > 0 ? Math.round((this.reads / this.invalidations) * 10) / 10 : null,
@@ -346,6 +363,15 @@ export interface MonitorResult {
     eventsPerSecond: number | null;
     topCommands: { name: string; count: number }[];
     topPrefixes: { name: string; count: number }[];
+    /** Commands that touched a followed key. */
+    followedEvents: number;
+    /** The busiest prefixes of keys no mapping follows. */
+    otherPrefixes: { name: string; count: number }[];
+    /** Fills of followed keys, and how many of them carried a version. */
+    fills: number;
+    versionedFills: number;
+    /** The fields (or "a non-JSON value") of the first fill without a version, or null. */
+    unversionedFields: string[] | null;
     reads: number;
     invalidations: number;
     readsPerInvalidation: number | null;
@@ -353,4 +379,26 @@ export interface MonitorResult {
     keysTracked: number;
     keysForgotten: number;
   };
+}
+
+/** Counts a key prefix, in bounded memory (beyond NAMES_KEPT distinct prefixes, as "(other)"). */
+function countPrefix(m: Map<string, PrefixCount>, name: string): void {
+  let p = m.get(name);
+  if (p === undefined) {
+    p = m.size < NAMES_KEPT ? { name: detached(name), count: 0 } : (m.get('(other)') ?? { name: '(other)', count: 0 });
+    m.set(p.name, p);
+  }
+  p.count += 1;
+}
+
+/** What a fill holds, to name instead of a missing version: its JSON fields or hash fields (a few), or what it is. */
+function fieldsOf(a: Extract<Action, { kind: 'fill' }>): string[] {
+  if (a.fields) return [...a.fields.keys()].slice(0, 8).map(argText);
+  const text = a.value === null ? '' : argText(a.value);
+  if (!text.startsWith('{')) return ['(a value that is not a JSON object)'];
+  try {
+    return Object.keys(JSON.parse(text) as object).slice(0, 8);
+  } catch {
+    return ['(a value that is not JSON)'];
+  }
 }

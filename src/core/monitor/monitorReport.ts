@@ -1,6 +1,7 @@
 // Builds the monitor command's result from the correlator's findings and statistics.
 import type { CommandResult } from '../envelope.js';
 import { addCounts, countByKind, countsFailAt, type Finding, finding, type Severity, severitiesOfCounts } from '../findings/findings.js';
+import { plural } from '../plural.js';
 import type { MonitorResult } from './correlate.js';
 
 export interface MonitorData {
@@ -27,6 +28,8 @@ export interface MonitorRun {
   oversizedLines: number;
   /** Findings about the run itself (subscriber count, a stopped monitor). */
   extra: Finding[];
+  /** What was followed, in words ("--match 'product:*'", "mapping product (product:{id})"), and its version field(s). */
+  following: { what: string; versionField: string };
   failOn: Severity;
   complete: boolean;
   peakOmemBytes: number | null;
@@ -46,10 +49,10 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
                 fix: 'capture with redis-cli monitor > capture.log while the applications are busy',
               }),
         ];
-  const findings = [...run.result.findings, ...run.extra, ...silent];
+  const findings = [...run.result.findings, ...run.extra, ...silent, ...followedNothing(run)];
   const c = run.result.counts;
   // Every finding, listed or not (the list keeps --max-listed of each kind).
-  const counts = addCounts(c, countByKind([...run.extra, ...silent]));
+  const counts = addCounts(c, countByKind(findings.slice(run.result.findings.length)));
   return {
     command: 'monitor',
     fails: countsFailAt(counts, run.failOn),
@@ -80,4 +83,31 @@ export function buildMonitorResult(run: MonitorRun): CommandResult<MonitorData> 
       peakOmemBytes: run.peakOmemBytes,
     },
   };
+}
+
+/** A watch that followed nothing proves nothing: no event touched a followed key, or no fill carried a version. */
+function followedNothing(run: MonitorRun): Finding[] {
+  const st = run.result.stats;
+  const seen = (list: { name: string; count: number }[]) => list.slice(0, 5).map((p) => `${p.name}* (${p.count})`);
+  if (st.events > 0 && st.followedEvents === 0) {
+    const instead = seen(st.otherPrefixes);
+    return [
+      finding(
+        'nothing-followed',
+        `none of ${plural(st.events, 'command')} touched a key of ${run.following.what}${instead.length > 0 ? `; keys seen instead: ${instead.join(', ')}` : ' (no command named a key)'}`,
+        { events: st.events, seen: st.otherPrefixes.slice(0, 5) },
+      ),
+    ];
+  }
+  if (st.fills > 0 && st.versionedFills === 0) {
+    const fields = st.unversionedFields ?? [];
+    return [
+      finding(
+        'no-version-in-fills',
+        `${plural(st.fills, 'fill')} of ${run.following.what}, none with the version field ${run.following.versionField}: stale fills cannot be told; a fill holds ${fields.join(', ') || 'nothing'}`,
+        { fills: st.fills, versionField: run.following.versionField, seen: fields },
+      ),
+    ];
+  }
+  return [];
 }

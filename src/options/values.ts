@@ -76,17 +76,24 @@ function showDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+/** The longest a timer can wait: 2^31 - 1 ms, about 24.8 days. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
 function durationOf(allowZero: boolean): ValueType<number> {
   return {
     kind: 'duration',
     parse(text) {
+      const zero = BARE_NUMBER.test(text) ? Number(text) === 0 : parseDuration(text, 's') === 0;
+      if (zero && !allowZero) throw new ValueError(`must be more than 0, ${got(text.trim())}`, 'e.g. 5s or 500ms');
       // A bare number meant seconds on some commands and milliseconds on others: now it is refused everywhere.
-      if (BARE_NUMBER.test(text) && !(allowZero && Number(text) === 0)) {
+      if (BARE_NUMBER.test(text) && !zero) {
         const n = text.trim();
         throw new ValueError(`"${n}" has no unit`, `write ${n}s or ${n}ms`);
       }
       const ms = parseDuration(text, 's');
-      if (ms === undefined || (!allowZero && ms <= 0)) throw new ValueError(`expected a duration such as 5s or 500ms, ${got(text)}`);
+      if (ms === undefined || ms < 0) throw new ValueError(`expected a duration such as 5s or 500ms, ${got(text)}`);
+      // Timers cannot wait longer (Node fires a longer one at once).
+      if (ms > MAX_DURATION_MS) throw new ValueError(`too long: at most ${showDuration(Math.floor(MAX_DURATION_MS / 3_600_000) * 3_600_000)}, ${got(text.trim())}`);
       return ms;
     },
     show: showDuration,

@@ -73,6 +73,14 @@ describe('options: one shape for every command', () => {
       );
       assert.equal(spec.type.parse('5s'), 5000, `${command} ${spec.flags}`);
       assert.equal(spec.type.parse('250ms'), 250, `${command} ${spec.flags}`);
+      // Zero is allowed where it means "none" (--grace 0), else refused as zero, with or without a unit.
+      const zeroOk = spec.flags.startsWith('--grace');
+      for (const zero of ['0', '0s']) {
+        if (zeroOk) assert.equal(spec.type.parse(zero), 0, `${command} ${spec.flags} ${zero}`);
+        else assert.throws(() => spec.type!.parse(zero), /must be more than 0/, `${command} ${spec.flags} ${zero}`);
+      }
+      // Longer than a timer can wait is refused, not fired at once.
+      assert.throws(() => spec.type!.parse('99999999h'), /too long: at most 596h/, `${command} ${spec.flags}`);
     }
     assert.ok(durations >= 8, `${durations} duration options`);
   });

@@ -99,7 +99,7 @@ describe('cachedoctor report (subprocess)', () => {
     assert.equal(metric('cachedoctor_report_ok')[0]?.value, '1');
   });
 
-  it('a source down is a finding and the rest still runs; nothing reachable at all is exit 3', async () => {
+  it('a source down is a finding and the rest still runs, exit 3 (a source could not be reached); nothing reachable at all is exit 3', async () => {
     const sb = await sandbox.ready();
     await seed(sb.primaryUrl, sb.redisUrl, [3]);
     const deadRedis = `redis://127.0.0.1:${sb.redis!.port + 1}`;
@@ -119,8 +119,9 @@ describe('cachedoctor report (subprocess)', () => {
     ]);
     const p = parseJson<ReportDoc>(partial);
     assertMatchesSchema(p);
-    assert.equal(partial.code, 1, partial.stderr);
+    assert.equal(partial.code, 3, partial.stderr);
     assert.equal(p.complete, false);
+    assert.match(p.error?.message ?? '', /^scan could not check: cannot connect to Redis/);
     assert.deepEqual(p.summary.parts, { lag: 'ok', scan: 'failed', subscribers: 'skipped', monitor: 'skipped' });
     // Ranked: the part that could not check first (critical), then the standby lag saw only from the primary.
     assert.deepEqual(

@@ -232,18 +232,18 @@ describe('buildReportResult', () => {
     assert.equal(buildReportResult(run({ ...warnings, failOn: 'warning' })).fails, true);
   });
 
-  it('a failed part is a finding and the others still count; exit 3 only when every part that ran failed', () => {
+  it('a failed part is a finding and the others still count; exit 3 (a source could not be reached), and says which part', () => {
     const oneFailed = buildReportResult(
       run({ lag: lagPart([]), scan: { status: 'failed', reason: 'cannot connect to Redis at 10.0.0.1:6379: connection refused' } }),
     );
-    assert.equal(oneFailed.sourceFailure, undefined);
+    assert.equal(oneFailed.sourceFailure?.message, 'scan could not check: cannot connect to Redis at 10.0.0.1:6379: connection refused');
     assert.equal(oneFailed.complete, false);
     // A part that could not check fails the report (a CI smoke check must not pass on a cache it never read).
     assert.deepEqual(
       oneFailed.findings.map((x) => [x.kind, x.part, x.severity]),
       [['source-failed', 'scan', 'critical']],
     );
-    assert.equal(toEnvelope(oneFailed, 't', new Date()).exitCode, 1);
+    assert.equal(toEnvelope(oneFailed, 't', new Date()).exitCode, 3);
     const allFailed = buildReportResult(run({ lag: { status: 'failed', reason: 'primary down' }, scan: { status: 'failed', reason: 'redis down' } }));
     assert.match(allFailed.sourceFailure?.message ?? '', /nothing could be checked: lag: primary down; scan: redis down/);
     assert.equal(toEnvelope(allFailed, 't', new Date()).exitCode, 3);

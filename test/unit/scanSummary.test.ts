@@ -59,7 +59,7 @@ describe('ranking', () => {
 });
 
 describe('buildScanResult verdict', () => {
-  it('fails a stopped scan that left entries unconfirmed, and never claims a stopped scan found no keys', async () => {
+  it('a stopped scan that left entries unconfirmed never passes (130 when a signal stopped it), and never claims it found no keys', async () => {
     const { buildScanResult } = await import('../../src/core/scan/scanReport.js');
     const { Tally } = await import('../../src/core/scan/tally.js');
     const t = new Tally('m', 10);
@@ -68,13 +68,17 @@ describe('buildScanResult verdict', () => {
     t.counts.unconfirmed = 1;
     const base = { attributions: new Map(), failures: [], thresholds: { maxStale: 0, maxStaleRatio: null }, graceSeconds: 2, maxListed: 10, seconds: 1 };
     const stopped = buildScanResult({ ...base, tallies: [{ tally: t, table: 't', ttlSeconds: null }], complete: false });
-    assert.equal(stopped.fails, true);
+    const { exitCodeOf } = await import('../../src/core/envelope.js');
+    // Unconfirmed entries are not findings (exit 1 would read as "stale data found"): the run is incomplete.
+    assert.equal(stopped.fails, false);
+    assert.equal(exitCodeOf(stopped, true), 130);
+    assert.equal(exitCodeOf(stopped, false), 1);
     const empty = new Tally('e', 10);
     const r = buildScanResult({ ...base, tallies: [{ tally: empty, table: 't', ttlSeconds: null }], complete: false });
     assert.deepEqual(
       r.findings.map((f) => f.kind),
       [],
     );
-    assert.equal(r.fails, true);
+    assert.equal(exitCodeOf(r, true), 130);
   });
 });

@@ -174,9 +174,12 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     counts,
     data: { parts, ranked, counts, health: health(run) },
   };
-  return allFailed
-    ? { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } }
-    : result;
+  // A part that could not check is a source that could not be reached or queried: exit 3, whatever the others found
+  // (they are still listed); the report says which part, and why.
+  const lost = attempted.filter((p) => p.status === 'failed' || (p.status === 'partial' && (resultOf(run[p.part] as PartRun<object>)?.sourceFailure ?? null)));
+  if (allFailed) return { ...result, sourceFailure: { message: `nothing could be checked: ${attempted.map((p) => `${p.part}: ${p.reason}`).join('; ')}` } };
+  if (lost.length > 0) return { ...result, sourceFailure: { message: lost.map((p) => `${p.part} could not check: ${p.reason}`).join('; ') } };
+  return result;
 }
 
 /** scan's entry kinds, each counted per mapping. */

@@ -104,11 +104,10 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     ...run.failures,
   ];
   const overall = consistency(total);
-  // A scan that compared nothing proves nothing (an empty cache, a mistyped template), and entries left unconfirmed
-  // by a stopped scan may be stale: neither passes a CI smoke check.
+  // A scan that compared nothing proves nothing (an empty cache, a mistyped template): it does not pass a CI smoke
+  // check. Entries left unconfirmed by a stopped scan are not findings: the stopped run never passes anyway (130).
   const fails =
-    overall.compared === 0 ||
-    total.unconfirmed > 0 ||
+    (run.complete && overall.compared === 0) ||
     overall.wrong > run.thresholds.maxStale ||
     (run.thresholds.maxStaleRatio !== null && (overall.staleRatio ?? 0) > run.thresholds.maxStaleRatio);
   // Every finding counted, listed or not: entries from the totals, the scan's own findings (no-ttl, no-keys, a

@@ -30,5 +30,6 @@ export function renderVerdict(env: Envelope, chalk: ChalkInstance): string {
     return chalk.yellow.bold(`INCOMPLETE: stopped before it finished; nothing over the threshold in what was checked${counts ? ` (${counts})` : ''}`) + exit;
   }
   if (env.ok) return chalk.green(`OK${counts ? ` (${counts})` : ''}`);
-  return chalk.red.bold(`FAIL: ${counts || 'the run did not finish'}${env.complete ? '' : ' (incomplete: the run was cut short)'}`) + exit;
+  const incomplete = env.complete ? '' : ` (incomplete: ${env.error?.message ?? 'it stopped before it finished'})`;
+  return chalk.red.bold(`FAIL: ${counts || 'the run did not finish'}${incomplete}`) + exit;
 }

@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
+import { EXIT } from '../../errors.js';
 import type { ScanData } from '../../core/scan/scanReport.js';
 import { formatSeconds } from '../../core/units.js';
 import { severityLabel } from '../colour.js';
@@ -92,16 +93,24 @@ function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
     .map(([n, k]) => `${n} ${k}`)
     .join(', ');
   const compared = (s.fresh ?? 0) + (s.wrong ?? 0);
-  if (env.ok) return chalk.green(`OK: ${wrong} wrong of ${compared} compared (limit ${env.thresholds.maxStale})${partial}`);
+  if (env.ok) return chalk.green(`OK: ${wrong} wrong of ${compared} compared (limit ${env.thresholds.maxStale})`);
+  if (env.exitCode === EXIT.interrupted) {
+    const left = unconfirmed > 0 ? `; ${unconfirmed} left unconfirmed (their re-check was stopped)` : '';
+    return (
+      chalk.yellow.bold(`INCOMPLETE: the scan was stopped before it finished: ${wrong} wrong of ${compared} compared so far (limit ${env.thresholds.maxStale})${left}`) +
+      chalk.dim(` (exit ${env.exitCode})`)
+    );
+  }
   const reasons = [
     wrong > env.thresholds.maxStale && `${wrong} wrong entries (${wrongKinds}), over --max-stale ${env.thresholds.maxStale}`,
     env.thresholds.maxStaleRatio !== null &&
       (s.staleRatio ?? 0) > env.thresholds.maxStaleRatio &&
       `stale ratio over --max-stale-ratio ${env.thresholds.maxStaleRatio}`,
-    compared === 0 && 'nothing was compared',
+    env.complete && compared === 0 && 'nothing was compared',
+    env.error && env.error.message,
     unconfirmed > 0 && `${unconfirmed} unconfirmed`,
   ].filter(Boolean);
-  return chalk.red.bold(`FAIL: ${reasons.join('; ')}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);
+  return chalk.red.bold(`FAIL: ${reasons.join('; ') || 'the scan did not finish'}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);
 }
 
 function ratio(r: number | null, low: number | null, high: number | null): string {

@@ -93,7 +93,8 @@ function durationOf(allowZero: boolean): ValueType<number> {
       const ms = parseDuration(text, 's');
       if (ms === undefined || ms < 0) throw new ValueError(`expected a duration such as 5s or 500ms, ${got(text)}`);
       // Timers cannot wait longer (Node fires a longer one at once).
-      if (ms > MAX_DURATION_MS) throw new ValueError(`too long: at most ${showDuration(Math.floor(MAX_DURATION_MS / 3_600_000) * 3_600_000)}, ${got(text.trim())}`);
+      if (ms > MAX_DURATION_MS)
+        throw new ValueError(`too long: at most ${showDuration(Math.floor(MAX_DURATION_MS / 3_600_000) * 3_600_000)}, ${got(text.trim())}`);
       return ms;
     },
     show: showDuration,

@@ -97,8 +97,9 @@ function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
   if (env.exitCode === EXIT.interrupted) {
     const left = unconfirmed > 0 ? `; ${unconfirmed} left unconfirmed (their re-check was stopped)` : '';
     return (
-      chalk.yellow.bold(`INCOMPLETE: the scan was stopped before it finished: ${wrong} wrong of ${compared} compared so far (limit ${env.thresholds.maxStale})${left}`) +
-      chalk.dim(` (exit ${env.exitCode})`)
+      chalk.yellow.bold(
+        `INCOMPLETE: the scan was stopped before it finished: ${wrong} wrong of ${compared} compared so far (limit ${env.thresholds.maxStale})${left}`,
+      ) + chalk.dim(` (exit ${env.exitCode})`)
     );
   }
   const reasons = [

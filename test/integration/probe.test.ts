@@ -85,6 +85,26 @@ describe('probe', () => {
     assert.deepEqual(await sql(sb.primaryUrl, 'SELECT * FROM cachedoctor_canary'), []);
   });
 
+  it('first run with replay paused: the canary table the standby has not replayed yet is a write not visible, not a broken replica', async () => {
+    const sb = await sandbox.ready();
+    await sb.pauseReplay();
+    try {
+      const { env } = await runInProcess<ProbeData>(
+        'probe',
+        { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
+        { allowWrite: true, count: '2', maxWait: '400ms', interval: '10ms', canaryTable: 'fresh_canary' },
+      );
+      assertMatchesSchema(JSON.parse(JSON.stringify(env)));
+      assert.deepEqual(
+        env.findings.map((f) => f.kind),
+        ['write-not-visible', 'replay-paused'],
+      );
+      assert.equal(env.replicas[0]!.error, null);
+    } finally {
+      await sb.resumeReplay();
+    }
+  });
+
   it('refuses without --allow-write, and refuses a table of the canary name that is not a canary table', async () => {
     const sb = await sandbox.ready();
     await assert.rejects(

@@ -158,10 +158,15 @@ async function waitVisible(
       rows = await link.query<{ seq: number }>(`SELECT seq FROM ${sql} WHERE id = $1`, [id]);
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
-      r.result.error = err.line;
-      r.link = null;
-      void link.close();
-      return undefined;
+      // The canary table was created just now: a replica that has not replayed that yet has no table, which is
+      // the write not being visible, not a broken connection.
+      if ((err.cause as { code?: string } | undefined)?.code === '42P01') rows = [];
+      else {
+        r.result.error = err.line;
+        r.link = null;
+        void link.close();
+        return undefined;
+      }
     }
     const elapsed = performance.now() - since;
     if (rows[0] && rows[0].seq >= seq) return Math.round(elapsed * 100) / 100;

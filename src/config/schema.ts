@@ -1,11 +1,34 @@
 // The shape of cachedoctor.config.json. Mappings follow the scan design; thresholds cover every command.
+import { duration as durationValue, seconds as secondsValue, size as sizeValue, ValueError, type ValueType } from '../options/values.js';
 import type { Shape } from './shape.js';
 
 const str = { type: 'string', nonEmpty: true } as const;
-const size: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a byte count or a size such as "16MiB"' };
+
+/** A string field read by an option's own parser: its problem, in the parser's words, is listed with the others. */
+function parsedBy(type: ValueType<unknown>, expected?: string): Extract<Shape, { type: 'string' }> {
+  return {
+    ...str,
+    ...(expected ? { expected } : {}),
+    check: (text) => {
+      try {
+        type.parse(text);
+        return null;
+      } catch (err) {
+        if (err instanceof ValueError) return `${err.message}${err.hint ? ` (${err.hint})` : ''}`;
+        throw err;
+      }
+    },
+  };
+}
+
+const size: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, parsedBy(sizeValue)], expected: 'a byte count or a size such as "16MiB"' };
 /** A duration with its unit ("5s", "500ms"); a number only where the field's name says the unit (maxLagSeconds). */
-const duration: Shape = { type: 'either', shapes: [str], expected: 'a duration with a unit, such as "5s" or "500ms"' };
-const seconds: Shape = { type: 'either', shapes: [{ type: 'number', min: 0 }, str], expected: 'a number of seconds or a duration such as "1500ms"' };
+const duration: Shape = parsedBy(durationValue, 'a duration with a unit, such as "5s" or "500ms"');
+const seconds: Shape = {
+  type: 'either',
+  shapes: [{ type: 'number', min: 0 }, parsedBy(secondsValue)],
+  expected: 'a number of seconds or a duration such as "1500ms"',
+};
 
 const mapping: Shape = {
   type: 'object',
@@ -34,7 +57,7 @@ export const CONFIG_SHAPE: Shape = {
       type: 'object',
       fields: { primary: str, replicas: { type: 'array', items: str } },
     },
-    mappings: { type: 'array', items: mapping },
+    mappings: { type: 'array', items: mapping, uniqueBy: 'name' },
     thresholds: {
       type: 'object',
       fields: {

@@ -3,10 +3,12 @@ import { ConfigError } from '../errors.js';
 import { redactUrl } from '../core/redact.js';
 
 export type Shape =
-  | { type: 'string'; nonEmpty?: boolean; oneOf?: readonly string[] }
+  /** check: the value's own rule (a duration, a size), as a problem message or null. */
+  | { type: 'string'; nonEmpty?: boolean; oneOf?: readonly string[]; check?: (text: string) => string | null; expected?: string }
   | { type: 'number'; min?: number; max?: number; integer?: boolean }
   | { type: 'boolean' }
-  | { type: 'array'; items: Shape; minItems?: number }
+  /** uniqueBy: a field of the items that no two may share (mapping names). */
+  | { type: 'array'; items: Shape; minItems?: number; uniqueBy?: string }
   | { type: 'object'; fields: Record<string, Field>; open?: false }
   | { type: 'record'; values: Shape }
   | { type: 'either'; shapes: readonly Shape[]; expected: string };
@@ -32,9 +34,13 @@ function findProblems(value: unknown, shape: Shape, path: string, out: string[])
   const at = path || '(top level)';
   switch (shape.type) {
     case 'string':
-      if (typeof value !== 'string') out.push(`${at}: expected a string, got ${describe(value)}`);
+      if (typeof value !== 'string') out.push(`${at}: expected ${shape.expected ?? 'a string'}, got ${describe(value)}`);
       else if (shape.nonEmpty && value.trim() === '') out.push(`${at}: must not be empty`);
       else if (shape.oneOf && !shape.oneOf.includes(value)) out.push(`${at}: expected one of ${shape.oneOf.map((v) => `"${v}"`).join(', ')}, got "${value}"`);
+      else {
+        const problem = shape.check?.(value) ?? null;
+        if (problem !== null) out.push(`${at}: ${problem}`);
+      }
       return;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) out.push(`${at}: expected a number, got ${describe(value)}`);
@@ -48,7 +54,16 @@ function findProblems(value: unknown, shape: Shape, path: string, out: string[])
     case 'array':
       if (!Array.isArray(value)) out.push(`${at}: expected an array, got ${describe(value)}`);
       else if (shape.minItems !== undefined && value.length < shape.minItems) out.push(`${at}: expected at least ${shape.minItems} item(s)`);
-      else for (let i = 0; i < value.length; i += 1) findProblems(value[i], shape.items, `${path}[${i}]`, out);
+      else {
+        const seen = new Set<unknown>();
+        for (let i = 0; i < value.length; i += 1) {
+          findProblems(value[i], shape.items, `${path}[${i}]`, out);
+          const id = shape.uniqueBy !== undefined && isPlainObject(value[i]) ? value[i][shape.uniqueBy] : undefined;
+          if (typeof id !== 'string') continue;
+          if (seen.has(id)) out.push(`${path}[${i}].${shape.uniqueBy}: "${id}" is used twice`);
+          seen.add(id);
+        }
+      }
       return;
     case 'record':
       if (!isPlainObject(value)) out.push(`${at}: expected an object, got ${describe(value)}`);

@@ -43,7 +43,7 @@ describe('config validation', () => {
     assert.deepEqual(parseConfigText(JSON.stringify(FULL), 'cfg.json'), FULL);
   });
   it('names the path of a wrong field', () => {
-    const bad = { mappings: [FULL.mappings[0], FULL.mappings[0], { ...FULL.mappings[0], table: 42 }] };
+    const bad = { mappings: [FULL.mappings[0], { ...FULL.mappings[0], name: 'b' }, { ...FULL.mappings[0], name: 'c', table: 42 }] };
     assert.equal(problem(bad), 'cfg.json: mappings[2].table: expected a string, got 42');
   });
   it('names every problem in one line, not only the first', () => {
@@ -60,6 +60,22 @@ describe('config validation', () => {
     const message = problem({ postgres: { replicas: 'postgres://app:correct-horse-battery-staple@db/app' } });
     assert.equal(message, 'cfg.json: postgres.replicas: expected an array, got "postgres://app:***@db/app"');
     assert.doesNotMatch(problem({ postgres: { replicas: `postgres://app:${'x'.repeat(60)}@db/app` } }), /xxxxxx/);
+  });
+  it('lists what only the value parsers and the mapping names can tell, with the rest (not one run per problem)', () => {
+    const bad = {
+      mappings: [
+        { name: 'p', key: 'p:{id}', table: 't', ttl: '5' },
+        { name: 'p', key: 'q:{id}', table: 't' },
+      ],
+      thresholds: { maxLagSeconds: 'five', maxLagBytes: 'lots' },
+      timeout: '0s',
+    };
+    assert.equal(
+      problem(bad),
+      'cfg.json: 5 problems: mappings[0].ttl: "5" has no unit (write 5s or 5ms); mappings[1].name: "p" is used twice; ' +
+        'thresholds.maxLagSeconds: expected a number of seconds or a duration such as "1500ms", got "five"; ' +
+        'thresholds.maxLagBytes: expected a byte count or a size such as "16MiB", got "lots"; timeout: must be more than 0, got "0s" (e.g. 5s or 500ms)',
+    );
   });
   it('rejects unknown fields, wrong enums, missing required fields and bad numbers', () => {
     assert.match(problem({ redis: { url: 'redis://x', clustr: true } }), /^cfg\.json: redis\.clustr: unknown field/);
@@ -164,8 +180,9 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     assert.equal(resolveSettings({}, {}, cfg({ timeout: '2s' })).timeoutMs, 2000);
     assert.equal(lagOf({ thresholds: { maxLagSeconds: '1500ms' } }).thresholds.maxLagSeconds, 1.5);
     assert.equal(lagOf({ thresholds: { maxLagSeconds: 2 } }).thresholds.maxLagSeconds, 2);
+    // Read when the file is: every problem of the file in one message.
     assert.throws(
-      () => resolveSettings({}, {}, cfg({ timeout: 'soon' })),
+      () => cfg({ timeout: 'soon' }),
       (e: unknown) => e instanceof ConfigError && /cfg\.json: timeout: expected a duration/.test(e.message),
     );
     // A bare number has no unit: refused with the way out, as on the command line.
@@ -174,15 +191,14 @@ describe('settings precedence: defaults < config file < environment < flags', ()
       (e: unknown) => e instanceof ConfigError && e.message === 'cfg.json: timeout: expected a duration with a unit, such as "5s" or "500ms", got 750',
     );
     assert.throws(
-      () => resolveSettings({}, {}, cfg({ timeout: '750' })),
-      (e: unknown) => e instanceof ConfigError && e.line === 'config file cfg.json: timeout: "750" has no unit (write 750s or 750ms)',
+      () => cfg({ timeout: '750' }),
+      (e: unknown) => e instanceof ConfigError && e.message === 'cfg.json: timeout: "750" has no unit (write 750s or 750ms)',
     );
   });
   it('rejects a bad size in the config file as a config error naming the field', () => {
-    const bad = parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json');
     assert.throws(
-      () => parseLag({ flags: {}, config: bad, configName: 'config file cfg.json' }),
-      (e: unknown) => e instanceof ConfigError && /^config file cfg\.json: thresholds\.maxLagBytes: expected a size/.test(e.message),
+      () => parseConfigText(JSON.stringify({ thresholds: { maxLagBytes: '12 parsecs' } }), 'cfg.json'),
+      (e: unknown) => e instanceof ConfigError && /^cfg\.json: thresholds\.maxLagBytes: expected a byte count or a size/.test(e.message),
     );
   });
   it('turns colour off for --no-color and NO_COLOR', () => {

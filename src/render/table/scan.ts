@@ -108,7 +108,7 @@ function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
       (s.staleRatio ?? 0) > env.thresholds.maxStaleRatio &&
       `stale ratio over --max-stale-ratio ${env.thresholds.maxStaleRatio}`,
     env.complete && compared === 0 && 'nothing was compared',
-    env.error && env.error.message,
+    env.error?.message,
     unconfirmed > 0 && `${unconfirmed} unconfirmed`,
   ].filter(Boolean);
   return chalk.red.bold(`FAIL: ${reasons.join('; ') || 'the scan did not finish'}${partial}`) + chalk.dim(` (exit ${env.exitCode})`);

@@ -22,7 +22,7 @@ Exit codes:
   2    usage or configuration error
   3    a data source (Redis, PostgreSQL) could not be reached or queried
   70   internal error (a bug: please report it with --verbose output)
-  130  interrupted (Ctrl-C) before anything could be reported`;
+  130  interrupted (Ctrl-C or SIGTERM): what was checked is printed, but an incomplete run never passes`;
 
 /** Exit code for errors that are bugs, not the user's or the servers' fault (EX_SOFTWARE). */
 const EXIT_INTERNAL = 70;

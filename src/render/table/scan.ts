@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
 import { EXIT } from '../../errors.js';
+import { plural } from '../../core/plural.js';
 import type { ScanData } from '../../core/scan/scanReport.js';
 import { formatSeconds } from '../../core/units.js';
 import { severityLabel } from '../colour.js';
@@ -67,7 +68,12 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): 
   const inflight = env.summary.inflight as number;
   if (inflight > 0) out.push('', chalk.dim(`${inflight} entries were wrong at first and right ${env.graceSeconds} s later: writes in flight, not staleness.`));
   const unconfirmed = env.summary.unconfirmed as number;
-  if (unconfirmed > 0) out.push(chalk.yellow(`${unconfirmed} entries looked wrong but the scan stopped before their second look: not counted as stale.`));
+  if (unconfirmed > 0)
+    out.push(
+      chalk.yellow(
+        `${plural(unconfirmed, 'entry', 'entries')} looked wrong but the scan stopped before ${unconfirmed === 1 ? 'its' : 'their'} second look: not counted as stale.`,
+      ),
+    );
   const other = [
     [env.summary.expired, 'expired during the scan'],
     [env.summary.unmatched, 'belong to other key families (not judged)'],
@@ -103,7 +109,7 @@ function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
     );
   }
   const reasons = [
-    wrong > env.thresholds.maxStale && `${wrong} wrong entries (${wrongKinds}), over --max-stale ${env.thresholds.maxStale}`,
+    wrong > env.thresholds.maxStale && `${plural(wrong, 'wrong entry', 'wrong entries')} (${wrongKinds}), over --max-stale ${env.thresholds.maxStale}`,
     env.thresholds.maxStaleRatio !== null &&
       (s.staleRatio ?? 0) > env.thresholds.maxStaleRatio &&
       `stale ratio over --max-stale-ratio ${env.thresholds.maxStaleRatio}`,

@@ -54,3 +54,12 @@ describe('scrubDeep', () => {
     assert.equal(out['123456'], true);
   });
 });
+
+describe('pgSourceError', () => {
+  it("says a lost connection in plain words, not node-postgres' own", async () => {
+    const { pgSourceError } = await import('../../src/sources/postgres/errors.js');
+    const e = pgSourceError(new Error('Client has encountered a connection error and is not queryable'), '10.0.0.2:5432', '--replica', 5000, 'query');
+    assert.equal(e.message, 'query on PostgreSQL at 10.0.0.2:5432 failed: the connection was lost');
+    assert.equal(e.category, 'unreachable');
+  });
+});

@@ -49,6 +49,8 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
   if (/timeout|timed out/i.test(msg))
     return down(`no answer within ${timeoutMs} ms`, 'is the server overloaded or the host unreachable? raise --timeout to wait longer');
   if (/terminated unexpectedly|Connection terminated/i.test(msg)) return down('the server closed the connection', 'is it restarting, or does it require TLS?');
+  // node-postgres, on a query after the connection broke: say what happened, not the driver's words.
+  if (/not queryable/i.test(msg)) return down('the connection was lost', 'is the server restarting, or the network path down?');
   if (/SASL|client password must be a string/i.test(msg))
     return line('the server asks for a password and none was given', `put it in ${flag} or set PGPASSWORD`);
   if (/does not support SSL/i.test(msg))

@@ -79,7 +79,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const result = await run({ settings, out, signal: controller.signal, now: () => new Date() }, opts);
       const envelope = toEnvelope(result, VERSION, new Date(), controller.signal.aborted);
       const useColour = settings.color && !json && process.stdout.isTTY === true;
-      out.result(render(format, out.scrubValue(envelope), { chalk: makeChalk(useColour), width: process.stdout.columns || 120 }));
+      out.result(render(format, out.scrubValue(envelope), { chalk: makeChalk(useColour), width: terminalWidth() }));
       // A source lost mid-way: the partial report is out; the one-line reason goes to stderr as for any error.
       if (envelope.error) out.note(`cachedoctor: ${envelope.error.message}`);
       exitCode = envelope.exitCode;
@@ -233,4 +233,11 @@ export function libraryLine(text: string): string {
     return 'the Redis user cannot run INFO, so connections skip their ready check (a server still loading its data may answer LOADING); grant +info to silence this';
   }
   return line;
+}
+
+/** Columns to fit output to: $COLUMNS when set (as ls and git honour it), else the terminal's, else 120 (a pipe). */
+function terminalWidth(): number {
+  const fromEnv = Number(process.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 40) return fromEnv;
+  return process.stdout.columns || 120;
 }

@@ -26,10 +26,10 @@ export interface View {
 type TableRenderer = (env: Envelope<never>, view: View) => string;
 
 const TABLES: Record<string, TableRenderer> = {
-  lag: (env, { chalk }) => renderLagTable(env as Envelope<LagData>, chalk),
-  scan: (env, { chalk }) => renderScanTable(env as Envelope<ScanData>, chalk),
-  monitor: (env, { chalk }) => renderMonitorTable(env as Envelope<MonitorData>, chalk),
-  probe: (env, { chalk }) => renderProbeTable(env as Envelope<ProbeData>, chalk),
+  lag: (env, view) => renderLagTable(env as Envelope<LagData>, view.chalk, view.width),
+  scan: (env, view) => renderScanTable(env as Envelope<ScanData>, view.chalk, view.width),
+  monitor: (env, view) => renderMonitorTable(env as Envelope<MonitorData>, view.chalk, view.width),
+  probe: (env, view) => renderProbeTable(env as Envelope<ProbeData>, view.chalk, view.width),
   report: (env, view) => renderReportTable(env as Envelope<ReportData>, view.chalk, view.width),
   demo: (env, view) => renderDemoTable(env as Envelope<DemoData>, view.chalk, (step) => render('table', step, view)),
 };

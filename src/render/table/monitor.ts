@@ -12,7 +12,7 @@ import { renderTimeline } from './timeline.js';
 /** Findings shown per kind; the rest are counted. */
 const SHOWN_PER_KIND = 3;
 
-export function renderMonitorTable(env: Envelope<MonitorData>, chalk: ChalkInstance): string {
+export function renderMonitorTable(env: Envelope<MonitorData>, chalk: ChalkInstance, width: number): string {
   const s = env.stats;
   const where =
     env.source.kind === 'capture'
@@ -33,7 +33,8 @@ export function renderMonitorTable(env: Envelope<MonitorData>, chalk: ChalkInsta
     const more = (env.counts[kind] ?? ofKind.length) - Math.min(ofKind.length, SHOWN_PER_KIND);
     if (more > 0) out.push(chalk.dim(`  ... ${more} more ${kind} not shown (--json lists up to --max-listed of each kind)`));
   }
-  const stats = new Table({ style: { head: [], border: chalk.level > 0 ? ['grey'] : [] } });
+  // Two columns, the second wrapped to what the terminal has left.
+  const stats = new Table({ style: { head: [], border: chalk.level > 0 ? ['grey'] : [] }, colWidths: [29, Math.max(20, width - 33)], wordWrap: true });
   stats.push(
     {
       'Reads / invalidations': `${s.reads} / ${s.invalidations}${s.readsPerInvalidation !== null ? ` (${s.readsPerInvalidation} reads per invalidation)` : ''}`,

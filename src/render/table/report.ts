@@ -48,7 +48,8 @@ export function renderReportTable(env: Envelope<ReportData>, chalk: ChalkInstanc
 
 function health(env: Envelope<ReportData>, chalk: ChalkInstance, columns: number): string {
   const h = env.health;
-  const width = Math.max(60, Math.min(columns, 160) - 28);
+  // 24 columns of names, the rest for values: the table is exactly as wide as the terminal (borders: 3).
+  const width = Math.max(30, Math.min(columns, 160) - 27);
   const table = new Table({ style: { head: [], border: chalk.level > 0 ? ['grey'] : [] }, colWidths: [24, width], wordWrap: true });
   for (const r of h.replicas) {
     const bound = r.lagBasis === 'replay-timestamp' || r.lagBasis === 'wal-history' ? '≤ ' : '';

@@ -1,18 +1,25 @@
 // scan as tables: the per-mapping summary, then the ranked wrong entries, findings about the rest, the verdict.
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { Envelope } from '../../core/envelope.js';
 import { EXIT } from '../../errors.js';
 import { plural } from '../../core/plural.js';
-import type { ScanData } from '../../core/scan/scanReport.js';
+import type { ListedEntry, ScanData } from '../../core/scan/scanReport.js';
 import { formatSeconds } from '../../core/units.js';
 import { severityLabel } from '../colour.js';
 import { printable } from '../printable.js';
+import { fitTable } from './fit.js';
 
 const DASH = '-';
 
-export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): string {
-  const style = { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] };
+/** When an entry was filled, against its row's last write (see fillTime.ts). */
+const FILLED: Record<ListedEntry['fill']['order'], (ago: number | null) => string> = {
+  'before-write': (ago) => `${ago === null ? '' : `${formatSeconds(ago)} ago, `}before the write`,
+  'at-write': () => 'at the write',
+  'after-write': (ago) => `${ago === null ? '' : `${formatSeconds(ago)} ago, `}after the write`,
+  unknown: () => DASH,
+};
+
+export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance, width: number): string {
   const out: string[] = [chalk.bold('Cache vs primary')];
   // Columns for the rarer states only when some mapping has any: the usual table fits a terminal.
   type Mapping = ScanData['mappings'][number];
@@ -39,25 +46,29 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance): 
     { head: 'Nines', cell: (m) => (m.nines !== null ? String(m.nines) : m.ninesAtLeast !== null ? `≥ ${m.ninesAtLeast}` : DASH), show: true },
   ];
   const shown = columns.filter((c) => c.show);
-  const summary = new Table({ head: shown.map((c) => c.head), style });
-  for (const m of env.mappings) summary.push(shown.map((c) => c.cell(m)));
-  out.push(summary.toString());
+  out.push(
+    fitTable(
+      shown.map((c) => c.head),
+      env.mappings.map((m) => shown.map((c) => String(c.cell(m)))),
+      width,
+      chalk,
+    ),
+  );
   if (env.entries.length > 0) {
-    const t = new Table({ head: ['Key', 'Kind', 'Cache', 'Primary', 'Behind', 'Wrong for', 'TTL left', 'Lagging replica'], style });
-    for (const e of env.entries) {
-      t.push([
-        printable(e.key),
-        e.state === 'stale' || e.state === 'version-not-bumped' ? chalk.red(e.state) : chalk.yellow(e.state),
-        e.cacheVersion ?? DASH,
-        e.rowVersion ?? DASH,
-        e.versionsBehind !== null && e.versionsBehind > 0 ? String(e.versionsBehind) : DASH,
-        e.secondsBehind !== null ? formatSeconds(e.secondsBehind) : DASH,
-        e.ttlSeconds !== null ? formatSeconds(e.ttlSeconds) : chalk.yellow('none'),
-        e.laggingReplica ?? DASH,
-      ]);
-    }
+    const rows = env.entries.map((e) => [
+      printable(e.key),
+      e.state === 'stale' || e.state === 'version-not-bumped' ? chalk.red(e.state) : chalk.yellow(e.state),
+      e.cacheVersion ?? DASH,
+      e.rowVersion ?? DASH,
+      e.versionsBehind !== null && e.versionsBehind > 0 ? String(e.versionsBehind) : DASH,
+      e.secondsBehind !== null ? formatSeconds(e.secondsBehind) : DASH,
+      FILLED[e.fill.order](e.fill.filledSecondsAgo),
+      e.ttlSeconds !== null ? formatSeconds(e.ttlSeconds) : chalk.yellow('none'),
+      e.laggingReplica ?? DASH,
+    ]);
     const listed = env.entries.length < (env.summary.wrong as number) ? ` (the ${env.entries.length} worst of ${env.summary.wrong})` : '';
-    out.push('', chalk.bold(`Wrong entries, worst first${listed}`), t.toString());
+    const head = ['Key', 'Kind', 'Cache', 'Primary', 'Behind', 'Wrong for', 'Filled', 'TTL left', 'Lagging replica'];
+    out.push('', chalk.bold(`Wrong entries, worst first${listed}`), fitTable(head, rows, width, chalk));
   }
   const rest = env.findings.filter((f) => !['stale', 'ahead', 'orphan', 'version-not-bumped'].includes(f.kind));
   if (rest.length > 0) {

@@ -1,0 +1,76 @@
+// Every command's tables fit the width they are given: a table when it fits, rows stacked when it does not (an
+// 80-column terminal at 3 a.m.); the renderer is told the width, it does not read the terminal.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { toEnvelope } from '../../src/core/envelope.js';
+import { buildLagResult, takeSample } from '../../src/core/lag/lagReport.js';
+import { buildScanResult } from '../../src/core/scan/scanReport.js';
+import { Tally } from '../../src/core/scan/tally.js';
+import { makeChalk } from '../../src/render/colour.js';
+import { render } from '../../src/render/render.js';
+import { visibleWidth } from '../../src/render/table/fit.js';
+import { primary, walSender } from '../helpers/snapshots.js';
+
+const T = { maxLagSeconds: 5, maxLagBytes: 16 * 1024 * 1024, expectReplicas: null };
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+function lagEnvelope() {
+  const p = primary({ currentLsn: '0/3001000', walSenders: [walSender({ replayLagSeconds: 1.5, writeLagSeconds: 0.2, flushLagSeconds: 0.3 })] });
+  const samples = [0, 1, 2].map((s) => takeSample(at(s), p, [], T));
+  return toEnvelope(
+    buildLagResult({ samples, primary: p, thresholds: T, watch: { intervalMs: 1000, durationMs: 3000 }, failOn: 'warning', complete: true }),
+    't',
+    at(3),
+  );
+}
+
+function scanEnvelope() {
+  const t = new Tally('product', 10);
+  t.sampled = 100;
+  t.counts.fresh = 99;
+  t.record({
+    key: 'product:12345',
+    mapping: 'product',
+    state: 'stale',
+    cacheVersion: '2026-01-01T00:00:00.000Z',
+    rowVersion: '2026-01-01T00:05:00.000Z',
+    versionsBehind: null,
+    secondsBehind: 300,
+    ttlSeconds: 250,
+    noTtl: false,
+    detail: null,
+  });
+  const result = buildScanResult({
+    tallies: [{ tally: t, table: 'public.products_with_a_long_name', ttlSeconds: 600 }],
+    attributions: new Map([['product\u0000product:12345', '10.0.0.2:5432']]),
+    failures: [],
+    thresholds: { maxStale: 0, maxStaleRatio: null },
+    graceSeconds: 2,
+    maxListed: 10,
+    complete: true,
+    seconds: 1,
+  });
+  return toEnvelope(result, 't', at(0));
+}
+
+/** The widest line of a table in the text (box-drawing borders), or of a stacked row. */
+const tableLines = (text: string) => text.split('\n').filter((l) => /^[┌│└├]/.test(l));
+
+describe('tables fit the width given', () => {
+  for (const [name, env] of [
+    ['lag', lagEnvelope()],
+    ['scan', scanEnvelope()],
+  ] as const) {
+    it(`${name}: a table at 200 columns, and nothing wider than 80 at 80`, () => {
+      const wide = render('table', env, { chalk: makeChalk(false), width: 200 });
+      const narrow = render('table', env, { chalk: makeChalk(false), width: 80 });
+      assert.ok(tableLines(wide).length > 0, wide);
+      assert.ok(Math.max(...tableLines(wide).map(visibleWidth)) > 80, `${name} is narrow anyway: the test proves nothing`);
+      for (const line of tableLines(narrow)) assert.ok(visibleWidth(line) <= 80, `${visibleWidth(line)} columns: ${line}`);
+      // What the wide table says, the stacked rows say too.
+      for (const word of name === 'lag' ? ['standby1', '1.5 s'] : ['product:12345', 'before the write', '10.0.0.2:5432']) {
+        assert.match(narrow, new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `${name}: ${word} missing at 80 columns`);
+      }
+    });
+  }
+});

@@ -235,9 +235,10 @@ export function libraryLine(text: string): string {
   return line;
 }
 
-/** Columns to fit output to: $COLUMNS when set (as ls and git honour it), else the terminal's, else 120 (a pipe). */
+/** Columns to fit output to: $COLUMNS when set (as ls and git honour it), else the terminal's, else 160 (a pipe or a
+ * CI log, which is read in a wide viewer). */
 function terminalWidth(): number {
   const fromEnv = Number(process.env.COLUMNS);
   if (Number.isInteger(fromEnv) && fromEnv >= 40) return fromEnv;
-  return process.stdout.columns || 120;
+  return process.stdout.columns || 160;
 }

@@ -137,6 +137,17 @@ describe('cachedoctor lag (subprocess)', () => {
     assert.match(run.stdout, /standby1\s+│ streaming \/ async/);
     assert.match(run.stdout, /^OK/m);
     assert.ok(!run.stdout.includes('\u001b['), 'no colour codes when not a terminal');
+    // At 80 columns ($COLUMNS), the same rows stacked, nothing wider.
+    const narrow = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl], { env: { COLUMNS: '80' } });
+    assert.equal(narrow.code, 0);
+    assert.match(narrow.stdout, /^standby1 127\.0\.0\.1:\d+\n {2}State: streaming \/ async$/m);
+    const widest = Math.max(
+      ...narrow.stdout
+        .split('\n')
+        .filter((l) => /^[┌│└├]/.test(l) || l.startsWith('  '))
+        .map((l) => l.length),
+    );
+    assert.ok(widest <= 80, `${widest} columns`);
   });
 
   it('exits 3 within the timeout for an unreachable primary, without printing the password', async () => {

@@ -125,7 +125,7 @@ describe('cachedoctor lag (subprocess)', () => {
     assertMatchesSchema(doc);
     assert.equal(doc.ok, true);
     assert.equal(doc.command, 'lag');
-    assert.equal(doc.replicas[0]?.name, 'standby1');
+    assert.equal(doc.replicas[0]?.name, `127.0.0.1:${sandbox().standby!.port}`);
     assert.equal(run.stderr, '');
   });
 
@@ -134,13 +134,13 @@ describe('cachedoctor lag (subprocess)', () => {
     const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl]);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /Replica\s+│ State/);
-    assert.match(run.stdout, /standby1\s+│ streaming \/ async/);
+    assert.match(run.stdout, /127\.0\.0\.1:\d+\s+│ streaming \/ async/);
     assert.match(run.stdout, /^OK/m);
     assert.ok(!run.stdout.includes('\u001b['), 'no colour codes when not a terminal');
     // At 80 columns ($COLUMNS), the same rows stacked, nothing wider.
     const narrow = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl], { env: { COLUMNS: '80' } });
     assert.equal(narrow.code, 0);
-    assert.match(narrow.stdout, /^standby1 127\.0\.0\.1:\d+\n {2}State: streaming \/ async$/m);
+    assert.match(narrow.stdout, /^127\.0\.0\.1:\d+ standby1\n {2}State: streaming \/ async$/m);
     const widest = Math.max(
       ...narrow.stdout
         .split('\n')
@@ -192,13 +192,36 @@ describe('cachedoctor lag (subprocess)', () => {
     assert.ok('replicas' in doc.summary);
   });
 
-  it('reports a replica that refuses our password as source-failed (exit 1), not as a replication problem', async () => {
+  it('a mistyped --replica port on the standby host is just unreachable (exit 3), with a hint, never matched with the real standby', async () => {
+    const sb = sandbox();
+    const typo = sb.standbyUrl.replace(`:${sb.standby!.port}/`, `:${sb.standby!.port + 50}/`);
+    const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', typo, '--json', '--timeout', '2s']);
+    assert.equal(run.code, 3, run.stderr);
+    const doc = parseJson<{ findings: { kind: string; message: string; fix: string }[]; replicas: { name: string; onPrimary: boolean }[] }>(run);
+    assertMatchesSchema(doc);
+    const failed = doc.findings.find((f) => f.kind === 'source-failed')!;
+    assert.match(
+      failed.message,
+      /^cannot reach replica 127\.0\.0\.1:\d+: connection refused: its lag is unknown; the primary sees standby1 streaming from the same address$/,
+    );
+    assert.match(failed.fix, /check the port in --replica/);
+    // The real standby is its own entry, seen from the primary only.
+    assert.deepEqual(
+      doc.replicas.map((r) => [r.name, r.onPrimary]),
+      [
+        ['standby1', true],
+        [`127.0.0.1:${sb.standby!.port + 50}`, false],
+      ],
+    );
+  });
+
+  it('reports a replica that refuses our password as source-failed (exit 3: a source could not be queried), not as a replication problem', async () => {
     const sb = sandbox();
     await sb.primary!.sql(`DROP ROLE IF EXISTS pwmon; CREATE ROLE pwmon LOGIN PASSWORD 'right-one' IN ROLE ${PASSWORD_ROLE}, pg_monitor`);
     await sb.waitForCatchUp();
     // The standby copied the primary's pg_hba.conf, so it wants the password too.
     const run = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standby!.urlFor('pwmon', SECRET), '--json']);
-    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.code, 3, run.stderr);
     const doc = parseJson<{ findings: { kind: string; message: string; fix: string }[] }>(run);
     assertMatchesSchema(doc);
     assert.deepEqual(

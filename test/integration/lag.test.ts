@@ -27,7 +27,8 @@ describe('lag on a primary with a streaming standby', () => {
     assert.equal(env.exitCode, 0);
     assert.equal(env.replicas.length, 1);
     const r = env.replicas[0]!;
-    assert.equal(r.name, 'standby1');
+    assert.equal(r.name, `127.0.0.1:${sb.standby!.port}`);
+    assert.equal(r.applicationName, 'standby1');
     assert.equal(r.onPrimary, true);
     assert.equal(r.target, `127.0.0.1:${sb.standby!.port}`);
     assert.equal(r.state, 'streaming');
@@ -88,7 +89,7 @@ describe('lag on a primary with a streaming standby', () => {
     const w = env.watch!;
     // 2.5 s every 200 ms: about 12 samples, fewer on a loaded machine (a paused sample costs a 200 ms second look).
     assert.ok(w.samples.length >= 4 && w.samples.length <= 14, `${w.samples.length} samples`);
-    const win = w.window.find((x) => x.name === 'standby1')!;
+    const win = w.window.find((x) => x.name === `127.0.0.1:${sb.standby!.port}`)!;
     assert.equal(win.lagSeconds?.min, 0);
     assert.ok((win.lagSeconds?.max ?? 0) > 0.3, `max ${win.lagSeconds?.max}`);
     assert.ok((win.lagBytes?.max ?? 0) > 0);
@@ -143,13 +144,13 @@ describe('lag on a primary with a streaming standby', () => {
     assert.ok(Date.now() - started < 1500);
   });
 
-  it('reports a stopped standby as replica-disconnected (exit 1), and recovers when it is back', async () => {
+  it('reports a stopped standby as a source that could not be reached (exit 3), and recovers when it is back', async () => {
     const sb = sandbox();
     await sb.standby!.stop();
     try {
       const env = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl], timeout: '2000ms' });
-      assert.ok(kinds(env).includes('replica-disconnected'), JSON.stringify(env.findings));
-      assert.equal(env.exitCode, 1);
+      assert.ok(kinds(env).includes('source-failed'), JSON.stringify(env.findings));
+      assert.equal(env.exitCode, 3);
       const gone = env.replicas.find((r) => r.target !== null)!;
       assert.match(gone.error ?? '', /connection refused/);
       assert.equal(env.summary.streaming, 0);
@@ -158,7 +159,8 @@ describe('lag on a primary with a streaming standby', () => {
       await sb.waitForStreaming();
     }
     const back = await lag({ pg: sb.primaryUrl, replica: [sb.standbyUrl] });
-    assert.ok(!kinds(back).includes('replica-disconnected'));
+    assert.ok(!kinds(back).includes('source-failed'));
+    assert.equal(back.exitCode, 0);
   });
 });
 

@@ -38,9 +38,9 @@ describe('lagFindings', () => {
     const r = replica({ pauseState: 'paused', receiveLsn: '0/3001000', replayTimestampAgeSeconds: 9 });
     assert.deepEqual(kinds(p, [r]), ['replay-paused', 'replica-lag']);
   });
-  it('reports a --replica that cannot be reached, or is not streaming, as disconnected', () => {
+  it('reports a --replica that cannot be reached as a source that failed, and one not streaming as disconnected', () => {
     const down = replica({ error: 'connection refused', errorKind: 'unreachable', inRecovery: null });
-    assert.deepEqual(kinds(primary({ walSenders: [] }), [down]), ['replica-disconnected']);
+    assert.deepEqual(kinds(primary({ walSenders: [] }), [down]), ['source-failed']);
     const waiting = replica({ receiverStatus: 'waiting', lastMessageAgeSeconds: 80, replayTimestampAgeSeconds: 2 });
     assert.deepEqual(kinds(primary({ walSenders: [] }), [waiting]), ['replica-disconnected']);
   });
@@ -58,21 +58,36 @@ describe('lagFindings', () => {
     );
     assert.equal(f[0]?.fix, 'check the password');
   });
-  it('matches a replica we cannot reach to its row by address; if the primary sees it streaming, it is our problem', () => {
+  it('never matches a replica we cannot reach to a row by address alone (a mistyped port on the standby host): it is just unreachable, with a hint', () => {
     const p = primary();
-    const silent = replica({ error: 'no answer within 5000 ms', errorKind: 'unreachable', inRecovery: null, clusterName: null, receiverApplicationName: null });
-    const lags = computeReplicaLags(p, [silent]);
-    assert.equal(lags.length, 1);
-    assert.equal(lags[0]?.lagSeconds, 0);
+    const typo = replica({
+      target: '10.0.0.2:5499',
+      error: 'connection refused',
+      errorKind: 'unreachable',
+      inRecovery: null,
+      clusterName: null,
+      receiverApplicationName: null,
+    });
+    const lags = computeReplicaLags(p, [typo]);
+    // The real standby (seen only from the primary) and the unreachable --replica: two entries, not one.
     assert.deepEqual(
-      lagFindings(p, [silent], lags, T).map((f) => f.kind),
-      ['source-failed'],
+      lags.map((l) => [l.name, l.onPrimary, l.error]),
+      [
+        ['standby1', true, null],
+        ['10.0.0.2:5499', false, 'connection refused'],
+      ],
     );
-    const gone = primary({ walSenders: [] });
+    const f = lagFindings(p, [typo], lags, T);
     assert.deepEqual(
-      lagFindings(gone, [silent], computeReplicaLags(gone, [silent]), T).map((f) => f.kind),
-      ['replica-disconnected'],
+      f.map((x) => x.kind),
+      ['source-failed', 'replica-not-asked'],
     );
+    assert.equal(
+      f[0]!.message,
+      'cannot reach replica 10.0.0.2:5499: connection refused: its lag is unknown; the primary sees standby1 streaming from the same address',
+    );
+    assert.match(f[0]!.fix ?? '', /check the port in --replica/);
+    assert.doesNotMatch(f[0]!.message, /though the primary sees it streaming/);
   });
   it('reports fewer streaming replicas than expected', () => {
     const f = lagFindings(primary(), [], computeReplicaLags(primary(), []), { ...T, expectReplicas: 2 });

@@ -97,9 +97,11 @@ describe('envelope and exit code', () => {
     const env = toEnvelope(r, '1.2.3', at(9));
     assert.deepEqual(
       env.findings.map((f) => f.kind),
-      ['replica-disconnected', 'replay-paused'],
+      ['source-failed', 'replay-paused'],
     );
-    assert.equal(env.exitCode, 1);
+    // A --replica that could not be asked: a source that could not be reached (exit 3), with the rest reported.
+    assert.equal(env.exitCode, 3);
+    assert.match(env.error?.message ?? '', /^cannot query replica 10\.0\.0\.3:5432: connection refused$/);
     assert.equal(env.ok, false);
     assert.equal(env.generatedAt, '2026-01-01T00:00:09.000Z');
     const ranks = env.findings.map((f) => ({ critical: 3, warning: 2, info: 1 })[f.severity]);

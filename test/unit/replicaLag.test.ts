@@ -143,7 +143,9 @@ describe('computeReplicaLags', () => {
     });
     const lags = computeReplicaLags(p, [replica(), gone]);
     assert.equal(lags.length, 2);
-    assert.equal(lags[0]?.name, 'standby1');
+    // Named as the --replica was given (what scan and probe call it too), with the primary's name beside it.
+    assert.equal(lags[0]?.name, '10.0.0.2:5432');
+    assert.equal(lags[0]?.applicationName, 'standby1');
     assert.equal(lags[0]?.target, '10.0.0.2:5432');
     assert.equal(lags[1]?.onPrimary, false);
     // Measured against the primary's position from the replica's own replay LSN.

@@ -2,7 +2,7 @@
 import { finding, type Finding } from '../findings/findings.js';
 import { plural } from '../plural.js';
 import { formatBytes, formatSeconds } from '../units.js';
-import { type ReplicaLag, SILENCE_LIMIT_SECONDS, streamsPerPrimary } from './replicaLag.js';
+import { type ReplicaLag, SILENCE_LIMIT_SECONDS } from './replicaLag.js';
 import { isReplicaWalSender } from './replicaMatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from './replicationSnapshot.js';
 
@@ -23,7 +23,7 @@ export function lagFindings(
 ): Finding[] {
   const findings: Finding[] = [];
   if (primary) findings.push(...primaryFindings(primary, lags, t));
-  for (const r of replicaSnapshots) findings.push(...replicaServerFindings(r));
+  for (const r of replicaSnapshots) findings.push(...replicaServerFindings(r, lags));
   for (const lag of lags) findings.push(...replicaLagFindings(lag, t));
   return findings;
 }
@@ -67,7 +67,7 @@ function primaryFindings(primary: PrimarySnapshot, lags: readonly ReplicaLag[], 
   return out;
 }
 
-function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
+function replicaServerFindings(r: ReplicaSnapshot, lags: readonly ReplicaLag[]): Finding[] {
   if (r.errorKind === 'rejected') {
     return [
       finding('source-failed', `cannot query replica ${r.target}: ${r.error}: its lag is unknown`, {
@@ -77,7 +77,25 @@ function replicaServerFindings(r: ReplicaSnapshot): Finding[] {
       }),
     ];
   }
-  if (r.error !== null) return [];
+  if (r.error !== null) {
+    // A standby the primary sees streaming from the same address may be this one at another port (a typo), or
+    // this one behind a firewall: say so, without claiming it is.
+    const near = lags.filter((l) => l.onPrimary && l.target === null && l.clientAddr !== null && r.addresses.includes(l.clientAddr)).map((l) => l.name);
+    return [
+      finding(
+        'source-failed',
+        `cannot reach replica ${r.target}: ${r.error}: its lag is unknown${near.length > 0 ? `; the primary sees ${near.join(', ')} streaming from the same address` : ''}`,
+        {
+          source: 'replica',
+          target: r.target,
+          fix:
+            near.length > 0
+              ? 'if that standby is this one, check the port in --replica (and the network path from here)'
+              : (r.errorHint ?? 'check the --replica URL and the network path; if the replica is down, do not fill the cache from it'),
+        },
+      ),
+    ];
+  }
   const out: Finding[] = [];
   if (r.inRecovery === false) {
     out.push(
@@ -109,15 +127,6 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
         `replica ${lag.name} was seen only from the primary: a paused or stuck replay looks like a small, steady lag from there, and its lag is the last one the primary measured`,
         { ...base, fix: 'pass its URL with --replica, so cachedoctor asks it whether it is replaying' },
       ),
-    );
-  }
-  if (lag.errorKind === 'unreachable' && streamsPerPrimary(lag)) {
-    out.push(
-      finding('source-failed', `cannot reach replica ${lag.target} ourselves (${lag.error}), though the primary sees it streaming: its own view is unknown`, {
-        source: 'replica',
-        ...base,
-        fix: 'check the network path and max_connections on the replica, or raise --timeout',
-      }),
     );
   }
   const disconnected = disconnectReason(lag);
@@ -169,7 +178,7 @@ function replicaLagFindings(lag: ReplicaLag, t: LagThresholds): Finding[] {
 
 /** Why a replica counts as disconnected, or null. Hidden details never count as disconnected. */
 function disconnectReason(lag: ReplicaLag): string | null {
-  if (lag.errorKind === 'unreachable' && !streamsPerPrimary(lag)) return `cannot be reached: ${lag.error}`;
+  // One we could not ask is a source that failed (said once, by replicaServerFindings), not a disconnect.
   if (lag.error !== null) return null;
   if (lag.target !== null && lag.inRecovery === true) {
     if (lag.receiverConnected === false && lag.receiverStatus !== null) {

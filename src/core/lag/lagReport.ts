@@ -63,7 +63,11 @@ export function buildLagResult(run: LagRun): CommandResult<LagData> {
       return v !== null && (m === null || v > m) ? v : m;
     }, null);
   const p = run.primary;
+  // A --replica that could not be asked is a source that could not be reached or queried (exit 3); what the
+  // primary and the other replicas said is still reported.
+  const unasked = replicas.filter((l) => l.error !== null);
   return {
+    ...(unasked.length > 0 ? { sourceFailure: { message: unasked.map((l) => `cannot query replica ${l.name}: ${l.error}`).join('; ') } } : {}),
     command: 'lag',
     fails: anyAtOrAbove(findings, run.failOn),
     complete: run.complete,

@@ -29,6 +29,8 @@ export interface ReplicaLag {
   name: string;
   /** The --replica this entry was matched with (host:port), if any. */
   target: string | null;
+  /** The name the primary knows it by (application_name), if known. */
+  applicationName: string | null;
   onPrimary: boolean;
   clientAddr: string | null;
   state: string | null;
@@ -137,6 +139,7 @@ function combine(primary: PrimarySnapshot | null, row: WalSenderRow | null, repl
     id: who.id,
     name: who.name,
     target: replica?.target ?? null,
+    applicationName: row?.applicationName ?? replica?.receiverApplicationName ?? null,
     onPrimary: row !== null,
     clientAddr: row?.clientAddr ?? null,
     state: row?.state ?? null,

@@ -37,8 +37,8 @@ export function matchReplicas(
     return free.length === 1 ? free[0] : undefined;
   };
   for (const replica of replicas) {
-    // A replica we could not ask is matched by its address alone: it still has a row if it replicates.
-    if (replica.error !== null) {
+    // One that refused us (a password) is a server at that address and port: matched by its address alone.
+    if (replica.errorKind === 'rejected') {
       const row = one(rows.filter((r) => r.clientAddr !== null && replica.addresses.includes(r.clientAddr)));
       if (row) {
         matched.set(replica, row);
@@ -46,7 +46,9 @@ export function matchReplicas(
       }
       continue;
     }
-    if (!replica.inRecovery) continue;
+    // One we could not reach is not matched at all: its address alone cannot tell it from another standby on the
+    // same host (a mistyped port), and a row lists no port to tell them apart. It is just unreachable.
+    if (replica.error !== null || !replica.inRecovery) continue;
     const names = [replica.receiverApplicationName, replica.clusterName].filter((n): n is string => !!n);
     const nameFits = (row: WalSenderRow) => names.length === 0 || row.applicationName === null || names.includes(row.applicationName);
     const byAddress = rows.filter((row) => row.clientAddr !== null && replica.addresses.includes(row.clientAddr) && nameFits(row));
@@ -67,12 +69,14 @@ export interface Identified {
 
 /**
  * A stable id per replica (the --replica target, else name@address) for grouping samples, and a display name
- * that is unique in the set: replicas often share a default application_name.
+ * that is unique in the set (the --replica target, else the application_name, which replicas often share).
  */
 export function identify(entries: readonly { row: WalSenderRow | null; replica: ReplicaSnapshot | null }[]): Identified[] {
   const base = entries.map(({ row, replica }) => ({
     id: replica?.target ?? `${row?.applicationName ?? 'walsender'}@${row?.clientAddr ?? 'local'}`,
-    name: row?.applicationName ?? replica?.clusterName ?? replica?.target ?? 'walsender',
+    // One name across every command and part: the --replica as given (host:port), as scan and probe name it; a
+    // replica only the primary sees, by its application_name (often a shared default such as "walreceiver").
+    name: replica?.target ?? row?.applicationName ?? 'walsender',
     where: replica?.target ?? row?.clientAddr ?? null,
     pid: row?.pid,
   }));

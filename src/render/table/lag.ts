@@ -41,7 +41,7 @@ function replicaTable(replicas: readonly ReplicaLag[], t: LagData['thresholds'],
     const lagText = r.lagSeconds === null ? DASH : `${bound}${formatSeconds(r.lagSeconds)}`;
     const over = (r.lagSeconds ?? 0) > t.maxLagSeconds || (r.lagBytes ?? 0) > t.maxLagBytes;
     return [
-      r.target && r.target !== r.name ? `${r.name}\n${chalk.dim(r.target)}` : r.name,
+      r.applicationName && r.applicationName !== r.name ? `${r.name}\n${chalk.dim(r.applicationName)}` : r.name,
       [r.state ?? (r.onPrimary ? 'hidden' : hasPrimary ? 'not on primary' : DASH), r.syncState].filter(Boolean).join(' / '),
       over ? chalk.red.bold(lagText) : lagText,
       r.lagBytes === null ? DASH : over ? chalk.red(formatBytes(r.lagBytes)) : formatBytes(r.lagBytes),

@@ -56,6 +56,9 @@ export const SCANNING = {
   }),
   maxStaleRatio: optional('--max-stale-ratio <r>', 'stale ratio allowed before exit 1, e.g. 0.001', ratio, { config: 'thresholds.maxStaleRatio' }),
   maxListed: value('--max-listed <n>', 'findings listed per kind (all are counted)', count, 100),
+  seed: optional('--seed <n>', 'where a sample starts in the keyspace: the same seed (and data) gives the same sample', count, {
+    defaultText: 'random, printed with the result',
+  }),
 } as const;
 
 export const REPLICAS = toggle('--replicas', 'read stale rows on every --replica and name the one still serving the old version');

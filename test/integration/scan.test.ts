@@ -252,6 +252,37 @@ describe('scan dates each stale fill from its TTL, not from what a replica serve
   });
 });
 
+describe('scan samples from a random start', () => {
+  before(async () => {
+    const sb = await ready();
+    await sb.primary!.sql(
+      'CREATE TABLE widgets (id bigint PRIMARY KEY, version int NOT NULL); INSERT INTO widgets SELECT g, 2 FROM generate_series(1, 3000) g;',
+    );
+    const p = redis.pipeline();
+    // Every entry stale, so the entries listed are the keys sampled.
+    for (let i = 1; i <= 3000; i += 1) p.set(`widget:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    await p.exec();
+  });
+
+  it('different seeds sample different keys; the same seed, the same keys; the seed is in the result', async () => {
+    const sampled = async (seed?: string) => {
+      const env = await scan({ key: 'widget:{id}', table: 'widgets', sample: '100', maxListed: '100', grace: '0', ...(seed ? { seed } : {}) });
+      assert.equal(env.summary.sampled, 100);
+      return { keys: new Set(env.entries.map((e) => e.key)), seed: env.summary.seed as number };
+    };
+    const a = await sampled('11');
+    const again = await sampled('11');
+    const b = await sampled('12');
+    assert.equal(a.seed, 11);
+    assert.deepEqual([...again.keys].sort(), [...a.keys].sort());
+    const shared = [...b.keys].filter((k) => a.keys.has(k)).length;
+    assert.ok(shared < 50, `seeds 11 and 12 share ${shared} of 100 keys`);
+    // No seed given: one is drawn, and said.
+    const drawn = await sampled();
+    assert.ok(Number.isInteger(drawn.seed));
+  });
+});
+
 describe('scan on a Redis Cluster', () => {
   const cluster = useSandbox({ postgres: true, standby: false, redis: false, redisCluster: 3 });
 
@@ -360,7 +391,13 @@ describe('scan fixes that review found', () => {
       };
       // 20 keys a second: the last stale key is seen about 1.5 s after the first.
       const signal = new AbortController().signal;
-      await walkMapping(scan, { sample: null, rate: 20, count: 1000, concurrency: 3, failoverWaitMs: 0 }, { started: Date.now(), read: 0 }, signal, () => {});
+      await walkMapping(
+        scan,
+        { sample: null, rate: 20, count: 1000, concurrency: 3, failoverWaitMs: 0, starts: null },
+        { started: Date.now(), read: 0 },
+        signal,
+        () => {},
+      );
       await scan.settle(signal, () => {});
       assert.equal(reread.size, 30);
       for (const [key, at] of reread)

@@ -66,7 +66,15 @@ describe('buildScanResult verdict', () => {
     t.sampled = 11;
     t.counts.fresh = 10;
     t.counts.unconfirmed = 1;
-    const base = { attributions: new Map(), failures: [], thresholds: { maxStale: 0, maxStaleRatio: null }, graceSeconds: 2, maxListed: 10, seconds: 1 };
+    const base = {
+      attributions: new Map(),
+      failures: [],
+      thresholds: { maxStale: 0, maxStaleRatio: null },
+      graceSeconds: 2,
+      maxListed: 10,
+      seconds: 1,
+      seed: null,
+    };
     const stopped = buildScanResult({ ...base, tallies: [{ tally: t, table: 't', ttlSeconds: null }], complete: false });
     const { exitCodeOf } = await import('../../src/core/envelope.js');
     // Unconfirmed entries are not findings (exit 1 would read as "stale data found"): the run is incomplete.

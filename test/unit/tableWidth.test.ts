@@ -49,6 +49,7 @@ function scanEnvelope() {
     maxListed: 10,
     complete: true,
     seconds: 1,
+    seed: 42,
   });
   return toEnvelope(result, 't', at(0));
 }

@@ -22,7 +22,7 @@ import {
 import { parseOptions, type RawOptions, restate } from '../../options/spec.js';
 import type { LagOptions } from '../lag/options.js';
 import { type MonitorOptions, maxLineChars } from '../monitor/options.js';
-import type { ScanOptions } from '../scan/options.js';
+import { drawSeed, type ScanOptions } from '../scan/options.js';
 
 export const REPORT_OPTIONS = {
   ...MAPPING,
@@ -55,6 +55,7 @@ export function parse(raw: RawOptions): ReportOptions {
   const o = parseOptions(REPORT_OPTIONS, raw);
   if (o.expectSubscribers !== null && o.channel === null) throw new UsageError('--expect-subscribers needs --channel');
   if (o.all && raw.flags.sample !== undefined) throw new UsageError('--all and --sample do not go together');
+  if (o.all && raw.flags.seed !== undefined) throw new UsageError('--seed picks where a sample starts: it does not go with --all');
   // Mapping mistakes are the user's to fix before anything runs (exit 2), not a part that "failed".
   const mappings = hasMappings(raw) ? mappingsFromOptions(raw) : null;
   return {
@@ -80,6 +81,7 @@ export function parse(raw: RawOptions): ReportOptions {
             maxStale: o.maxStale,
             maxStaleRatio: o.maxStaleRatio,
             maxListed: o.maxListed,
+            seed: o.all ? null : (o.seed ?? drawSeed()),
           },
     monitor:
       mappings === null || o.monitor === null

@@ -13,6 +13,7 @@ import { MappingScan } from './mappingScan.js';
 import { attributeToReplicas } from './replicas.js';
 import type { ScanOptions } from './options.js';
 import { walkMapping } from './walk.js';
+import { startCursors } from '../../core/scan/sampleStart.js';
 
 /** SCAN COUNT per round trip, batches in flight, and primary connections: measured in bench/scan. */
 const SCAN_COUNT = 1000;
@@ -61,7 +62,9 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
     }
     for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, scanOpts, ctx.now));
     const pace = { started: Date.now(), read: 0 };
-    for (const scan of scans) {
+    // Each mapping on each node starts its sample at its own cursor, all from the one seed.
+    const starts = opts.seed === null ? [] : startCursors(opts.seed, scans.length * Math.max(1, nodes.length));
+    for (const [m, scan] of scans.entries()) {
       if (signal.aborted) break;
       const progress = () =>
         out.progress(
@@ -69,7 +72,14 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
         );
       await walkMapping(
         scan,
-        { sample: opts.sample, rate: opts.rate, count: SCAN_COUNT, concurrency: IN_FLIGHT, failoverWaitMs: 4 * s.timeoutMs },
+        {
+          sample: opts.sample,
+          rate: opts.rate,
+          count: SCAN_COUNT,
+          concurrency: IN_FLIGHT,
+          failoverWaitMs: 4 * s.timeoutMs,
+          starts: opts.seed === null ? null : (node) => starts[m * Math.max(1, nodes.length) + node] ?? '0',
+        },
         pace,
         signal,
         progress,
@@ -111,6 +121,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
       maxListed: opts.maxListed,
       complete: !signal.aborted && lostNodes.size === 0,
       seconds: (performance.now() - started) / 1000,
+      seed: opts.seed,
     });
     return lostNodes.size === 0
       ? result
@@ -137,6 +148,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
           maxListed: opts.maxListed,
           complete: false,
           seconds: (performance.now() - started) / 1000,
+          seed: opts.seed,
         }),
         sourceFailure: { message: err.line },
       };

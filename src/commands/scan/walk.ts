@@ -3,6 +3,7 @@
 // entries re-checked as their grace period ends. On a cluster, follows the cluster as it changes under the walk.
 import { keySlot } from '../../core/clusterSlot.js';
 import { KeySet } from '../../core/scan/keySet.js';
+import { nextStep } from '../../core/scan/sampleStart.js';
 import { SourceError } from '../../errors.js';
 import type { PackedEntry } from '../../sources/redis/entryScripts.js';
 import { prefetch, TaskSet } from '../../async.js';
@@ -18,6 +19,8 @@ export interface WalkOptions {
   concurrency: number;
   /** On a cluster, how long to wait for an unreachable master's slots to be taken over before giving up on them. */
   failoverWaitMs: number;
+  /** Where each node's walk starts (a sample: random, from --seed); null: from the beginning (--all). */
+  starts: ((node: number) => string) | null;
 }
 
 export interface Pace {
@@ -38,7 +41,7 @@ export async function walkMapping(scan: MappingScan, opts: WalkOptions, pace: Pa
   const before = scan.cluster ? await scan.slotOwners() : null;
   const nodes = before === null ? [0] : await scan.walkTargets(before);
   const refused: Buffer[] = [];
-  const steps = stepsOf(scan, nodes, count, opts.rate, pace, signal);
+  const steps = stepsOf(scan, nodes, count, opts.rate, pace, signal, opts.starts);
   // Sampling reads at most one step ahead: values read past the sample are load for nothing.
   for await (const { node, entries: batch } of prefetch(steps, opts.sample === null ? 2 : 1)) {
     // Keys a node refused belong to a slot on the move: they are read on its owner at the end.
@@ -149,8 +152,11 @@ async function* stepsOf(
   rate: number | null,
   pace: Pace,
   signal: AbortSignal,
+  starts: WalkOptions['starts'],
 ): AsyncGenerator<{ node: number; entries: PackedEntry[] }> {
-  const cursors = nodes.map(() => '0');
+  const begin = nodes.map((n) => starts?.(n) ?? '0');
+  const cursors = [...begin];
+  const wrapped = nodes.map(() => false);
   const done = nodes.map(() => false);
   const tries = nodes.map(() => 0);
   for (let i = 0; done.includes(false); i = (i + 1) % nodes.length) {
@@ -175,8 +181,10 @@ async function* stepsOf(
       done[i] = true;
       continue;
     }
-    cursors[i] = step.cursor;
-    done[i] = step.cursor === '0';
+    const next = nextStep(begin[i]!, step.cursor, wrapped[i]!);
+    cursors[i] = next.cursor;
+    wrapped[i] = next.wrapped;
+    done[i] = next.done;
     pace.read += step.entries.length;
     if (step.entries.length > 0) yield { node, entries: step.entries };
   }

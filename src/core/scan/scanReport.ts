@@ -49,6 +49,8 @@ export interface ScanRun {
   complete: boolean;
   /** How long the scan took, from connecting to the last re-check. */
   seconds: number;
+  /** Where the sample started (--seed repeats it); null for --all. */
+  seed: number | null;
 }
 
 export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
@@ -123,6 +125,7 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
     findings,
     summary: {
       sampled,
+      seed: run.seed,
       seconds: Math.round(run.seconds * 1000) / 1000,
       fresh: total.fresh,
       stale: total.stale,

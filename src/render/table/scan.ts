@@ -20,7 +20,10 @@ const FILLED: Record<ListedEntry['fill']['order'], (ago: number | null) => strin
 };
 
 export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance, width: number): string {
-  const out: string[] = [chalk.bold('Cache vs primary')];
+  const seed = env.summary.seed;
+  const out: string[] = [
+    `${chalk.bold('Cache vs primary')}${typeof seed === 'number' ? chalk.dim(`  sample from seed ${seed} (--seed ${seed} takes the same sample)`) : ''}`,
+  ];
   // Columns for the rarer states only when some mapping has any: the usual table fits a terminal.
   type Mapping = ScanData['mappings'][number];
   const red = (n: number) => (n ? chalk.red.bold(String(n)) : '0');

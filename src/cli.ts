@@ -74,6 +74,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       // Every option typed and checked before anything connects: a bad value is exit 2, with nothing touched.
       const opts = spec.parse({ flags: command.opts(), config: file.config, configName: configName(file.path) });
       out.progressOn = !json && process.stderr.isTTY === true && command.opts().quiet !== true;
+      out.progressWidth = process.stderr.columns || 80;
       out.verbose = settings.verbose;
       const run = await spec.load();
       const result = await run({ settings, out, signal: controller.signal, now: () => new Date() }, opts);

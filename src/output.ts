@@ -33,8 +33,9 @@ export class Output {
     return scrubDeep(value, this.secrets);
   }
 
-  /** Progress, warnings and hints: stderr, so stdout stays machine-readable. */
+  /** Progress, warnings and hints: stderr, so stdout stays machine-readable. A progress line showing goes first. */
   note(text: string): void {
+    this.endProgress();
     this.streams.err.write(this.clean(`${text}\n`));
   }
 
@@ -44,7 +45,11 @@ export class Output {
     if (this.progressOn) {
       if (!always && now - this.lastProgress < 100) return;
       this.lastProgress = now;
-      this.streams.err.write(`\r\u001b[K${this.clean(text)}`);
+      // One terminal line at most: a line that wraps cannot be rewritten (\r goes back to its last row only).
+      const line = this.clean(text);
+      const fitted = line.length < this.progressWidth ? line : `${line.slice(0, Math.max(0, this.progressWidth - 2))}…`;
+      this.streams.err.write(`\r\u001b[K${fitted}`);
+      this.progressShowing = true;
     } else if (this.verbose && (always || now - this.lastProgress >= 2000)) {
       // Not a terminal (a log file, CI): with --verbose, a plain line every two seconds.
       this.lastProgress = now;
@@ -59,11 +64,16 @@ export class Output {
 
   /** Erases the progress line before anything else is printed. */
   endProgress(): void {
-    if (this.progressOn) this.streams.err.write('\r\u001b[K');
+    if (!this.progressShowing) return;
+    this.streams.err.write('\r\u001b[K');
+    this.progressShowing = false;
   }
 
   /** Set by cli.ts: stderr is a terminal, and neither --json nor --quiet. */
   progressOn = false;
+  /** Set by cli.ts: the terminal's width, which a progress line must stay within. */
+  progressWidth = 80;
+  private progressShowing = false;
 
   clean(text: string): string {
     return scrub(text, this.secrets);

@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor lag --watch --duration 60s --json | jq .summary',
     ],
     options: LAG_OPTIONS,
-    traits: [],
+    traits: ['progress'],
     parse: parseLag,
     load: async () => (await import('./lag/index.js')).run,
   }),

@@ -1,12 +1,13 @@
 // The built CLI as users and CI run it: exit codes, one JSON document on stdout, one-line errors, no secrets.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PASSWORD_ROLE } from '../../src/sandbox/sandbox.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { BIN, parseJson, runCli } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
@@ -213,6 +214,19 @@ describe('cachedoctor lag (subprocess)', () => {
         [`127.0.0.1:${sb.standby!.port + 50}`, false],
       ],
     );
+  });
+
+  it('--watch on a terminal shows the window as it goes: a line rewritten per sample, with a sparkline per replica', async () => {
+    const sb = sandbox();
+    // script(1) gives the command a terminal; what it prints there comes back on stdout.
+    const cmd = `${process.execPath} ${BIN} lag --pg '${sb.primaryUrl}' --replica '${sb.standbyUrl}' --watch --interval 200ms --duration 1200ms`;
+    const tty = execFileSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1', COLUMNS: '100' } });
+    const updates = tty.split('\r\u001b[K').filter((l) => l.startsWith('lag --watch'));
+    assert.ok(updates.length >= 3, `${updates.length} updates: ${JSON.stringify(tty.slice(0, 400))}`);
+    assert.match(updates.at(-1)!, /^lag --watch \d+ s of 1 s: 127\.0\.0\.1:\d+ [\d.]+ s [▁▂▃▄▅▆▇█·]+/);
+    // And --quiet turns it off.
+    const quiet = execFileSync('script', ['-qec', `${cmd} --quiet`, '/dev/null'], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+    assert.doesNotMatch(quiet, /lag --watch \d+ s of/);
   });
 
   it('reports a replica that refuses our password as source-failed (exit 3: a source could not be queried), not as a replication problem', async () => {

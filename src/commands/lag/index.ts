@@ -4,6 +4,8 @@ import type { CommandResult } from '../../core/envelope.js';
 import { finding, type Finding } from '../../core/findings/findings.js';
 import { buildLagResult, type LagData, takeSample } from '../../core/lag/lagReport.js';
 import { plural } from '../../core/plural.js';
+import { sparkline } from '../../core/sparkline.js';
+import { formatSeconds } from '../../core/units.js';
 import type { LagSample } from '../../core/lag/lagWatch.js';
 import type { PrimarySnapshot, ReplicaSnapshot } from '../../core/lag/replicationSnapshot.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
@@ -72,6 +74,8 @@ export async function run(ctx: CommandContext, opts: LagOptions): Promise<Comman
       const sample = takeSample(ctx.now(), primary, replicas, thresholds, samples);
       samples.push(sample);
       verbose(`sample ${samples.length}: ${sample.lags.map((l) => `${l.name} ${l.lagSeconds ?? '?'} s / ${l.lagBytes ?? '?'} B`).join(', ') || 'no replicas'}`);
+      // --watch on a terminal: the window so far, a sparkline per replica, updated with each sample.
+      if (opts.watch) ctx.out.progress(watchLine(samples, Date.now() - started, opts.durationMs), true);
       if (!opts.watch || signal.aborted) break;
       // Samples on a fixed grid: a slow sample (a stuck replica's second look) must not stretch the interval.
       const left = opts.durationMs - (Date.now() - started);
@@ -94,6 +98,7 @@ export async function run(ctx: CommandContext, opts: LagOptions): Promise<Comman
       );
     await Promise.all([primaryConn?.close(), ...links.map((l) => l.dispose())]);
   }
+  ctx.out.endProgress();
   const result = buildLagResult({
     samples,
     primary,
@@ -105,6 +110,18 @@ export async function run(ctx: CommandContext, opts: LagOptions): Promise<Comman
   });
   // The samples so far are reported; losing the primary still exits 3 (a source could not be queried).
   return lostPrimary ? { ...result, sourceFailure: { message: lostPrimary.line } } : result;
+}
+
+/** "lag --watch 12 s of 30 s: 10.0.0.2:5432 0.2 s ▁▁▂▅▁": the newest lag and the window so far, per replica. */
+function watchLine(samples: readonly LagSample[], elapsedMs: number, durationMs: number): string {
+  const ids = [...new Set(samples.flatMap((s) => s.lags.map((l) => l.id)))];
+  const per = ids.map((id) => {
+    const series = samples.map((s) => s.lags.find((l) => l.id === id)?.lagSeconds ?? null);
+    const last = samples.at(-1)?.lags.find((l) => l.id === id);
+    const now = last?.lagSeconds;
+    return `${last?.name ?? id} ${now === null || now === undefined ? '?' : formatSeconds(now)} ${sparkline(series, 20)}`;
+  });
+  return `lag --watch ${Math.round(elapsedMs / 1000)} s of ${Math.round(durationMs / 1000)} s: ${per.join('  ') || 'no replicas'}`;
 }
 
 /** One link per server: the same server given twice (two URLs, or a name and its address) is asked once. */

@@ -2,10 +2,10 @@
 import type { LagThresholds } from '../../core/lag/lagFindings.js';
 import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
-import { DURATION, FAIL_ON, INTERVAL, LAG_LIMITS, WATCH } from '../../options/catalog.js';
+import { DURATION, FAIL_ON, INTERVAL, LAG_LIMITS, QUIET, WATCH } from '../../options/catalog.js';
 import { given, parseOptions, type RawOptions } from '../../options/spec.js';
 
-export const LAG_OPTIONS = { ...LAG_LIMITS, watch: WATCH, interval: INTERVAL, duration: DURATION, failOn: FAIL_ON } as const;
+export const LAG_OPTIONS = { ...LAG_LIMITS, watch: WATCH, interval: INTERVAL, duration: DURATION, failOn: FAIL_ON, quiet: QUIET } as const;
 
 export interface LagOptions {
   thresholds: LagThresholds;

@@ -148,6 +148,13 @@ describe('scan encodings, version kinds and key shapes', () => {
     assert.equal(env.entries[0]?.rowVersion, '2026-11-26T08:00:05.000000Z');
   });
 
+  it('suggests the schema of a table that is not on the search path', async () => {
+    await assert.rejects(
+      scan({ key: 'tenant:{tenant_id}:user:{id}', table: 'tenant_users', versionField: 'meta.v', versionColumn: 'version' }),
+      (e: unknown) => e instanceof ConfigError && /table tenant_users does not exist/.test(e.message) && e.hint === 'did you mean shop.tenant_users?',
+    );
+  });
+
   it('maps composite keys with nested version paths', async () => {
     const env = await scan({
       key: 'tenant:{tenant_id}:user:{id}',

@@ -37,11 +37,22 @@ export async function readTableShape(db: PgConnection, mapping: Mapping): Promis
             current_user AS role`,
     [sql],
   );
-  if (!rel?.oid)
+  if (!rel?.oid) {
+    // A table of that name in a schema not on the search path ("products" that is really shop.products), or one
+    // whose name differs only in case: name it.
+    const near = await db.query<{ name: string }>(
+      `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE lower(c.relname) = lower($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        ORDER BY 1 LIMIT 5`,
+      [mapping.table.name],
+    );
     throw new ConfigError(
       `mapping ${mapping.name}: table ${label} does not exist on the primary ${db.target}`,
-      'check the table name (and schema) in the mapping',
+      near.length > 0 ? `did you mean ${near.map((r) => r.name).join(' or ')}?` : 'check the table name (and schema) in the mapping',
     );
+  }
   if (!rel.readable) {
     throw new SourceError(`mapping ${mapping.name}: role ${rel.role} cannot read ${label}`, `GRANT SELECT ON ${sql} TO ${quoteIdent(rel.role)};`, {
       reason: `no SELECT privilege on ${label}`,

@@ -20,6 +20,19 @@ const snapshot = async (url: string) =>
     ),
   );
 
+/** probe with replay paused on the standby (resumed after, whatever happens). */
+async function probeWhilePaused(options: Record<string, unknown>) {
+  const sb = await sandbox.ready();
+  await sb.pauseReplay();
+  try {
+    const { env } = await runInProcess<ProbeData>('probe', { pg: sb.primaryUrl, replica: [sb.standbyUrl] }, { allowWrite: true, interval: '10ms', ...options });
+    assertMatchesSchema(JSON.parse(JSON.stringify(env)));
+    return env;
+  } finally {
+    await sb.resumeReplay();
+  }
+}
+
 describe('probe', () => {
   it('measures a healthy standby in milliseconds, and leaves every other table as it was', async () => {
     const sb = await sandbox.ready();
@@ -61,48 +74,26 @@ describe('probe', () => {
   });
 
   it('a write that never shows within --max-wait is a critical finding with the reason (replay paused), and no window is called safe', async () => {
-    const sb = await sandbox.ready();
-    await sb.pauseReplay();
-    try {
-      const { env } = await runInProcess<ProbeData>(
-        'probe',
-        { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
-        { allowWrite: true, count: '3', maxWait: '400ms', interval: '10ms' },
-      );
-      assertMatchesSchema(JSON.parse(JSON.stringify(env)));
-      // And why: the replica is not replaying (probe asks it when the writes are done).
-      assert.deepEqual(
-        env.findings.map((f) => f.kind),
-        ['write-not-visible', 'replay-paused'],
-      );
-      assert.match(env.findings[0]!.message, /\(its WAL replay is paused\)/);
-      assert.equal(env.exitCode, 1);
-      assert.equal(env.recommendedWindowMs, null);
-      assert.equal(env.replicas[0]!.timeouts, 1);
-    } finally {
-      await sb.resumeReplay();
-    }
-    assert.deepEqual(await sql(sb.primaryUrl, 'SELECT * FROM cachedoctor_canary'), []);
+    const env = await probeWhilePaused({ count: '3', maxWait: '400ms' });
+    // And why: the replica is not replaying (probe asks it when the writes are done).
+    assert.deepEqual(
+      env.findings.map((f) => f.kind),
+      ['write-not-visible', 'replay-paused'],
+    );
+    assert.match(env.findings[0]!.message, /\(its WAL replay is paused\)/);
+    assert.equal(env.exitCode, 1);
+    assert.equal(env.recommendedWindowMs, null);
+    assert.equal(env.replicas[0]!.timeouts, 1);
+    assert.deepEqual(await sql(sandbox().primaryUrl, 'SELECT * FROM cachedoctor_canary'), []);
   });
 
   it('first run with replay paused: the canary table the standby has not replayed yet is a write not visible, not a broken replica', async () => {
-    const sb = await sandbox.ready();
-    await sb.pauseReplay();
-    try {
-      const { env } = await runInProcess<ProbeData>(
-        'probe',
-        { pg: sb.primaryUrl, replica: [sb.standbyUrl] },
-        { allowWrite: true, count: '2', maxWait: '400ms', interval: '10ms', canaryTable: 'fresh_canary' },
-      );
-      assertMatchesSchema(JSON.parse(JSON.stringify(env)));
-      assert.deepEqual(
-        env.findings.map((f) => f.kind),
-        ['write-not-visible', 'replay-paused'],
-      );
-      assert.equal(env.replicas[0]!.error, null);
-    } finally {
-      await sb.resumeReplay();
-    }
+    const env = await probeWhilePaused({ count: '2', maxWait: '400ms', canaryTable: 'fresh_canary' });
+    assert.deepEqual(
+      env.findings.map((f) => f.kind),
+      ['write-not-visible', 'replay-paused'],
+    );
+    assert.equal(env.replicas[0]!.error, null);
   });
 
   it('refuses without --allow-write, and refuses a table of the canary name that is not a canary table', async () => {

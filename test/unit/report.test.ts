@@ -96,23 +96,33 @@ const run = (over: Partial<ReportRun>): ReportRun => ({
 
 describe('causeOf', () => {
   it('names the failure mode from the evidence each part has', () => {
-    const stale = (fill: string, laggingReplica: string | null) => causesOf(f('stale', { fill, laggingReplica }), ctx);
+    const stale = (fill: string, laggingReplica: string | null, ttlBasis = 'given') => causesOf(f('stale', { fill, laggingReplica, ttlBasis }), ctx);
     // A stale entry by when it was filled: before the write, the write never invalidated it, whatever a replica
-    // serves now (a paused replica serves every old version); at the write, a race; after it, a stale read.
+    // serves now (a paused replica serves every old version); after it, a stale read.
     assert.deepEqual(stale('before-write', 'standby1'), ['not-invalidated']);
     assert.deepEqual(stale('before-write', null), ['not-invalidated']);
-    assert.deepEqual(stale('at-write', null), ['write-invalidate-race']);
     assert.deepEqual(stale('after-write', 'standby1'), ['replica-lag']);
     // Filled after the write, and every replica caught up now: one may have been behind then.
     assert.deepEqual(stale('after-write', null), ['write-invalidate-race', 'replica-lag']);
-    assert.deepEqual(causesOf(f('stale', { fill: 'after-write', laggingReplica: null }), { ...ctx, noReplicas: true }), ['write-invalidate-race']);
+    assert.deepEqual(causesOf(f('stale', { fill: 'after-write', laggingReplica: null, ttlBasis: 'given' }), { ...ctx, noReplicas: true }), [
+      'write-invalidate-race',
+    ]);
+    // At the write: a race, or a replica less than a second behind, unless there are no replicas.
+    assert.deepEqual(stale('at-write', null), ['write-invalidate-race', 'replica-lag']);
+    assert.deepEqual(causesOf(f('stale', { fill: 'at-write', laggingReplica: null, ttlBasis: 'given' }), { ...ctx, noReplicas: true }), [
+      'write-invalidate-race',
+    ]);
+    // A learned TTL (jitter breaks it) orders the causes, it does not decide.
+    assert.deepEqual(stale('before-write', null, 'learned'), ['not-invalidated', 'write-invalidate-race', 'replica-lag']);
+    assert.deepEqual(stale('after-write', 'standby1', 'learned'), ['replica-lag', 'not-invalidated']);
     // No evidence of when: every possibility, the missed invalidation first.
     assert.deepEqual(stale('unknown', 'standby1'), ['not-invalidated', 'replica-lag']);
     assert.deepEqual(stale('unknown', null), ['not-invalidated', 'write-invalidate-race', 'replica-lag']);
-    // A fill seen live: the replicas' state now is their state then, when lag was checked.
+    // A fill seen live: the replicas' state now is their state then, when lag measured every replica.
     assert.deepEqual(causesOf(f('stale-fill'), ctx), ['write-invalidate-race']);
     assert.deepEqual(causesOf(f('stale-fill'), { ...ctx, replicaBehind: true }), ['replica-lag']);
     assert.deepEqual(causesOf(f('stale-fill'), { ...ctx, lagChecked: false }), ['write-invalidate-race', 'replica-lag']);
+    assert.deepEqual(causesOf(f('stale-fill'), { ...ctx, replicasUnchecked: true }), ['write-invalidate-race', 'replica-lag']);
     assert.deepEqual(causesOf(f('missing-broadcast'), ctx), ['local-cache']);
     assert.deepEqual(causesOf(f('replay-paused'), ctx), ['replica-lag']);
     assert.deepEqual(causesOf(f('no-ttl'), ctx), ['no-ttl']);
@@ -121,12 +131,12 @@ describe('causeOf', () => {
 });
 
 describe('buildReportResult counts', () => {
-  it('counts a kind per mapping, and gives what was not listed of a kind split over causes an item of its own', () => {
-    const stale = (mapping: string, i: number, fill: string) => f('stale', { key: `${mapping}:${i}`, mapping, fill, laggingReplica: null });
+  it('counts a kind per mapping; what was not listed is an item of its own, with no cause, even for a mapping with nothing listed', () => {
+    const stale = (mapping: string, i: number, fill: string) => f('stale', { key: `${mapping}:${i}`, mapping, fill, laggingReplica: null, ttlBasis: 'given' });
     const scan = scanPart([
       ...Array.from({ length: 3 }, (_, i) => stale('a', i, 'before-write')),
       ...Array.from({ length: 2 }, (_, i) => stale('b', i, 'before-write')),
-      ...Array.from({ length: 2 }, (_, i) => stale('b', 10 + i, 'at-write')),
+      ...Array.from({ length: 2 }, (_, i) => stale('b', 10 + i, 'after-write')),
     ]);
     const data = (scan as { result: { data: ScanData; counts?: PartCounts } }).result;
     const counts = (n: number) => ({ ...data.data.mappings[0]!.counts, stale: n });
@@ -135,19 +145,23 @@ describe('buildReportResult counts', () => {
       mappings: [
         { ...data.data.mappings[0]!, mapping: 'a', counts: counts(200) },
         { ...data.data.mappings[0]!, mapping: 'b', counts: counts(100) },
+        // Less harmful entries only: none of its 50 made the list.
+        { ...data.data.mappings[0]!, mapping: 'c', counts: counts(50) },
       ],
     };
-    data.counts = { stale: 300 };
+    data.counts = { stale: 350 };
     const r = buildReportResult(run({ scan }));
     const items = r.data.ranked.map((i) => `${i.evidence.mapping} ${i.cause} ${i.count}/${i.listed}`);
-    assert.deepEqual(items, ['a not-invalidated 200/3', 'b not-invalidated 2/2', 'b write-invalidate-race 2/2', 'b null 96/0']);
-    assert.match(r.data.ranked[3]!.message, /^96 more stale entries in mapping b not listed \(--max-listed\)/);
+    assert.deepEqual(items, ['a not-invalidated 3/3', 'b not-invalidated 2/2', 'b write-invalidate-race 2/2', 'a null 197/0', 'b null 96/0', 'c null 50/0']);
+    assert.match(r.data.ranked[4]!.message, /^96 more stale entries in mapping b not listed \(--max-listed\)/);
+    assert.match(r.data.ranked[5]!.message, /^50 stale entries in mapping c not listed/);
     assert.equal(
       r.data.ranked.reduce((n, i) => n + i.count, 0),
-      300,
+      350,
     );
-    assert.equal((r.summary.causes as Record<string, number>)['not-invalidated'], 202);
-    assert.equal(r.summary.undecidedCauses, 96);
+    // Only what was examined has a decided cause; the rest (and the 2 with two possible causes) is undecided.
+    assert.equal((r.summary.causes as Record<string, number>)['not-invalidated'], 5);
+    assert.equal(r.summary.undecidedCauses, 2 + 197 + 96 + 50);
   });
 });
 
@@ -180,14 +194,15 @@ describe('buildReportResult', () => {
     assert.deepEqual(items, [
       '1 critical scan/stale replica-lag x2',
       '2 critical lag/replica-lag replica-lag x1',
+      // Two possible causes rank after every certain one of the same severity (at the write: a race, or a replica).
       '3 critical scan/stale write-invalidate-race x1',
-      // Two possible causes rank after every certain one of the same severity.
       '4 critical scan/stale not-invalidated x1',
-      // The mapping's 10 stale entries are split over causes: the 6 not listed are an item of their own.
+      // The mapping's 10 stale entries, 4 listed: the 6 not listed are an item of their own.
       '5 critical scan/stale null x6',
       '6 warning lag/insufficient-privilege null x1',
       '7 info scan/no-ttl no-ttl x1',
     ]);
+    assert.deepEqual(r.data.ranked[2]!.causes, ['write-invalidate-race', 'replica-lag']);
     assert.deepEqual(r.data.ranked[3]!.causes, ['not-invalidated', 'replica-lag']);
     assert.equal(r.data.ranked[3]!.certain, false);
     assert.match(r.data.ranked[3]!.causeTitle ?? '', /^write not invalidated, or cache filled from a lagging replica \(the evidence does not decide\)$/);
@@ -200,9 +215,9 @@ describe('buildReportResult', () => {
       ['product:1', 'product:2', 'replica-lag', 'product:3', 'product:4', 'insufficient-privilege', 'no-ttl'],
     );
     assert.equal(r.fails, true);
-    assert.deepEqual(r.summary.causes, { 'not-invalidated': 0, 'write-invalidate-race': 1, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
-    // One with two possible causes, and the 6 unlisted (their causes never examined).
-    assert.equal(r.summary.undecidedCauses, 7);
+    assert.deepEqual(r.summary.causes, { 'not-invalidated': 0, 'write-invalidate-race': 0, 'local-cache': 0, 'replica-lag': 3, 'no-ttl': 1 });
+    // Two with two possible causes, and the 6 unlisted (their causes never examined).
+    assert.equal(r.summary.undecidedCauses, 8);
     assert.equal(r.data.health.replicas[0]!.replayPaused, true);
     assert.equal(r.data.health.mappings[0]!.stale, 10);
   });
@@ -266,12 +281,15 @@ describe('report counts every finding, not only the listed ones', () => {
     assert.deepEqual(
       result.data.ranked.map((i) => [i.kind, i.count, i.listed]),
       [
-        ['stale', 50, 2],
-        ['missing-broadcast', 300, 1],
+        ['stale', 2, 2],
+        ['stale', 48, 0],
+        ['missing-broadcast', 1, 1],
+        ['missing-broadcast', 299, 0],
       ],
     );
-    assert.match(result.data.ranked[0]!.message, /^50 stale entries in mapping product \(2 listed\), e\.g\. /);
-    assert.equal((result.summary.causes as Record<string, number>)['local-cache'], 300);
+    assert.match(result.data.ranked[0]!.message, /^2 stale entries in mapping product, e\.g\. /);
+    assert.match(result.data.ranked[1]!.message, /^48 more stale entries in mapping product not listed \(--max-listed\)/);
+    assert.equal((result.summary.causes as Record<string, number>)['local-cache'], 1);
     const text = renderPrometheus(toEnvelope(result, 't', new Date()) as never as Parameters<typeof renderPrometheus>[0]);
     assert.match(text, /^cachedoctor_findings_by_severity\{severity="warning"\} 300$/m);
     assert.match(text, /^cachedoctor_findings\{kind="stale",severity="critical"\} 50$/m);

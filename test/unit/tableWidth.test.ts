@@ -67,7 +67,10 @@ describe('tables fit the width given', () => {
       const narrow = render('table', env, { chalk: makeChalk(false), width: 80 });
       assert.ok(tableLines(wide).length > 0, wide);
       assert.ok(Math.max(...tableLines(wide).map(visibleWidth)) > 80, `${name} is narrow anyway: the test proves nothing`);
-      for (const line of tableLines(narrow)) assert.ok(visibleWidth(line) <= 80, `${visibleWidth(line)} columns: ${line}`);
+      // Stacked at 80: "  Column: value" lines, none wider (and no table line wider either).
+      const stacked = narrow.split('\n').filter((l) => /^ {2}[A-Z][^:]*: /.test(l) && !/^ {2}(CRITICAL|WARNING|INFO) /.test(l));
+      assert.ok(stacked.length >= 3, `${name}: not stacked at 80 columns:\n${narrow}`);
+      for (const line of [...tableLines(narrow), ...stacked]) assert.ok(visibleWidth(line) <= 80, `${visibleWidth(line)} columns: ${line}`);
       // What the wide table says, the stacked rows say too.
       for (const word of name === 'lag' ? ['standby1', '1.5 s'] : ['product:12345', 'before the write', '10.0.0.2:5432']) {
         assert.match(narrow, new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `${name}: ${word} missing at 80 columns`);

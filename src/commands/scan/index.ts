@@ -62,8 +62,11 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
     }
     for (const m of mappings) scans.push(new MappingScan(m, await db.use((c) => readTableShape(c, m)), db, nodes, scanOpts, ctx.now));
     const pace = { started: Date.now(), read: 0 };
-    // Each mapping on each node starts its sample at its own cursor, all from the one seed.
-    const starts = opts.seed === null ? [] : startCursors(opts.seed, scans.length * Math.max(1, nodes.length));
+    // Each mapping starts its sample at its own cursor, from the one seed. Not on a cluster: Redis 7.4+ walks a
+    // cluster node slot by slot (the slot in the cursor's low bits), where a random cursor and the wrap-around test
+    // of sampleStart.ts would skip most slots; each master is walked from its start there.
+    const seed = s.redis.cluster ? null : opts.seed;
+    const starts = seed === null ? [] : startCursors(seed, scans.length);
     for (const [m, scan] of scans.entries()) {
       if (signal.aborted) break;
       const progress = () =>
@@ -78,7 +81,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
           count: SCAN_COUNT,
           concurrency: IN_FLIGHT,
           failoverWaitMs: 4 * s.timeoutMs,
-          starts: opts.seed === null ? null : (node) => starts[m * Math.max(1, nodes.length) + node] ?? '0',
+          starts: seed === null ? null : () => starts[m] ?? '0',
         },
         pace,
         signal,
@@ -121,16 +124,16 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
       maxListed: opts.maxListed,
       complete: !signal.aborted && lostNodes.size === 0,
       seconds: (performance.now() - started) / 1000,
-      seed: opts.seed,
+      seed,
     });
-    return lostNodes.size === 0
-      ? result
-      : {
-          ...result,
-          sourceFailure: {
-            message: `${plural(lostNodes.size, 'cluster master')} could not be read: ${[...lostNodes].map(([t, f]) => `${t} (${f.reason})`).join(', ')}`,
-          },
-        };
+    // A cluster master or a --replica that could not be read: a source that failed (exit 3), with what was compared.
+    const lost = [
+      ...(lostNodes.size > 0
+        ? [`${plural(lostNodes.size, 'cluster master')} could not be read: ${[...lostNodes].map(([t, f]) => `${t} (${f.reason})`).join(', ')}`]
+        : []),
+      ...failures.map((f) => f.message),
+    ];
+    return lost.length === 0 ? result : { ...result, sourceFailure: { message: lost.join('; ') } };
   } catch (err) {
     out.endProgress();
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0))
@@ -148,7 +151,7 @@ export async function run(ctx: CommandContext, opts: ScanOptions): Promise<Comma
           maxListed: opts.maxListed,
           complete: false,
           seconds: (performance.now() - started) / 1000,
-          seed: opts.seed,
+          seed: s.redis.cluster ? null : opts.seed,
         }),
         sourceFailure: { message: err.line },
       };

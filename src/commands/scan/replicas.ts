@@ -4,7 +4,7 @@ import type { Source } from '../../config/resolve.js';
 import { cacheVersion, compareVersions, rowVersion } from '../../core/scan/version.js';
 import { finding, type Finding } from '../../core/findings/findings.js';
 import { SourceError } from '../../errors.js';
-import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
+import { connectPg, type PgConnection, pgTarget } from '../../sources/postgres/connect.js';
 import { fetchRows } from '../../sources/postgres/rows.js';
 import type { MappingScan } from './mappingScan.js';
 
@@ -28,6 +28,7 @@ export async function attributeToReplicas(
       failures.push(
         finding('source-failed', `--replicas: ${err.message}: stale rows were not checked there`, {
           source: 'replica',
+          target: pgTarget(replica.url, replica.origin).target,
           fix: err.hint ?? 'check the --replica URL',
         }),
       );

@@ -24,7 +24,8 @@ export interface CauseContext {
   channel: string | null;
   /** Some replica streams from the primary but was not asked itself (no --replica): replica lag cannot be ruled out. */
   replicasUnchecked: boolean;
-  /** The lag part ran: replicaBehind and noReplicas are known, not guessed. */
+  /** The lag part ran and measured every replica (none unreachable, none with its lag hidden): replicaBehind is
+   * known, not guessed. */
   lagChecked: boolean;
   /** The lag part ran and the primary has no replicas: no fill can have read a lagging one. */
   noReplicas: boolean;

@@ -29,37 +29,45 @@ const REPLICA_FIELDS = {
   target: 'host:port of the server asked, or null when only the primary saw it',
 } as const;
 
-/** A fill that read an old row: a replica that was behind, or a read that raced the write. */
+/**
+ * A fill that read an old row: a replica that was behind, or a read that raced the write. Only evidence decides:
+ * a replica still behind now (replicaEvidence), or, for what is seen live, every replica's lag measured and none
+ * behind; no replicas at all rules replica lag out.
+ */
 function staleRead(replicaEvidence: boolean | null, ctx: CauseContext): readonly CauseId[] {
   if (replicaEvidence === true) return ['replica-lag'];
-  if (ctx.noReplicas || (replicaEvidence === false && ctx.lagChecked)) return ['write-invalidate-race'];
+  if (ctx.noReplicas || (replicaEvidence === false && ctx.lagChecked && !ctx.replicasUnchecked)) return ['write-invalidate-race'];
   return ['write-invalidate-race', 'replica-lag'];
 }
 
 /** A stale entry, by when it was filled (fill, from its TTL) against the row's last write. */
 const BY_FILL_TIME: CauseRule = {
   byEvidence:
-    "when the entry was filled (from its TTL) against the row's last write: before it, never invalidated; at it, a race; after it, a stale read (a lagging replica when one still serves the cached version, else a race or a replica behind then); unknown, all of these",
+    "when the entry was filled (from its TTL) against the row's last write: before it, never invalidated; at it, a race (or a replica); after it, a stale read (a lagging replica when one still serves the cached version, else a race or a replica behind then); unknown, all of these. A TTL learned from the sample, not given, only orders them",
   decide: (f, ctx) => {
     const replica = typeof f.laggingReplica === 'string';
+    // A replica that lacks the write now lacked it at the fill; one caught up now may not have been then.
+    const read = replica ? (['replica-lag'] as const) : staleRead(null, ctx);
+    // A learned fill TTL assumes every fill sets the same one (jitter breaks it): it says what is likely, not certain.
+    const likely = (ids: readonly CauseId[]): readonly CauseId[] =>
+      f.ttlBasis === 'learned' ? [...new Set([...ids, ...read, 'not-invalidated' as const])] : ids;
     switch (f.fill) {
       case 'before-write':
-        return ['not-invalidated'];
+        return likely(['not-invalidated']);
       case 'at-write':
-        // A replica that lacks the write now lacked it at the fill: it could have served the fill, as could a race.
-        return replica ? ['replica-lag', 'write-invalidate-race'] : ['write-invalidate-race'];
+        return likely(replica ? ['replica-lag', 'write-invalidate-race'] : staleRead(null, ctx));
       case 'after-write':
-        // A replica still behind now was behind at the fill; one caught up now may not have been then.
-        return replica ? ['replica-lag'] : staleRead(null, ctx);
+        return likely(read);
       default:
-        return ['not-invalidated', ...(replica ? (['replica-lag'] as const) : staleRead(null, ctx))];
+        return ['not-invalidated', ...read];
     }
   },
 };
 
 /** A fill seen live in the command stream read an old row: the replicas' state now is their state then. */
 const LIVE_STALE_READ: CauseRule = {
-  byEvidence: 'a lagging replica when the report finds one behind, a write/invalidate race when it finds none, both when lag was not checked',
+  byEvidence:
+    'a lagging replica when the report finds one behind, a write/invalidate race when it measured every replica and found none behind, both otherwise',
   decide: (_, ctx) => staleRead(ctx.lagChecked ? ctx.replicaBehind : null, ctx),
 };
 

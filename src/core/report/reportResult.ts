@@ -106,7 +106,7 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
     windowSeconds: lag?.data.advice.windowSeconds ?? null,
     channel: run.channel,
     replicasUnchecked: replicas.some((r) => r.onPrimary && r.target === null && r.state === 'streaming'),
-    lagChecked: lag !== null,
+    lagChecked: lag !== null && replicas.every((r) => r.error === null && r.lagSeconds !== null),
     noReplicas: lag !== null && replicas.length === 0,
   };
   // One name per replica: scan names the one it asked by host:port, lag by the name the primary knows.
@@ -227,26 +227,21 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
     const perMapping = `${f.part}\u0000${f.kind}\u0000${f.mapping ?? ''}`;
     return totals.has(perMapping) ? perMapping : `${f.part}\u0000${f.kind}`;
   };
-  /** The groups of each scope: a scope's total belongs to its group when it has only one. */
-  const groupsOfScope = new Map<string, Finding[][]>();
+  /** Findings listed per scope: what its total has beyond them was not listed. */
+  const listedInScope = new Map<string, number>();
   for (const f of findings) {
     const k = groupKey(f);
     const g = groups.get(k);
     if (g) g.push(f);
-    else {
-      const fresh = [f];
-      groups.set(k, fresh);
-      const scope = scopeOf(f);
-      groupsOfScope.set(scope, [...(groupsOfScope.get(scope) ?? []), fresh]);
-    }
+    else groups.set(k, [f]);
+    listedInScope.set(scopeOf(f), (listedInScope.get(scopeOf(f)) ?? 0) + 1);
   }
   const items = [...groups.values()].map((g) => {
     const first = g[0]!;
     const keys = [...new Set(g.map((f) => f.key).filter((k): k is string => typeof k === 'string'))];
     const where = typeof first.mapping === 'string' ? ` in mapping ${first.mapping}` : '';
-    const scope = scopeOf(first);
-    const total = groupsOfScope.get(scope)!.length === 1 ? Math.max(g.length, totals.get(scope) ?? 0) : g.length;
-    const listed = total > g.length ? ` (${g.length} listed)` : '';
+    // A group counts what it lists: findings not listed were never examined, so no cause is theirs.
+    const total = g.length;
     const item: Omit<RankedItem, 'rank'> = {
       severity: first.severity,
       part: first.part as PartName,
@@ -257,7 +252,7 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
       causeTitle: (first.causeTitle as string | undefined) ?? null,
       count: total,
       listed: g.length,
-      message: total === 1 ? first.message : `${many(first, total)}${where}${listed}, e.g. ${first.message}`,
+      message: total === 1 ? first.message : `${many(first.part, first.kind, total)}${where}, e.g. ${first.message}`,
       fix: typeof first.fix === 'string' ? first.fix : null,
       evidence: {
         mapping: typeof first.mapping === 'string' ? first.mapping : null,
@@ -270,25 +265,26 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
     item.certain = item.causes.length === 1;
     return { item, members: g };
   });
-  // A scope split over several groups (causes, replicas) cannot give its unlisted findings to any one of them: they
-  // are an item of their own, with no cause, so every count still adds up to the totals.
-  for (const [scope, scoped] of groupsOfScope) {
-    const rest = (totals.get(scope) ?? 0) - scoped.reduce((n, g) => n + g.length, 0);
-    if (scoped.length < 2 || rest <= 0) continue;
-    const first = scoped[0]![0]!;
-    const mapping = typeof first.mapping === 'string' && scope.endsWith(`\u0000${first.mapping}`) ? first.mapping : null;
+  // What a part counted beyond what it listed (--max-listed of each kind) is an item of its own, with no cause, so
+  // every count adds up to the totals: per mapping where the part counts per mapping (scan's entries).
+  const scopes = [...totals.keys()].filter((k) => !(k.split('\u0000').length === 2 && [...totals.keys()].some((o) => o.startsWith(`${k}\u0000`))));
+  for (const scope of scopes) {
+    const listedHere = listedInScope.get(scope) ?? 0;
+    const rest = (totals.get(scope) ?? 0) - listedHere;
+    if (rest <= 0) continue;
+    const [part, kind, mapping = null] = scope.split('\u0000') as [PartName, FindingKind, string | undefined];
     items.push({
       item: {
-        severity: first.severity,
-        part: first.part as PartName,
-        kind: first.kind,
+        severity: FINDING_KINDS[kind].severity,
+        part,
+        kind,
         cause: null,
         causes: [],
         certain: false,
         causeTitle: null,
         count: rest,
         listed: 0,
-        message: `${many(first, rest, 'more ')}${mapping ? ` in mapping ${mapping}` : ''} not listed (--max-listed): their causes were not examined`,
+        message: `${many(part, kind, rest, listedHere > 0 ? 'more ' : '')}${mapping ? ` in mapping ${mapping}` : ''} not listed (--max-listed): their causes were not examined`,
         fix: 'raise --max-listed to list them, each with its cause',
         evidence: { mapping, replica: null, keys: [], keyCount: 0, timeline: null },
       },
@@ -303,8 +299,8 @@ export function rank(findings: readonly Finding[], totals: ReadonlyMap<string, n
 }
 
 /** "3 stale entries", "2 stale-fill findings" (with a word before the kind: "3 more stale entries"). */
-function many(f: Finding, n: number, more = ''): string {
-  return f.part === 'scan' ? plural(n, `${more}${f.kind} entry`, `${more}${f.kind} entries`) : plural(n, `${more}${f.kind} finding`);
+function many(part: unknown, kind: string, n: number, more = ''): string {
+  return part === 'scan' ? plural(n, `${more}${kind} entry`, `${more}${kind} entries`) : plural(n, `${more}${kind} finding`);
 }
 
 /** What is certain first: a decided cause, then several possible ones, then none. */

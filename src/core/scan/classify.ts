@@ -1,6 +1,7 @@
 // Decides what one cached entry is, compared with its row on the primary.
 import { sameValue } from './compare.js';
 import { type CacheRead, decodeEntry } from './decode.js';
+import { FILL_MARGIN_SECONDS } from './fillTime.js';
 import type { Mapping } from './mapping.js';
 import { cacheVersion, compareVersions, formatVersion, rowVersion, type VersionKind } from './version.js';
 
@@ -125,7 +126,9 @@ export function classifyEntry(input: ClassifyInput): Classified {
     return { ...compared, state: 'ahead', detail: 'the cache holds a newer version than the primary: a rolled-back write, or a fill from an uncommitted read' };
   // The row's age says nothing here (a write that did not bump the version may not touch updatedAt either): the
   // entry is wrong at most since its fill, known only when the mapping gives the fill TTL.
-  const filledAgo = mapping.ttlSeconds !== null && base.ttlSeconds !== null ? Math.max(0, mapping.ttlSeconds - base.ttlSeconds) : null;
+  // More TTL left than the fill TTL (written some other way): the age is unknown, as in fillTime.ts.
+  const dated = mapping.ttlSeconds !== null && base.ttlSeconds !== null && base.ttlSeconds <= mapping.ttlSeconds + FILL_MARGIN_SECONDS;
+  const filledAgo = dated ? Math.max(0, mapping.ttlSeconds! - base.ttlSeconds!) : null;
   return {
     ...compared,
     state: 'version-not-bumped',

@@ -1,6 +1,7 @@
 // When a stale entry was filled, against when its row was last written: the evidence that tells a write that never
 // invalidated the cache (filled before the write) from a fill that read an old row (filled at or after it).
 // Redis keeps no fill time, but a fill sets the mapping's TTL: the entry's age is that TTL minus the TTL left.
+import { formatSeconds } from '../units.js';
 import type { Classified } from './classify.js';
 
 /** before-write: filled before the row's last write and never invalidated; at-write: within the margin of it
@@ -10,16 +11,19 @@ export type FillOrder = 'before-write' | 'at-write' | 'after-write' | 'unknown';
 /** The TTL every fill of a mapping sets: given (`ttl` in the mapping, --ttl) or learned from the sample. */
 export interface FillTtl {
   seconds: number;
-  /** given: exact, so an entry's age is known both ways. learned: the longest TTL left in the sample, a lower
-   * bound of the real one, so an entry's age is known to be at least (never at most) the estimate. */
+  /** given: the TTL fills set, so an entry's age is known. learned: the longest TTL left in the sample, an estimate
+   * that holds only if every fill sets one TTL (jitter, or a job that sets another, breaks it): the order it gives is
+   * what is likely, never certain (see the stale rule in findings/kinds.ts). */
   basis: 'given' | 'learned';
 }
 
 export interface FillEvidence {
   order: FillOrder;
-  /** Seconds from the fill to when the entry was read (at least this, when the TTL was learned); null when unknown. */
+  /** Seconds from the fill to when the entry was read (an estimate, when the TTL was learned); null when unknown. */
   filledSecondsAgo: number | null;
   ttlBasis: FillTtl['basis'] | null;
+  /** The fill TTL the age was worked out from, or null. */
+  fillTtlSeconds: number | null;
 }
 
 /** How far apart a fill and a write must be to be told apart: clocks of the database and this host, rounding. */
@@ -33,7 +37,7 @@ export function learnedTtl(maxTtlLeftSeconds: number, keysWithTtl: number): Fill
   return keysWithTtl >= MIN_TTL_SAMPLE && maxTtlLeftSeconds > 0 ? { seconds: maxTtlLeftSeconds, basis: 'learned' } : null;
 }
 
-const UNKNOWN: FillEvidence = { order: 'unknown', filledSecondsAgo: null, ttlBasis: null };
+const UNKNOWN: FillEvidence = { order: 'unknown', filledSecondsAgo: null, ttlBasis: null, fillTtlSeconds: null };
 
 /** Where the entry's fill falls against the row's last write (secondsBehind ago), from its TTL left. */
 export function fillEvidence(entry: Pick<Classified, 'ttlSeconds' | 'secondsBehind'>, ttl: FillTtl | null): FillEvidence {
@@ -41,11 +45,28 @@ export function fillEvidence(entry: Pick<Classified, 'ttlSeconds' | 'secondsBehi
   // More TTL left than a fill sets: this entry was written some other way (another TTL), so its age says nothing.
   if (entry.ttlSeconds > ttl.seconds + FILL_MARGIN_SECONDS) return UNKNOWN;
   const age = Math.max(0, ttl.seconds - entry.ttlSeconds);
-  const known = { filledSecondsAgo: Math.round(age * 1000) / 1000, ttlBasis: ttl.basis };
+  const known = { filledSecondsAgo: Math.round(age * 1000) / 1000, ttlBasis: ttl.basis, fillTtlSeconds: ttl.seconds };
   if (entry.secondsBehind === null) return { order: 'unknown', ...known };
   if (age > entry.secondsBehind + FILL_MARGIN_SECONDS) return { order: 'before-write', ...known };
-  // A learned TTL only bounds the age from below: the fill may be older than it looks, so nothing later is certain.
-  if (ttl.basis === 'learned') return { order: 'unknown', ...known };
   if (age >= entry.secondsBehind - FILL_MARGIN_SECONDS) return { order: 'at-write', ...known };
   return { order: 'after-write', ...known };
+}
+
+/** The fill in words: "filled 1m 40s ago, before the write", "filled about 5.0 s ago (if every fill sets 590 s), after the write". */
+export function fillWords(fill: FillEvidence): string | null {
+  if (fill.filledSecondsAgo === null) return null;
+  const ago =
+    fill.ttlBasis === 'learned'
+      ? `filled about ${formatSeconds(fill.filledSecondsAgo)} ago${fill.fillTtlSeconds !== null ? ` (if every fill sets ${formatSeconds(fill.fillTtlSeconds)})` : ''}`
+      : `filled ${formatSeconds(fill.filledSecondsAgo)} ago`;
+  switch (fill.order) {
+    case 'before-write':
+      return `${ago}, before the write, and never invalidated`;
+    case 'at-write':
+      return `${ago}, at the time of the write, with the row from before it`;
+    case 'after-write':
+      return `${ago}, after the write, from a read of the old row`;
+    default:
+      return ago;
+  }
 }

@@ -5,7 +5,7 @@ import type { FindingKind } from '../findings/kinds.js';
 import { plural } from '../plural.js';
 import { formatSeconds } from '../units.js';
 import type { Classified, EntryState } from './classify.js';
-import { type FillEvidence, type FillTtl, fillEvidence, learnedTtl } from './fillTime.js';
+import { type FillEvidence, type FillTtl, fillEvidence, fillWords, learnedTtl } from './fillTime.js';
 import { byHarm } from './rank.js';
 import { type Consistency, consistency, emptyCounts, type StateCounts } from './summary.js';
 import type { Tally } from './tally.js';
@@ -74,11 +74,17 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
       ...consistency(tally.counts),
     };
   });
-  const listedEntry = (e: Classified): ListedEntry => ({
-    ...e,
-    laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null,
-    fill: e.state === 'stale' ? fillEvidence(e, fillTtls.get(e.mapping) ?? null) : NO_FILL,
-  });
+  const listedEntry = (e: Classified): ListedEntry => {
+    const fill = e.state === 'stale' ? fillEvidence(e, fillTtls.get(e.mapping) ?? null) : NO_FILL;
+    // Filled after the write (dated by a given TTL): this entry has been wrong since its fill, not since the write.
+    const sinceFill = fill.ttlBasis === 'given' && (fill.order === 'after-write' || fill.order === 'at-write') && e.secondsBehind !== null;
+    return {
+      ...e,
+      secondsBehind: sinceFill ? Math.min(e.secondsBehind!, fill.filledSecondsAgo!) : e.secondsBehind,
+      laggingReplica: run.attributions.get(`${e.mapping}\u0000${e.key}`) ?? null,
+      fill,
+    };
+  };
   // Up to --max-listed of each kind across mappings, most harmful first.
   const listed = new Map<EntryState, number>();
   const entries: ListedEntry[] = run.tallies
@@ -89,7 +95,8 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
       listed.set(e.state, n + 1);
       return n < run.maxListed;
     })
-    .map(listedEntry);
+    .map(listedEntry)
+    .sort(byHarm);
   const findings: Finding[] = [
     ...entries.map(entryFinding),
     ...run.tallies
@@ -121,7 +128,9 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
   return {
     command: 'scan',
     fails,
-    complete: run.complete,
+    // Entries that looked wrong and could not be re-checked (a cluster slot no master serves any more) leave the
+    // scan unfinished even when the walk was: it never passes.
+    complete: run.complete && total.unconfirmed === 0,
     findings,
     summary: {
       sampled,
@@ -161,7 +170,7 @@ function entryKind(state: EntryState): FindingKind {
   return state as FindingKind;
 }
 
-const NO_FILL: FillEvidence = { order: 'unknown', filledSecondsAgo: null, ttlBasis: null };
+const NO_FILL: FillEvidence = { order: 'unknown', filledSecondsAgo: null, ttlBasis: null, fillTtlSeconds: null };
 
 function entryFinding(e: ListedEntry): Finding {
   return finding(entryKind(e.state), describe(e), {
@@ -178,28 +187,13 @@ function entryFinding(e: ListedEntry): Finding {
   });
 }
 
-/** When the entry was filled, in words, against the write secondsBehind ago. */
-function fillWords(e: ListedEntry): string {
-  const ago = e.fill.filledSecondsAgo;
-  const filled = ago === null ? '' : `filled ${e.fill.ttlBasis === 'learned' ? 'at least ' : ''}${formatSeconds(ago)} ago`;
-  switch (e.fill.order) {
-    case 'before-write':
-      return `; ${filled}, before the write, and never invalidated`;
-    case 'at-write':
-      return `; ${filled}, at the time of the write, with the row from before it`;
-    case 'after-write':
-      return `; ${filled}, after the write, from a read of the old row`;
-    default:
-      return ago === null ? '' : `; ${filled}`;
-  }
-}
-
 function describe(e: ListedEntry): string {
+  const filled = fillWords(e.fill);
   const wrongFor = e.secondsBehind !== null ? `, wrong for ${formatSeconds(e.secondsBehind)}` : '';
   const replica = e.laggingReplica ? `; replica ${e.laggingReplica} still serves that version` : '';
   switch (e.state) {
     case 'stale':
-      return `${e.key} is ${e.versionsBehind !== null ? `${plural(e.versionsBehind, 'version')} ` : ''}behind the primary (cache ${e.cacheVersion}, primary ${e.rowVersion})${wrongFor}${fillWords(e)}${replica}`;
+      return `${e.key} is ${e.versionsBehind !== null ? `${plural(e.versionsBehind, 'version')} ` : ''}behind the primary (cache ${e.cacheVersion}, primary ${e.rowVersion})${wrongFor}${filled ? `; ${filled}` : ''}${replica}`;
     case 'ahead':
       return `${e.key} is ahead of the primary (cache ${e.cacheVersion}, primary ${e.rowVersion}): ${e.detail}`;
     case 'orphan':

@@ -3,21 +3,14 @@ import type { ChalkInstance } from 'chalk';
 import type { Envelope } from '../../core/envelope.js';
 import { EXIT } from '../../errors.js';
 import { plural } from '../../core/plural.js';
-import type { ListedEntry, ScanData } from '../../core/scan/scanReport.js';
+import type { ScanData } from '../../core/scan/scanReport.js';
+import { fillWords } from '../../core/scan/fillTime.js';
 import { formatSeconds } from '../../core/units.js';
 import { severityLabel } from '../colour.js';
 import { printable } from '../printable.js';
 import { fitTable } from './fit.js';
 
 const DASH = '-';
-
-/** When an entry was filled, against its row's last write (see fillTime.ts). */
-const FILLED: Record<ListedEntry['fill']['order'], (ago: number | null) => string> = {
-  'before-write': (ago) => `${ago === null ? '' : `${formatSeconds(ago)} ago, `}before the write`,
-  'at-write': () => 'at the write',
-  'after-write': (ago) => `${ago === null ? '' : `${formatSeconds(ago)} ago, `}after the write`,
-  unknown: () => DASH,
-};
 
 export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance, width: number): string {
   const seed = env.summary.seed;
@@ -65,7 +58,7 @@ export function renderScanTable(env: Envelope<ScanData>, chalk: ChalkInstance, w
       e.rowVersion ?? DASH,
       e.versionsBehind !== null && e.versionsBehind > 0 ? String(e.versionsBehind) : DASH,
       e.secondsBehind !== null ? formatSeconds(e.secondsBehind) : DASH,
-      FILLED[e.fill.order](e.fill.filledSecondsAgo),
+      (fillWords(e.fill) ?? DASH).replace(/^filled /, '').replace(/, and never invalidated$/, ''),
       e.ttlSeconds !== null ? formatSeconds(e.ttlSeconds) : chalk.yellow('none'),
       e.laggingReplica ?? DASH,
     ]);
@@ -102,7 +95,13 @@ function scanVerdict(env: Envelope<ScanData>, chalk: ChalkInstance): string {
   const s = env.summary as Record<string, number>;
   const wrong = s.wrong ?? 0;
   const unconfirmed = s.unconfirmed ?? 0;
-  const partial = env.complete ? '' : ' (incomplete: the scan was stopped)';
+  const partial = env.complete
+    ? ''
+    : env.error
+      ? ' (incomplete)'
+      : unconfirmed > 0 && env.exitCode !== EXIT.interrupted
+        ? ' (incomplete: entries that looked wrong could not be read again)'
+        : ' (incomplete: the scan was stopped)';
   const wrongKinds = [
     [s.stale, 'stale'],
     [s.versionNotBumped, 'version not bumped'],

@@ -30,12 +30,19 @@ export function fitTable(head: readonly string[], rows: readonly Cell[][], width
   const lines: string[] = [];
   for (const [first, ...rest] of rows) {
     lines.push(chalk.bold((typeof first === 'string' ? first : (first?.span ?? '')).split('\n').join(' ')));
+    // "Column: value" pairs, as many to a line as fit; a spanning cell speaks for the rest of the row, unnamed.
+    let line = '';
     rest.forEach((cell, i) => {
       const text = (typeof cell === 'string' ? cell : cell.span).split('\n').join(', ');
       if (EMPTY.has(stripVTControlCharacters(text).trim())) return;
-      // A spanning cell speaks for the rest of the row: no column name.
-      lines.push(typeof cell === 'string' ? `  ${chalk.dim(`${head[i + 1]}:`)} ${text}` : `  ${text}`);
+      const pair = typeof cell === 'string' ? `${chalk.dim(`${head[i + 1]}:`)} ${text}` : text;
+      if (line !== '' && visibleWidth(`${line}   ${pair}`) <= width) line = `${line}   ${pair}`;
+      else {
+        if (line !== '') lines.push(line);
+        line = `  ${pair}`;
+      }
     });
+    if (line !== '') lines.push(line);
   }
   return lines.join('\n');
 }

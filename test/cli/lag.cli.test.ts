@@ -141,7 +141,7 @@ describe('cachedoctor lag (subprocess)', () => {
     // At 80 columns ($COLUMNS), the same rows stacked, nothing wider.
     const narrow = await runCli(['lag', '--pg', sb.primaryUrl, '--replica', sb.standbyUrl], { env: { COLUMNS: '80' } });
     assert.equal(narrow.code, 0);
-    assert.match(narrow.stdout, /^127\.0\.0\.1:\d+ standby1\n {2}State: streaming \/ async   Lag: /m);
+    assert.match(narrow.stdout, /^127\.0\.0\.1:\d+ standby1\n {2}State: streaming \/ async {3}Lag: /m);
     const widest = Math.max(
       ...narrow.stdout
         .split('\n')

@@ -111,7 +111,7 @@ describe('scan classifies every kind of entry', () => {
   it('names a missing table or column instead of querying', async () => {
     await assert.rejects(
       scan({ key: 'product:{id}', table: 'productz' }),
-      (e: unknown) => e instanceof ConfigError && /table productz does not exist/.test(e.message),
+      (e: unknown) => e instanceof ConfigError && /table productz does not exist/.test(e.message) && e.hint === 'did you mean public.products?',
     );
     await assert.rejects(
       scan({ key: 'product:{id}', table: 'products', versionColumn: 'rev' }),

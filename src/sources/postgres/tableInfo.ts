@@ -2,6 +2,7 @@
 import { isSupportedKeyType } from '../../core/scan/keyValues.js';
 import { type Mapping, tableLabel } from '../../core/scan/mapping.js';
 import type { VersionKind } from '../../core/scan/version.js';
+import { closest } from '../../core/closest.js';
 import { ConfigError, SourceError } from '../../errors.js';
 import type { PgConnection } from './connect.js';
 
@@ -39,15 +40,15 @@ export async function readTableShape(db: PgConnection, mapping: Mapping): Promis
   );
   if (!rel?.oid) {
     // A table of that name in a schema not on the search path ("products" that is really shop.products), or one
-    // whose name differs only in case: name it.
-    const near = await db.query<{ name: string }>(
-      `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+    // a typo away ("prodcts"): name it.
+    const tables = await db.query<{ name: string; relname: string }>(
+      `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, c.relname
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE lower(c.relname) = lower($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-        ORDER BY 1 LIMIT 5`,
-      [mapping.table.name],
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+        ORDER BY 1 LIMIT 10000`,
     );
+    const near = closest(mapping.table.name, tables, (t) => t.relname).slice(0, 3);
     throw new ConfigError(
       `mapping ${mapping.name}: table ${label} does not exist on the primary ${db.target}`,
       near.length > 0 ? `did you mean ${near.map((r) => r.name).join(' or ')}?` : 'check the table name (and schema) in the mapping',

@@ -11,7 +11,8 @@ const TEST_SETTINGS = [
   'shared_buffers=16MB',
   'max_connections=40',
   'max_wal_senders=8',
-  'wal_level=replica',
+  'wal_level=logical',
+  'max_replication_slots=10',
   'log_min_messages=warning',
 ];
 

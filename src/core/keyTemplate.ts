@@ -13,6 +13,8 @@ export interface KeyTemplate {
   match(key: string): Record<string, string> | null;
   /** The same values as an array in placeholder order: the scan's hot path, without an object per key. */
   values(key: string): string[] | null;
+  /** The key these placeholder values (in order) make: what a row's key columns map to. */
+  render(values: readonly string[]): string;
 }
 
 export class KeyTemplateError extends Error {}
@@ -51,6 +53,10 @@ export function parseKeyTemplate(source: string): KeyTemplate {
     match(key: string) {
       const v = values(key);
       return v === null ? null : Object.fromEntries(placeholders.map((name, i) => [name, v[i] as string]));
+    },
+    render(v: readonly string[]) {
+      let i = 0;
+      return parts.map((p) => ('name' in p ? (v[i++] ?? '') : p.literal)).join('');
     },
   };
 }

@@ -4,7 +4,7 @@
 import type { CauseContext, CauseId } from './causes.js';
 import type { Finding, Severity } from './findings.js';
 
-export type CommandName = 'lag' | 'scan' | 'monitor' | 'report' | 'probe' | 'demo';
+export type CommandName = 'lag' | 'scan' | 'monitor' | 'follow' | 'report' | 'probe' | 'demo';
 
 /** The likely cause: always the same one, none (not about stale data), or the possible ones decided from the
  * finding's evidence (one when it decides, most likely first when it does not). */
@@ -312,13 +312,56 @@ export const FINDING_KINDS = {
     fields: { key: 'the Redis key', mapping: 'the mapping', clients: 'the clients that filled it', timeline: "the key's last events" },
   },
   'missing-broadcast': {
-    commands: ['monitor', 'report'],
+    commands: ['monitor', 'follow', 'report'],
     severity: 'warning',
     title: 'Invalidation never broadcast',
-    meaning: 'an invalidation no PUBLISH on --channel followed within --race-window: in-process caches keep the old value',
+    meaning:
+      'an invalidation (monitor) or a committed write (follow) no message on --channel naming its key followed within --race-window: in-process caches keep the old value',
     cause: 'local-cache',
     fix: null,
-    fields: { key: 'the Redis key', mapping: 'the mapping', client: 'the client that invalidated it', timeline: "the key's last events" },
+    fields: {
+      key: 'the Redis key',
+      mapping: 'the mapping',
+      client: 'monitor: the client that invalidated it',
+      commitLsn: 'follow: the write',
+      timeline: "monitor: the key's last events",
+    },
+  },
+  // --- committed writes (follow) ---
+  'stale-after-write': {
+    commands: ['follow', 'report'],
+    severity: 'critical',
+    title: 'Cache not converged after a write',
+    meaning: 'a committed write left its cache key holding an older version after --grace, and still after a second look',
+    cause: {
+      byEvidence:
+        'its class: not-invalidated (nothing touched the key after the commit), invalidated-before-commit (touched just before it, refilled with the old row) and refilled-by-race (refilled after it while every replica had replayed it) are a race or a missed invalidation; refilled-from-replica (refilled while a replica had not replayed the commit) is replica lag; uncertain, both',
+      decide: (f) => {
+        switch (f.class) {
+          case 'not-invalidated':
+            return ['not-invalidated'];
+          case 'refilled-from-replica':
+            return ['replica-lag'];
+          case 'refilled-by-race':
+          case 'invalidated-before-commit':
+            return ['write-invalidate-race'];
+          default:
+            return ['write-invalidate-race', 'replica-lag'];
+        }
+      },
+    },
+    fix: null,
+    fields: {
+      key: 'the Redis key',
+      mapping: 'the mapping',
+      class: 'not-invalidated, refilled-from-replica, refilled-by-race, invalidated-before-commit or uncertain',
+      committedVersion: 'the version the write committed (null for a delete)',
+      cachedVersion: 'the version the cache still held, or null',
+      commitLsn: "the commit's end LSN: a replica shows the write once it has replayed this far",
+      committedAt: "the commit time, on the primary's clock",
+      replica: 'refilled-from-replica: the replica that had not replayed the commit',
+      timeline: 'commit, each replica replaying it, the key touched, broadcasts, the checks',
+    },
   },
   'fill-without-ttl': {
     commands: ['monitor', 'report'],

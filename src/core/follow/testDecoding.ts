@@ -48,11 +48,12 @@ export function parseTestDecoding(line: string): DecodedLine {
   return columns === null ? { kind: 'other', text: line } : { kind: 'change', schema, table, op, columns, oldKey };
 }
 
-/** "2026-12-03 06:29:34.857362+00" (or +05:30, or no fraction) as microseconds since the epoch; null if unreadable. */
+/** "2026-12-03 06:29:34.857362+00" (or +05:30, no fraction, or no zone: a timestamp without time zone, read as UTC)
+ * as microseconds since the epoch; null if unreadable. */
 export function timestampMicros(text: string): bigint | null {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?([+-]\d{2})(?::?(\d{2}))?$/.exec(text.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:([+-]\d{2})(?::?(\d{2}))?)?$/.exec(text.trim());
   if (!m) return null;
-  const seconds = Date.parse(`${m[1]}T${m[2]}${m[4]}:${m[5] ?? '00'}`);
+  const seconds = Date.parse(`${m[1]}T${m[2]}${m[4] ?? '+00'}:${m[5] ?? '00'}`);
   if (!Number.isFinite(seconds)) return null;
   return BigInt(seconds) * 1000n + BigInt((m[3] ?? '').padEnd(6, '0'));
 }

@@ -1,0 +1,378 @@
+// For every committed write: did the cache converge within the grace period? Pure: writes, cache touches (CLIENT
+// TRACKING), broadcasts, replicas' replay positions and reads of the key come in with the local time they were seen;
+// findings and the per-mapping summary come out. Times are local milliseconds; commits are moved onto the local clock
+// with the measured offset, and an order closer than its uncertainty is said to be uncertain, never guessed.
+import { finding, type Finding } from '../findings/findings.js';
+import { parseLsn } from '../lag/lsn.js';
+import { compareVersions, formatVersion, type Version } from '../scan/version.js';
+import { type Spread, spread } from '../stats.js';
+import { wilson } from '../scan/summary.js';
+import type { CommittedWrite } from './writes.js';
+
+export type StaleClass = 'not-invalidated' | 'refilled-from-replica' | 'refilled-by-race' | 'invalidated-before-commit' | 'uncertain';
+export const STALE_CLASSES: readonly StaleClass[] = ['not-invalidated', 'refilled-from-replica', 'refilled-by-race', 'invalidated-before-commit', 'uncertain'];
+
+/** What a read of the key found. */
+export type CacheState = { kind: 'absent' } | { kind: 'version'; version: Version } | { kind: 'unreadable'; why: string };
+
+export interface CheckerOptions {
+  graceMs: number;
+  raceWindowMs: number;
+  /** Checks waiting at once; past it the oldest is counted as unchecked, never silently dropped. */
+  maxPending: number;
+  /** Findings kept per class (all are counted). */
+  maxListed: number;
+  /** Whether an invalidation channel is followed (missing-broadcast). */
+  channel: string | null;
+  /** The primary's clock minus ours, and how far that may be off (half the round trip, at least 1 ms). */
+  clock: { offsetMs: number; uncertaintyMs: number };
+  /** Replicas whose replay is sampled, by name. */
+  replicas: readonly string[];
+}
+
+export interface MappingFollow {
+  mapping: string;
+  writes: number;
+  checked: number;
+  converged: number;
+  /** Converged only at the second look (a write in flight at the first). */
+  late: number;
+  stale: Record<StaleClass, number>;
+  /** Not checked: dropped past --max-pending, or still waiting when the follow ended. */
+  unchecked: number;
+  missingBroadcasts: number;
+  staleRatio: number | null;
+  staleRatioLow: number | null;
+  staleRatioHigh: number | null;
+  nines: number | null;
+  ninesAtLeast: number | null;
+  /** Commit to the first touch of the key after it, and to the last (the refill), in ms. */
+  commitToInvalidatedMs: Spread | null;
+  commitToRefilledMs: Spread | null;
+}
+
+interface Check {
+  write: CommittedWrite;
+  commitLocalMs: number;
+  seenMs: number;
+  dueMs: number;
+  stage: 'first' | 'confirm';
+}
+
+/** How long touches, broadcasts and replay samples are remembered: past every check's window. */
+const HISTORY_FLOOR_MS = 10_000;
+/** Touches of a key kept (a hot key is touched often; only the recent ones matter). */
+const TOUCHES_KEPT = 16;
+
+export class FollowChecker {
+  private readonly first: Check[] = [];
+  private readonly confirm: Check[] = [];
+  private firstHead = 0;
+  private confirmHead = 0;
+  private readonly touches = new Map<string, number[]>();
+  private readonly broadcasts = new Map<string, number[]>();
+  private readonly replay = new Map<string, { atMs: number; lsn: bigint }[]>();
+  private readonly perMapping = new Map<string, MappingFollow & { invalidated: number[]; refilled: number[] }>();
+  private readonly findings = new Map<string, Finding[]>();
+  private readonly historyMs: number;
+
+  constructor(private readonly opts: CheckerOptions) {
+    this.historyMs = Math.max(HISTORY_FLOOR_MS, opts.graceMs * 3 + opts.raceWindowMs * 10);
+    for (const r of opts.replicas) this.replay.set(r, []);
+  }
+
+  get pending(): number {
+    return this.first.length - this.firstHead + (this.confirm.length - this.confirmHead);
+  }
+
+  write(w: CommittedWrite, nowMs: number): void {
+    const m = this.mappingOf(w.mapping);
+    m.writes += 1;
+    if (this.pending >= this.opts.maxPending) {
+      const oldest = this.first.length > this.firstHead ? this.first[this.firstHead++]! : this.confirm[this.confirmHead++];
+      if (oldest) this.mappingOf(oldest.write.mapping).unchecked += 1;
+    }
+    const commitLocalMs = Number(w.commitMicros / 1000n) - this.opts.clock.offsetMs;
+    this.first.push({ write: w, commitLocalMs, seenMs: nowMs, dueMs: nowMs + this.opts.graceMs, stage: 'first' });
+    this.compact();
+  }
+
+  /** A write that was not checked (over --rate): counted, never silently skipped. */
+  skipped(w: CommittedWrite): void {
+    const m = this.mappingOf(w.mapping);
+    m.writes += 1;
+    m.unchecked += 1;
+  }
+
+  touched(keys: readonly string[], nowMs: number): void {
+    for (const k of keys) remember(this.touches, k, nowMs);
+  }
+
+  broadcast(keys: readonly string[], nowMs: number): void {
+    for (const k of keys) remember(this.broadcasts, k, nowMs);
+  }
+
+  replayed(replica: string, lsn: string, nowMs: number): void {
+    const samples = this.replay.get(replica);
+    const v = parseLsn(lsn);
+    if (!samples || v === undefined) return;
+    samples.push({ atMs: nowMs, lsn: v });
+    while (samples.length > 2 && samples[0]!.atMs < nowMs - this.historyMs) samples.shift();
+  }
+
+  /** The checks whose read is due: first looks, then second looks, oldest first. */
+  due(nowMs: number, limit = Number.POSITIVE_INFINITY): { id: Check; key: string; mapping: string }[] {
+    const out: { id: Check; key: string; mapping: string }[] = [];
+    for (const [queue, head] of [
+      [this.confirm, 'confirmHead'],
+      [this.first, 'firstHead'],
+    ] as const) {
+      while (out.length < limit && this[head] < queue.length && queue[this[head]]!.dueMs <= nowMs) {
+        const c = queue[this[head]]!;
+        this[head] += 1;
+        out.push({ id: c, key: c.write.key, mapping: c.write.mapping });
+      }
+    }
+    return out;
+  }
+
+  /** The read of a due check. */
+  answer(check: Check, state: CacheState, nowMs: number): void {
+    const m = this.mappingOf(check.write.mapping);
+    const converged = isConverged(check.write, state);
+    if (check.stage === 'first') this.broadcastCheck(check, m);
+    if (converged) {
+      m.checked += 1;
+      m.converged += 1;
+      if (check.stage === 'confirm') m.late += 1;
+      const after = this.touchesAfter(check);
+      if (after.length > 0) m.invalidated.length < 100_000 && m.invalidated.push(after[0]! - check.commitLocalMs);
+      if (after.length > 1) m.refilled.length < 100_000 && m.refilled.push(after[after.length - 1]! - check.commitLocalMs);
+      return;
+    }
+    if (check.stage === 'first') {
+      this.confirm.push({ ...check, stage: 'confirm', dueMs: nowMs + this.opts.graceMs });
+      return;
+    }
+    m.checked += 1;
+    const { cls, detail, replica } = this.classify(check);
+    m.stale[cls] += 1;
+    this.keep(
+      `stale-after-write\u0000${cls}`,
+      finding('stale-after-write', this.describe(check, state, cls, detail), {
+        key: check.write.key,
+        mapping: check.write.mapping,
+        class: cls,
+        committedVersion: check.write.version ? formatVersion(check.write.version) : null,
+        cachedVersion: state.kind === 'version' ? formatVersion(state.version) : null,
+        commitLsn: check.write.commitLsn,
+        committedAt: new Date(Number(check.write.commitMicros / 1000n)).toISOString(),
+        replica,
+        timeline: this.timeline(check, state, nowMs),
+      }),
+    );
+  }
+
+  /** Checks still waiting when the follow ends: counted as unchecked. */
+  finish(): { mappings: MappingFollow[]; findings: Finding[]; counts: Record<string, number> } {
+    for (const q of [
+      [this.first, this.firstHead],
+      [this.confirm, this.confirmHead],
+    ] as const) {
+      for (let i = q[1]; i < q[0].length; i += 1) this.mappingOf(q[0][i]!.write.mapping).unchecked += 1;
+    }
+    this.first.length = 0;
+    this.confirm.length = 0;
+    this.firstHead = 0;
+    this.confirmHead = 0;
+    const counts: Record<string, number> = {};
+    const mappings = [...this.perMapping.values()].map(({ invalidated, refilled, ...m }) => {
+      const stale = STALE_CLASSES.reduce((n, c) => n + m.stale[c], 0);
+      const [low, high] = m.checked > 0 ? wilson(stale, m.checked) : [null, null];
+      const ratio = m.checked > 0 ? stale / m.checked : null;
+      counts['stale-after-write'] = (counts['stale-after-write'] ?? 0) + stale;
+      if (m.missingBroadcasts > 0) counts['missing-broadcast'] = (counts['missing-broadcast'] ?? 0) + m.missingBroadcasts;
+      return {
+        ...m,
+        staleRatio: ratio,
+        staleRatioLow: low,
+        staleRatioHigh: high,
+        nines: ratio !== null && ratio > 0 ? round2(-Math.log10(ratio)) : null,
+        ninesAtLeast: high !== null && high > 0 ? round2(-Math.log10(high)) : null,
+        commitToInvalidatedMs: spread(invalidated) ?? null,
+        commitToRefilledMs: spread(refilled) ?? null,
+      };
+    });
+    for (const k of Object.keys(counts)) if (counts[k] === 0) delete counts[k];
+    return { mappings, findings: [...this.findings.values()].flat(), counts };
+  }
+
+  private classify(check: Check): { cls: StaleClass; detail: string; replica: string | null } {
+    const u = this.opts.clock.uncertaintyMs;
+    const t = this.touches.get(check.write.key) ?? [];
+    const c = check.commitLocalMs;
+    const after = t.filter((x) => x > c + u);
+    if (after.length === 0) {
+      if (t.some((x) => Math.abs(x - c) <= u))
+        return { cls: 'uncertain', detail: `the key was touched within ${fmtMs(u)} of the commit, closer than the clocks can tell`, replica: null };
+      const before = t.filter((x) => x < c - u && x >= c - Math.max(1000, this.opts.raceWindowMs * 10));
+      if (before.length > 0)
+        return {
+          cls: 'invalidated-before-commit',
+          detail: `it was touched ${fmtMs(c - before[before.length - 1]!)} before the commit and not after: invalidated before the write committed, and refilled with the old row`,
+          replica: null,
+        };
+      return { cls: 'not-invalidated', detail: 'nothing touched the key after the commit: the write never invalidated it', replica: null };
+    }
+    const refill = after[after.length - 1]!;
+    const lsn = parseLsn(check.write.commitLsn) ?? 0n;
+    let unsure: string | null = null;
+    for (const [name, samples] of this.replay) {
+      const known = samples.some((s) => s.atMs <= refill + u);
+      if (!known) continue;
+      const replayed = samples.find((s) => s.lsn >= lsn)?.atMs ?? null;
+      if (replayed === null || replayed > refill + u) {
+        const delay = replayed === null ? 'had not replayed it by the check' : `replayed it ${fmtMs(replayed - c)} after the commit`;
+        return {
+          cls: 'refilled-from-replica',
+          detail: `refilled ${fmtMs(refill - c)} after the commit, while replica ${name} (which ${delay}) had not replayed it`,
+          replica: name,
+        };
+      }
+      if (replayed >= refill - u) unsure = name;
+    }
+    if (unsure !== null)
+      return {
+        cls: 'uncertain',
+        detail: `refilled within ${fmtMs(u)} of replica ${unsure} replaying the commit: the clocks cannot tell which came first`,
+        replica: unsure,
+      };
+    return {
+      cls: 'refilled-by-race',
+      detail: `refilled ${fmtMs(refill - c)} after the commit with the old row, while ${this.replay.size > 0 ? 'every replica had replayed it' : 'no replica is followed'}: a read between the commit and the invalidation`,
+      replica: null,
+    };
+  }
+
+  private describe(check: Check, state: CacheState, cls: StaleClass, detail: string): string {
+    const w = check.write;
+    const holds = state.kind === 'version' ? `version ${formatVersion(state.version)}` : state.kind === 'absent' ? 'nothing' : state.why;
+    const committed = w.op === 'DELETE' ? 'a delete' : `version ${w.version ? formatVersion(w.version) : '?'}`;
+    return `${w.key} still holds ${holds} ${fmtMs(2 * this.opts.graceMs)} after ${committed} committed (${cls}): ${detail}`;
+  }
+
+  private broadcastCheck(check: Check, m: MappingFollow): void {
+    if (this.opts.channel === null) return;
+    const u = this.opts.clock.uncertaintyMs;
+    const start = check.commitLocalMs - u - this.opts.raceWindowMs;
+    const invalidated = this.touchesAfter(check)[0] ?? check.commitLocalMs;
+    const end = invalidated + u + this.opts.raceWindowMs;
+    if ((this.broadcasts.get(check.write.key) ?? []).some((x) => x >= start && x <= end)) return;
+    m.missingBroadcasts += 1;
+    this.keep(
+      'missing-broadcast',
+      finding(
+        'missing-broadcast',
+        `${check.write.key} was written (${check.write.commitLsn}) with no message on ${this.opts.channel} naming it within ${this.opts.raceWindowMs} ms: in-process caches keep the old value`,
+        { key: check.write.key, mapping: check.write.mapping, commitLsn: check.write.commitLsn },
+      ),
+    );
+  }
+
+  private touchesAfter(check: Check): number[] {
+    const limit = check.commitLocalMs + this.opts.clock.uncertaintyMs;
+    return (this.touches.get(check.write.key) ?? []).filter((x) => x > limit);
+  }
+
+  private timeline(check: Check, state: CacheState, nowMs: number): { at: string; event: string }[] {
+    const at = (ms: number) => new Date(ms).toISOString();
+    const events: { ms: number; event: string }[] = [{ ms: check.commitLocalMs, event: `commit ${check.write.commitLsn}` }];
+    const lsn = parseLsn(check.write.commitLsn) ?? 0n;
+    for (const [name, samples] of this.replay) {
+      const s = samples.find((x) => x.lsn >= lsn);
+      if (s) events.push({ ms: s.atMs, event: `replayed on ${name}` });
+    }
+    for (const t of this.touches.get(check.write.key) ?? []) if (t >= check.commitLocalMs - 2000) events.push({ ms: t, event: 'key touched' });
+    for (const t of this.broadcasts.get(check.write.key) ?? []) if (t >= check.commitLocalMs - 2000) events.push({ ms: t, event: 'broadcast' });
+    events.push({ ms: nowMs, event: `checked: ${state.kind === 'version' ? `version ${formatVersion(state.version)}` : state.kind}` });
+    return events.sort((a, b) => a.ms - b.ms).map((e) => ({ at: at(e.ms), event: e.event }));
+  }
+
+  private keep(group: string, f: Finding): void {
+    const list = this.findings.get(group) ?? [];
+    if (list.length < this.opts.maxListed) list.push(f);
+    this.findings.set(group, list);
+  }
+
+  private mappingOf(name: string): MappingFollow & { invalidated: number[]; refilled: number[] } {
+    let m = this.perMapping.get(name);
+    if (!m) {
+      m = {
+        mapping: name,
+        writes: 0,
+        checked: 0,
+        converged: 0,
+        late: 0,
+        stale: Object.fromEntries(STALE_CLASSES.map((c) => [c, 0])) as Record<StaleClass, number>,
+        unchecked: 0,
+        missingBroadcasts: 0,
+        staleRatio: null,
+        staleRatioLow: null,
+        staleRatioHigh: null,
+        nines: null,
+        ninesAtLeast: null,
+        commitToInvalidatedMs: null,
+        commitToRefilledMs: null,
+        invalidated: [],
+        refilled: [],
+      };
+      this.perMapping.set(name, m);
+    }
+    return m;
+  }
+
+  /** Drops what no check can need any more, so memory stays flat under a steady write load. */
+  private compact(): void {
+    for (const [q, head] of [
+      [this.first, 'firstHead'],
+      [this.confirm, 'confirmHead'],
+    ] as const) {
+      if (this[head] > 4096 && this[head] * 2 > q.length) {
+        q.splice(0, this[head]);
+        this[head] = 0;
+      }
+    }
+    const now = this.first.at(-1)?.seenMs ?? 0;
+    if (this.touches.size + this.broadcasts.size > 200_000 || now - this.lastPrune > 1000) {
+      this.lastPrune = now;
+      for (const map of [this.touches, this.broadcasts]) for (const [k, ts] of map) if (ts[ts.length - 1]! < now - this.historyMs) map.delete(k);
+    }
+  }
+
+  private lastPrune = 0;
+}
+
+/** Converged: a delete left the key absent; a write left it absent or at a version at least the committed one. */
+function isConverged(w: CommittedWrite, state: CacheState): boolean {
+  if (state.kind === 'absent') return true;
+  if (state.kind === 'unreadable' || w.op === 'DELETE') return false;
+  if (w.version === null) return true;
+  return compareVersions(state.version, w.version).order >= 0;
+}
+
+function remember(map: Map<string, number[]>, key: string, nowMs: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [nowMs]);
+  else {
+    list.push(nowMs);
+    if (list.length > TOUCHES_KEPT) list.shift();
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.max(0, Math.round(ms))} ms`;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

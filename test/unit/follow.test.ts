@@ -1,0 +1,173 @@
+// follow's core: committed writes from test_decoding, and for each one whether the cache converged, and if not why.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type CacheState, type CheckerOptions, FollowChecker } from '../../src/core/follow/checker.js';
+import { parseTestDecoding } from '../../src/core/follow/testDecoding.js';
+import { type CommittedWrite, WriteDecoder } from '../../src/core/follow/writes.js';
+import { parseKeyTemplate } from '../../src/core/keyTemplate.js';
+import { rowVersion, type Version } from '../../src/core/scan/version.js';
+
+const product = {
+  name: 'product',
+  schema: 'public',
+  table: 'products',
+  template: parseKeyTemplate('product:{id}'),
+  keyColumns: ['id'],
+  versionColumn: 'version',
+  versionKind: 'counter' as const,
+};
+
+describe('WriteDecoder', () => {
+  it("gives the mapped tables' writes at their commit, with key, version and commit LSN; other tables are dropped unread", () => {
+    const d = new WriteDecoder([product]);
+    const rows: [string, string][] = [
+      ['0/10', 'BEGIN 5'],
+      ['0/11', 'table public.products: UPDATE: id[integer]:7 price[numeric]:9.50 version[integer]:3'],
+      ['0/12', "table public.secrets: INSERT: id[integer]:1 password[text]:'hunter2'"],
+      ['0/13', 'table public.products: UPDATE: old-key: id[integer]:8 new-tuple: id[integer]:9 price[numeric]:1 version[integer]:1'],
+      ['0/14', 'table public.products: DELETE: id[integer]:10'],
+    ];
+    for (const [lsn, line] of rows) assert.deepEqual(d.push(lsn, parseTestDecoding(line)), []);
+    const writes = d.push('0/20', parseTestDecoding('COMMIT 5 (at 2026-12-03 10:00:00.5+00)'));
+    assert.deepEqual(
+      writes.map((w) => [w.key, w.op, w.version?.value ?? null, w.commitLsn, w.xid]),
+      [
+        ['product:7', 'UPDATE', 3n, '0/20', '5'],
+        ['product:8', 'DELETE', null, '0/20', '5'],
+        ['product:9', 'UPDATE', 1n, '0/20', '5'],
+        ['product:10', 'DELETE', null, '0/20', '5'],
+      ],
+    );
+    assert.equal(writes[0]!.commitMicros, BigInt(Date.parse('2026-12-03T10:00:00.500Z')) * 1000n);
+    assert.ok(!JSON.stringify(writes, (_, v) => (typeof v === 'bigint' ? String(v) : v)).includes('hunter2'));
+  });
+});
+
+const v = (n: number): Version => rowVersion(String(n), 'counter') as Version;
+const T0 = Date.parse('2026-12-03T10:00:00Z');
+const write = (key: string, version: number, atMs: number, lsn = '0/100'): CommittedWrite => ({
+  mapping: 'product',
+  key,
+  op: 'UPDATE',
+  version: v(version),
+  xid: '1',
+  commitLsn: lsn,
+  commitMicros: BigInt(atMs) * 1000n,
+});
+const OPTS: CheckerOptions = {
+  graceMs: 2000,
+  raceWindowMs: 100,
+  maxPending: 1000,
+  maxListed: 10,
+  channel: null,
+  clock: { offsetMs: 0, uncertaintyMs: 2 },
+  replicas: ['standby'],
+};
+
+/** Runs one write through both looks, with `events` (ms after the commit) before the checks. */
+function follow(state: CacheState, events: (c: FollowChecker) => void, opts: Partial<CheckerOptions> = {}) {
+  const c = new FollowChecker({ ...OPTS, ...opts });
+  c.replayed('standby', '0/50', T0 - 10);
+  c.write(write('product:1', 2, T0), T0 + 50);
+  events(c);
+  for (const at of [T0 + 2100, T0 + 4200]) for (const due of c.due(at)) c.answer(due.id, state, at);
+  return c.finish();
+}
+const old: CacheState = { kind: 'version', version: v(1) };
+
+describe('FollowChecker', () => {
+  it('a write the cache converged on (invalidated, refilled with the new version) is no finding, and is timed', () => {
+    const r = follow({ kind: 'version', version: v(2) }, (c) => {
+      c.replayed('standby', '0/100', T0 + 5);
+      c.touched(['product:1'], T0 + 3);
+      c.touched(['product:1'], T0 + 40);
+    });
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual([r.mappings[0]!.checked, r.mappings[0]!.converged, r.mappings[0]!.nines], [1, 1, null]);
+    assert.equal(r.mappings[0]!.commitToInvalidatedMs?.median, 3);
+    assert.equal(r.mappings[0]!.commitToRefilledMs?.median, 40);
+  });
+
+  it('not-invalidated: nothing touched the key after the commit', () => {
+    const r = follow(old, () => {});
+    assert.deepEqual(
+      r.findings.map((f) => [f.kind, f.class, f.severity]),
+      [['stale-after-write', 'not-invalidated', 'critical']],
+    );
+    assert.equal(r.mappings[0]!.stale['not-invalidated'], 1);
+    assert.equal(r.mappings[0]!.staleRatio, 1);
+  });
+
+  it('refilled-from-replica: refilled while the replica had not replayed the commit LSN, naming it and its delay', () => {
+    const r = follow(old, (c) => {
+      c.touched(['product:1'], T0 + 2);
+      c.replayed('standby', '0/60', T0 + 20);
+      c.touched(['product:1'], T0 + 30);
+      c.replayed('standby', '0/100', T0 + 900);
+    });
+    assert.deepEqual(
+      r.findings.map((f) => [f.class, f.replica]),
+      [['refilled-from-replica', 'standby']],
+    );
+    assert.match(
+      r.findings[0]!.message,
+      /refilled 30 ms after the commit, while replica standby \(which replayed it 900 ms after the commit\) had not replayed it/,
+    );
+  });
+
+  it('refilled-by-race: refilled with the old row after every replica had replayed the commit', () => {
+    const r = follow(old, (c) => {
+      c.replayed('standby', '0/100', T0 + 3);
+      c.touched(['product:1'], T0 + 5);
+      c.touched(['product:1'], T0 + 30);
+    });
+    assert.deepEqual(
+      r.findings.map((f) => f.class),
+      ['refilled-by-race'],
+    );
+  });
+
+  it('invalidated-before-commit: touched just before the commit and not after; uncertain: closer than the clocks tell', () => {
+    assert.deepEqual(
+      follow(old, (c) => c.touched(['product:1'], T0 - 40)).findings.map((f) => f.class),
+      ['invalidated-before-commit'],
+    );
+    assert.deepEqual(
+      follow(old, (c) => c.touched(['product:1'], T0 + 1)).findings.map((f) => f.class),
+      ['uncertain'],
+    );
+  });
+
+  it('a write in flight at the first look that converged by the second is late, not stale', () => {
+    const c = new FollowChecker(OPTS);
+    c.write(write('product:1', 2, T0), T0 + 50);
+    for (const d of c.due(T0 + 2100)) c.answer(d.id, old, T0 + 2100);
+    for (const d of c.due(T0 + 4200)) c.answer(d.id, { kind: 'absent' }, T0 + 4200);
+    const m = c.finish().mappings[0]!;
+    assert.deepEqual([m.checked, m.converged, m.late], [1, 1, 1]);
+  });
+
+  it('missing-broadcast: no message on the channel naming the key within the race window', () => {
+    const none = follow({ kind: 'absent' }, (c) => c.touched(['product:1'], T0 + 3), { channel: 'inv' });
+    assert.deepEqual(
+      none.findings.map((f) => f.kind),
+      ['missing-broadcast'],
+    );
+    const sent = follow(
+      { kind: 'absent' },
+      (c) => {
+        c.touched(['product:1'], T0 + 3);
+        c.broadcast(['product:1'], T0 + 4);
+      },
+      { channel: 'inv' },
+    );
+    assert.deepEqual(sent.findings, []);
+  });
+
+  it('past --max-pending the oldest checks are counted as unchecked; checks still waiting at the end too', () => {
+    const c = new FollowChecker({ ...OPTS, maxPending: 2 });
+    for (let i = 0; i < 5; i += 1) c.write(write(`product:${i}`, 2, T0), T0 + i);
+    const m = c.finish().mappings[0]!;
+    assert.deepEqual([m.writes, m.unchecked, m.checked], [5, 5, 0]);
+  });
+});

@@ -3,6 +3,7 @@
 import type { CommandResult } from '../core/envelope.js';
 import type { OptionSet, RawOptions } from '../options/spec.js';
 import type { CommandContext } from './context.js';
+import { FOLLOW_OPTIONS, parse as parseFollow } from './follow/options.js';
 import { LAG_OPTIONS, parse as parseLag } from './lag/options.js';
 import { MONITOR_OPTIONS, parse as parseMonitor } from './monitor/options.js';
 import { PROBE_OPTIONS, parse as parseProbe } from './probe/options.js';
@@ -84,6 +85,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     traits: ['mappings'],
     parse: parseMonitor,
     load: async () => (await import('./monitor/index.js')).run,
+  }),
+  command({
+    name: 'follow',
+    summary:
+      "check every committed write: follow the primary's change stream (a temporary logical slot) and verify each write's cache key converged within --grace",
+    examples: [
+      "cachedoctor follow --redis redis://cache:6379 --pg postgres://repl@db/app --replica postgres://ro@db-replica/app --key 'product:{id}' --table products --duration 5m",
+      'cachedoctor follow --config cachedoctor.config.json --channel invalidate --json | jq .summary',
+    ],
+    options: FOLLOW_OPTIONS,
+    traits: ['mappings', 'progress'],
+    parse: parseFollow,
+    load: async () => (await import('./follow/index.js')).run,
   }),
   command({
     name: 'probe',

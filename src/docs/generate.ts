@@ -94,7 +94,7 @@ export function schemaFromRegistry(schema: Record<string, unknown>): Record<stri
   finding.properties.kind = { enum: KINDS };
   // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
   finding.allOf = KINDS.map((k) => ({ if: { properties: { kind: { const: k } } }, then: { properties: { severity: { const: FINDING_KINDS[k].severity } } } }));
-  for (const command of ['lag', 'scan', 'monitor', 'report', 'probe'] as const) {
+  for (const command of ['lag', 'scan', 'monitor', 'follow', 'report', 'probe'] as const) {
     const def = out.$defs[command] as { properties: Record<string, { items?: { properties?: Record<string, unknown> } }> };
     def.properties.findings ??= {};
     const findings = def.properties.findings;

@@ -74,7 +74,10 @@ export const LAG_LIMITS = {
 
 export const WATCH = toggle('--watch', 'sample repeatedly and report min / median / p95 / max per replica');
 export const INTERVAL = value('--interval <duration>', 'time between samples with --watch', duration, 1000);
-export const DURATION = value('--duration <duration>', 'how long to watch', duration, 30_000);
+/** How long a command runs: until Ctrl-C unless a command gives its own default (a watch: 30 s). */
+export const DURATION = optional('--duration <duration>', 'how long to watch', duration, { defaultText: 'until Ctrl-C' });
+export const WATCH_DURATION_MS = 30_000;
+export const WATCH_DURATION = restate(DURATION, { default: WATCH_DURATION_MS, defaultText: '30s' });
 
 /** The invalidation channel and the race window, shared by monitor and report. */
 export const CHANNEL = optional('--channel <name>', 'the invalidation pub/sub channel: report invalidations never broadcast on it', text);
@@ -113,4 +116,13 @@ export const PROBING = {
   interval: restate(INTERVAL, { default: 100, help: 'time between canary writes' }),
   maxWait: value('--max-wait <duration>', 'how long to wait for a write to show on a replica before calling it not visible', duration, 10_000),
   canaryTable: value('--canary-table <name>', 'the canary table (created if missing; no other table is touched)', text, 'cachedoctor_canary'),
+} as const;
+
+/** follow: how long, how soon a write must show in the cache, and the bounds that keep it cheap and safe. */
+export const FOLLOWING = {
+  duration: restate(DURATION, { help: 'how long to follow the writes' }),
+  grace: restate(SCANNING.grace, { help: 'how long after its commit a write must show in the cache (then a second look after as long again)' }),
+  rate: restate(SCANNING.rate, { help: 'cap the writes checked per second (each costs two reads; the rest are counted as unchecked)' }),
+  maxPending: value('--max-pending <n>', 'checks waiting at once; past it the oldest is counted as unchecked', positiveCount, 100_000),
+  maxSlotLag: value('--max-slot-lag <size>', 'stop before the temporary replication slot holds back more WAL than this', size, 256 * 1024 * 1024),
 } as const;

@@ -14,6 +14,8 @@ import { renderDemoTable } from './table/demo.js';
 import { renderLagTable } from './table/lag.js';
 import { renderScanTable } from './table/scan.js';
 import { renderMonitorTable } from './table/monitor.js';
+import { renderFollowTable } from './table/follow.js';
+import type { FollowData } from '../core/follow/followData.js';
 import type { MonitorData } from '../core/monitor/monitorReport.js';
 import type { ScanData } from '../core/scan/scanReport.js';
 
@@ -30,6 +32,7 @@ const TABLES: Record<string, TableRenderer> = {
   scan: (env, view) => renderScanTable(env as Envelope<ScanData>, view.chalk, view.width),
   monitor: (env, view) => renderMonitorTable(env as Envelope<MonitorData>, view.chalk, view.width),
   probe: (env, view) => renderProbeTable(env as Envelope<ProbeData>, view.chalk, view.width),
+  follow: (env, view) => renderFollowTable(env as Envelope<FollowData>, view.chalk, view.width),
   report: (env, view) => renderReportTable(env as Envelope<ReportData>, view.chalk, view.width),
   demo: (env, view) => renderDemoTable(env as Envelope<DemoData>, view.chalk, (step) => render('table', step, view)),
 };

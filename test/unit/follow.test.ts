@@ -103,6 +103,8 @@ describe('FollowChecker', () => {
       c.touched(['product:1'], T0 + 2);
       c.replayed('standby', '0/60', T0 + 20);
       c.touched(['product:1'], T0 + 30);
+      // Sampled after the refill, still below the commit: it had not replayed it at the refill.
+      c.replayed('standby', '0/70', T0 + 80);
       c.replayed('standby', '0/100', T0 + 900);
     });
     assert.deepEqual(
@@ -124,6 +126,19 @@ describe('FollowChecker', () => {
     assert.deepEqual(
       r.findings.map((f) => f.class),
       ['refilled-by-race'],
+    );
+  });
+
+  it('uncertain when the refill falls between two replay samples, one below the commit and one past it', () => {
+    const r = follow(old, (c) => {
+      c.touched(['product:1'], T0 + 2);
+      c.replayed('standby', '0/60', T0 + 20);
+      c.touched(['product:1'], T0 + 30);
+      c.replayed('standby', '0/100', T0 + 70);
+    });
+    assert.deepEqual(
+      r.findings.map((f) => [f.class, f.replica]),
+      [['uncertain', 'standby']],
     );
   });
 

@@ -2,10 +2,10 @@
 import type { LagThresholds } from '../../core/lag/lagFindings.js';
 import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
-import { DURATION, FAIL_ON, INTERVAL, LAG_LIMITS, QUIET, WATCH } from '../../options/catalog.js';
+import { FAIL_ON, INTERVAL, LAG_LIMITS, QUIET, WATCH, WATCH_DURATION, WATCH_DURATION_MS } from '../../options/catalog.js';
 import { given, parseOptions, type RawOptions } from '../../options/spec.js';
 
-export const LAG_OPTIONS = { ...LAG_LIMITS, watch: WATCH, interval: INTERVAL, duration: DURATION, failOn: FAIL_ON, quiet: QUIET } as const;
+export const LAG_OPTIONS = { ...LAG_LIMITS, watch: WATCH, interval: INTERVAL, duration: WATCH_DURATION, failOn: FAIL_ON, quiet: QUIET } as const;
 
 export interface LagOptions {
   thresholds: LagThresholds;
@@ -22,7 +22,7 @@ export function parse(raw: RawOptions): LagOptions {
     thresholds: { maxLagSeconds: o.maxLagSeconds, maxLagBytes: o.maxLagBytes, expectReplicas: o.expectReplicas },
     watch: o.watch,
     intervalMs: o.interval,
-    durationMs: o.duration,
+    durationMs: o.duration ?? WATCH_DURATION_MS,
     failOn: o.failOn,
   };
 }

@@ -3,12 +3,23 @@ import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
 import type { Severity } from '../../core/findings/findings.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { UsageError } from '../../errors.js';
-import { CHANNEL, DURATION, EXPECT_SUBSCRIBERS, FAIL_ON, MAPPING, MAX_BUFFER, MONITORING, RACE_WINDOW, SCANNING } from '../../options/catalog.js';
+import {
+  CHANNEL,
+  EXPECT_SUBSCRIBERS,
+  FAIL_ON,
+  MAPPING,
+  MAX_BUFFER,
+  MONITORING,
+  RACE_WINDOW,
+  SCANNING,
+  WATCH_DURATION,
+  WATCH_DURATION_MS,
+} from '../../options/catalog.js';
 import { given, parseOptions, type RawOptions } from '../../options/spec.js';
 
 export const MONITOR_OPTIONS = {
   ...MONITORING,
-  duration: DURATION,
+  duration: WATCH_DURATION,
   key: MAPPING.key,
   table: MAPPING.table,
   versionField: MAPPING.versionField,
@@ -72,7 +83,7 @@ export function parse(raw: RawOptions): MonitorOptions {
       o.match !== null ? { mappings: [], match: { glob: o.match, versionField: o.versionField } } : { mappings: mappingsFromOptions(raw, true), match: null },
     input: o.input,
     save: o.save,
-    durationMs: o.duration,
+    durationMs: o.duration ?? WATCH_DURATION_MS,
     maxEvents: o.maxEvents,
     channel: o.channel,
     expectSubscribers: o.expectSubscribers,

@@ -5,7 +5,6 @@ import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
 import {
   CHANNEL,
-  DURATION,
   EXPECT_SUBSCRIBERS,
   FAIL_ON,
   FORMAT,
@@ -18,6 +17,7 @@ import {
   QUIET,
   RACE_WINDOW,
   SCANNING,
+  WATCH_DURATION_MS,
 } from '../../options/catalog.js';
 import { parseOptions, type RawOptions, restate } from '../../options/spec.js';
 import type { LagOptions } from '../lag/options.js';
@@ -64,7 +64,7 @@ export function parse(raw: RawOptions): ReportOptions {
       thresholds: { maxLagSeconds: o.maxLagSeconds, maxLagBytes: o.maxLagBytes, expectReplicas: o.expectReplicas },
       watch: false,
       intervalMs: INTERVAL.default,
-      durationMs: DURATION.default,
+      durationMs: WATCH_DURATION_MS,
       failOn: 'info',
     },
     scan:

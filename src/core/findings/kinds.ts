@@ -432,6 +432,15 @@ export const FINDING_KINDS = {
     fix: 'check --version-field (or the mapping version.field) against the fields the fills hold (in the message)',
     fields: { fills: 'fills of followed keys', versionField: 'the version field looked for', seen: 'the fields of a fill without it' },
   },
+  'follow-stopped': {
+    commands: ['follow', 'report'],
+    severity: 'warning',
+    title: 'Follow stopped early',
+    meaning: 'follow stopped before its end to protect the primary: its temporary slot held back more WAL than --max-slot-lag',
+    cause: null,
+    fix: 'follow fewer tables, or with --rate, or when the primary is less busy; raise --max-slot-lag only if the primary has the disk',
+    fields: { maxBehindBytes: 'the most WAL the slot held back, in bytes' },
+  },
   'no-traffic': {
     commands: ['monitor', 'report'],
     severity: 'warning',

@@ -228,23 +228,25 @@ export class FollowChecker {
     const lsn = parseLsn(check.write.commitLsn) ?? 0n;
     let unsure: string | null = null;
     for (const [name, samples] of this.replay) {
-      const known = samples.some((s) => s.atMs <= refill + u);
-      if (!known) continue;
-      const replayed = samples.find((s) => s.lsn >= lsn)?.atMs ?? null;
-      if (replayed === null || replayed > refill + u) {
-        const delay = replayed === null ? 'had not replayed it by the check' : `replayed it ${fmtMs(replayed - c)} after the commit`;
+      // Sampled, not watched: the replica passed the commit after its last sample below it and by its first at or
+      // above it. Only a sample at or after the refill that was still below says it had not replayed it then.
+      const firstAbove = samples.find((x) => x.lsn >= lsn)?.atMs ?? null;
+      let lastBelow: number | null = null;
+      for (const x of samples) if (x.lsn < lsn) lastBelow = x.atMs;
+      if (lastBelow !== null && lastBelow >= refill + u) {
+        const delay = firstAbove === null ? 'had not replayed it by the check' : `replayed it ${fmtMs(firstAbove - c)} after the commit`;
         return {
           cls: 'refilled-from-replica',
           detail: `refilled ${fmtMs(refill - c)} after the commit, while replica ${name} (which ${delay}) had not replayed it`,
           replica: name,
         };
       }
-      if (replayed >= refill - u) unsure = name;
+      if (firstAbove === null || firstAbove > refill - u) unsure ??= name;
     }
     if (unsure !== null)
       return {
         cls: 'uncertain',
-        detail: `refilled within ${fmtMs(u)} of replica ${unsure} replaying the commit: the clocks cannot tell which came first`,
+        detail: `refilled ${fmtMs(refill - c)} after the commit, about when replica ${unsure} replayed it (sampled every 50 ms): which came first cannot be told`,
         replica: unsure,
       };
     return {

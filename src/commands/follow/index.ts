@@ -1,0 +1,263 @@
+// `cachedoctor follow`: every committed write of a mapped table, from the primary's change stream (a temporary
+// logical replication slot), checked in the cache: converged within --grace, or a finding that says why not, with
+// CLIENT TRACKING saying when the key was touched and each replica's replay position saying where a refill could
+// have read the old row.
+import { sleep } from '../../async.js';
+import type { CommandResult } from '../../core/envelope.js';
+import { type CacheState, FollowChecker, type MappingFollow } from '../../core/follow/checker.js';
+import type { FollowData } from '../../core/follow/followData.js';
+import { parseTestDecoding } from '../../core/follow/testDecoding.js';
+import { type FollowMapping, WriteDecoder } from '../../core/follow/writes.js';
+import { countsFailAt, finding, type Finding, severitiesOfCounts } from '../../core/findings/findings.js';
+import type { FindingKind } from '../../core/findings/kinds.js';
+import { decodeEntry } from '../../core/scan/decode.js';
+import { cacheVersion, type VersionKind } from '../../core/scan/version.js';
+import { formatBytes } from '../../core/units.js';
+import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { ChangeStream, ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js';
+import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
+import { readTableShape } from '../../sources/postgres/tableInfo.js';
+import { connectRedis } from '../../sources/redis/connect.js';
+import { EntryReader } from '../../sources/redis/entries.js';
+import { TrackingFeed } from '../../sources/redis/tracking.js';
+import type { CommandContext } from '../context.js';
+import type { FollowOptions } from './options.js';
+
+export { parse } from './options.js';
+
+/** How often the slot is read when it had nothing, and how many rows a read takes at most. */
+const POLL_MS = 100;
+const POLL_ROWS = 5000;
+/** How often each replica's replay position is sampled. */
+const REPLAY_SAMPLE_MS = 50;
+
+export async function run(ctx: CommandContext, opts: FollowOptions): Promise<CommandResult<FollowData>> {
+  const { settings: s, signal, out } = ctx;
+  if (s.redis.url === null) throw new UsageError('follow needs Redis (pass --redis or set REDIS_URL)');
+  if (s.primary === null) throw new UsageError('follow needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
+  if (s.redis.cluster) throw new UsageError('follow does not follow a Redis Cluster yet', 'use scan or report on a cluster');
+  const redisUrl = s.redis.url;
+  const primary = s.primary;
+
+  // The mappings as PostgreSQL names their tables (the slot names schema and table), read on an ordinary session.
+  const meta = await connectPg({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs });
+  let mappings: FollowMapping[];
+  try {
+    mappings = [];
+    for (const m of opts.mappings) {
+      const shape = await readTableShape(meta, m);
+      const [rel] = await meta.query<{ schema: string; name: string }>(
+        'SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)',
+        [shape.sql],
+      );
+      mappings.push({
+        name: m.name,
+        schema: rel!.schema,
+        table: rel!.name,
+        template: m.template,
+        keyColumns: shape.keyColumns.map((c) => c.name),
+        versionColumn: shape.version.name,
+        versionKind: shape.version.kind,
+      });
+    }
+  } finally {
+    await meta.close();
+  }
+
+  let stream: ChangeStream;
+  try {
+    stream = await ChangeStream.open({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs });
+  } catch (err) {
+    if (err instanceof ChangeStreamUnavailable)
+      throw new SourceError(`follow cannot read the primary's change stream: ${err.reason}`, err.enable, { category: 'rejected', server: 'postgres' });
+    throw err;
+  }
+  const replicas: { name: string; db: PgConnection }[] = [];
+  let tracking: TrackingFeed | null = null;
+  let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;
+  const runFindings: Finding[] = [];
+  let lost: SourceError | null = null;
+  let stopped: string | null = null;
+  const started = Date.now();
+  let maxBehind: number | null = null;
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    const clock = await stream.clockOffset();
+    for (const r of s.replicas) {
+      const db = await connectPg({ url: r.url, flag: r.origin, timeoutMs: s.timeoutMs });
+      replicas.push({ name: db.target, db });
+    }
+    const checker = new FollowChecker({
+      graceMs: opts.graceMs,
+      raceWindowMs: opts.raceWindowMs,
+      maxPending: opts.maxPending,
+      maxListed: opts.maxListed,
+      channel: opts.channel,
+      clock,
+      replicas: replicas.map((r) => r.name),
+    });
+    redis = await connectRedis({ url: redisUrl, flag: s.redis.origin, timeoutMs: s.timeoutMs });
+    const readers = new Map(
+      opts.mappings.map((m, i) => [
+        m.name,
+        {
+          mapping: m,
+          versionKind: mappings[i]!.versionKind,
+          reader: new EntryReader(redis!, opts.maxValueBytes, [m.version.field], { flag: s.redis.origin, timeoutMs: s.timeoutMs }),
+        },
+      ]),
+    );
+    tracking = await TrackingFeed.open({
+      url: redisUrl,
+      flag: s.redis.origin,
+      timeoutMs: s.timeoutMs,
+      prefixes: [...new Set(opts.mappings.map((m) => (m.template.source.startsWith('{') ? '' : (m.template.literals[0] ?? ''))))],
+      channel: opts.channel,
+      onTouched: (keys) => checker.touched(keys, Date.now()),
+      onBroadcast: (keys) => checker.broadcast(keys, Date.now()),
+      onLost: (err) => {
+        lost ??= new SourceError(`Redis was lost mid-follow: ${err.message}`, 'check Redis; what was followed until then is reported', {
+          server: 'redis',
+          category: 'unreachable',
+        });
+      },
+    });
+    // Each replica's replay position, often: when it passed a commit says whether a refill could have read it.
+    let sampling = false;
+    sampler = setInterval(() => {
+      if (sampling) return;
+      sampling = true;
+      void Promise.all(
+        replicas.map(async (r) => {
+          const [row] = await r.db.query<{ lsn: string | null }>('SELECT pg_last_wal_replay_lsn()::text AS lsn').catch(() => []);
+          if (row?.lsn) checker.replayed(r.name, row.lsn, Date.now());
+        }),
+      ).finally(() => {
+        sampling = false;
+      });
+    }, REPLAY_SAMPLE_MS);
+    out.note(
+      `cachedoctor: following committed writes to ${mappings.map((m) => `${m.schema}.${m.table}`).join(', ')} on ${stream.target} (temporary slot ${stream.slot}, dropped when follow ends); checking each in Redis after ${opts.graceMs / 1000} s${opts.durationMs === null ? '; Ctrl-C stops and reports' : ` for ${opts.durationMs / 1000} s`}`,
+    );
+
+    const decoder = new WriteDecoder(mappings);
+    const rate = { second: 0, accepted: 0 };
+    let lastBehindCheck = 0;
+    let ending = false;
+    let endBy = Number.POSITIVE_INFINITY;
+    for (;;) {
+      if (signal.aborted || lost) break;
+      const now = Date.now();
+      if (!ending && opts.durationMs !== null && now - started >= opts.durationMs) {
+        // No new writes: the checks already waiting get their two looks, then the report.
+        ending = true;
+        endBy = now + 2 * opts.graceMs + 1000;
+      }
+      if (ending && (checker.pending === 0 || now >= endBy)) break;
+      let rows: { lsn: string; data: string }[] = [];
+      if (!ending) {
+        rows = await stream.poll(POLL_ROWS);
+        const seen = Date.now();
+        for (const row of rows) {
+          for (const w of decoder.push(row.lsn, parseTestDecoding(row.data))) {
+            const sec = Math.floor(seen / 1000);
+            if (sec !== rate.second) {
+              rate.second = sec;
+              rate.accepted = 0;
+            }
+            if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
+            else {
+              rate.accepted += 1;
+              checker.write(w, seen);
+            }
+          }
+        }
+      }
+      await checkDue(checker, readers);
+      if (Date.now() - lastBehindCheck >= 1000) {
+        lastBehindCheck = Date.now();
+        const behind = await stream.behindBytes();
+        if (behind !== null) maxBehind = Math.max(maxBehind ?? 0, behind);
+        if (behind !== null && behind > opts.maxSlotLagBytes) {
+          stopped = `stopped: the temporary slot held back ${formatBytes(behind)} of WAL on the primary (over --max-slot-lag ${formatBytes(opts.maxSlotLagBytes)}): follow could not keep up with the writes`;
+          break;
+        }
+      }
+      out.progress(
+        `follow: ${checker.pending} checks waiting${maxBehind !== null ? `, ${formatBytes(maxBehind)} behind at most` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+      if (rows.length < POLL_ROWS) await sleep(POLL_MS, signal);
+    }
+    out.endProgress();
+    if (signal.aborted && Date.now() - started < 200) throw new InterruptedError('interrupted before any write was followed');
+    if (stopped) runFindings.push(finding('follow-stopped', stopped, { maxBehindBytes: maxBehind }));
+    const result = checker.finish();
+    const counts: Partial<Record<FindingKind, number>> = { ...(result.counts as Partial<Record<FindingKind, number>>) };
+    for (const f of runFindings) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+    const total = (pick: (m: MappingFollow) => number) => result.mappings.reduce((n, m) => n + pick(m), 0);
+    const findings = [...result.findings, ...runFindings];
+    const data: FollowData = {
+      primary: stream.target,
+      slot: stream.slot,
+      replicas: replicas.map((r) => r.name),
+      clock,
+      graceMs: opts.graceMs,
+      raceWindowMs: opts.raceWindowMs,
+      channel: opts.channel,
+      mappings: result.mappings,
+      maxBehindBytes: maxBehind,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    const outcome: CommandResult<FollowData> = {
+      command: 'follow',
+      fails: countsFailAt(counts, opts.failOn),
+      complete: !signal.aborted && stopped === null && lost === null,
+      findings,
+      summary: {
+        writes: total((m) => m.writes),
+        checked: total((m) => m.checked),
+        converged: total((m) => m.converged),
+        stale: total((m) => m.checked - m.converged),
+        unchecked: total((m) => m.unchecked),
+        missingBroadcasts: total((m) => m.missingBroadcasts),
+        ...severitiesOfCounts(counts),
+      },
+      counts,
+      data,
+    };
+    return lost ? { ...outcome, sourceFailure: { message: (lost as SourceError).line } } : outcome;
+  } finally {
+    clearInterval(sampler);
+    tracking?.close();
+    redis?.disconnect();
+    await Promise.all([stream.close(), ...replicas.map((r) => r.db.close())]);
+  }
+}
+
+/** Reads the keys whose check is due, a batch per mapping, and gives each check what its key holds. */
+type Reader = { mapping: FollowOptions['mappings'][number]; versionKind: VersionKind; reader: EntryReader };
+
+async function checkDue(checker: FollowChecker, readers: Map<string, Reader>): Promise<void> {
+  const due = checker.due(Date.now());
+  if (due.length === 0) return;
+  const byMapping = new Map<string, typeof due>();
+  for (const d of due) byMapping.set(d.mapping, [...(byMapping.get(d.mapping) ?? []), d]);
+  for (const [name, checks] of byMapping) {
+    const r = readers.get(name)!;
+    for (let i = 0; i < checks.length; i += 500) {
+      const batch = checks.slice(i, i + 500);
+      const reads = await r.reader.read(batch.map((c) => Buffer.from(c.key)));
+      const now = Date.now();
+      for (const [j, c] of batch.entries()) checker.answer(c.id, stateOf(reads[j]!.read, r), now);
+    }
+  }
+}
+
+/** What a read of the key says: gone, its version, or why it cannot be read. */
+function stateOf(read: Parameters<typeof decodeEntry>[0], r: Reader): CacheState {
+  if (read.type === 'none' || read.pttl === -2) return { kind: 'absent' };
+  const decoded = decodeEntry(read, r.mapping.encoding);
+  if (!decoded.ok) return { kind: 'unreadable', why: `a value that ${decoded.reason}` };
+  const v = cacheVersion(decoded.get(r.mapping.version.field), r.versionKind);
+  return 'error' in v ? { kind: 'unreadable', why: `a value without a readable ${r.mapping.version.field}` } : { kind: 'version', version: v };
+}

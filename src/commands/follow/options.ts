@@ -1,0 +1,53 @@
+// follow's options, typed: the mappings whose writes are checked, the grace period, and the bounds of the follow.
+import { mappingsFromOptions } from '../../config/mappings.js';
+import type { Severity } from '../../core/findings/findings.js';
+import type { Mapping } from '../../core/scan/mapping.js';
+import { CHANNEL, FAIL_ON, FOLLOWING, MAPPING, QUIET, RACE_WINDOW, SCANNING } from '../../options/catalog.js';
+import { parseOptions, type RawOptions } from '../../options/spec.js';
+
+export const FOLLOW_OPTIONS = {
+  key: MAPPING.key,
+  table: MAPPING.table,
+  versionField: MAPPING.versionField,
+  versionColumn: MAPPING.versionColumn,
+  mapping: MAPPING.mapping,
+  ...FOLLOWING,
+  channel: CHANNEL,
+  raceWindow: RACE_WINDOW,
+  maxListed: SCANNING.maxListed,
+  maxValueBytes: SCANNING.maxValueBytes,
+  failOn: FAIL_ON,
+  quiet: QUIET,
+} as const;
+
+export interface FollowOptions {
+  mappings: Mapping[];
+  /** null: until Ctrl-C. */
+  durationMs: number | null;
+  graceMs: number;
+  rate: number | null;
+  maxPending: number;
+  maxSlotLagBytes: number;
+  channel: string | null;
+  raceWindowMs: number;
+  maxListed: number;
+  maxValueBytes: number;
+  failOn: Severity;
+}
+
+export function parse(raw: RawOptions): FollowOptions {
+  const o = parseOptions(FOLLOW_OPTIONS, raw);
+  return {
+    mappings: mappingsFromOptions(raw),
+    durationMs: o.duration,
+    graceMs: o.grace,
+    rate: o.rate,
+    maxPending: o.maxPending,
+    maxSlotLagBytes: o.maxSlotLag,
+    channel: o.channel,
+    raceWindowMs: o.raceWindow,
+    maxListed: o.maxListed,
+    maxValueBytes: o.maxValueBytes,
+    failOn: o.failOn,
+  };
+}

@@ -1,0 +1,16 @@
+// What follow reports besides its findings: where it followed, how, and per mapping what the cache did.
+import type { MappingFollow } from './checker.js';
+
+export interface FollowData {
+  primary: string;
+  slot: string;
+  replicas: string[];
+  clock: { offsetMs: number; uncertaintyMs: number };
+  graceMs: number;
+  raceWindowMs: number;
+  channel: string | null;
+  mappings: MappingFollow[];
+  /** The most WAL the slot held back (how far the follow was behind the primary), in bytes. */
+  maxBehindBytes: number | null;
+  seconds: number;
+}

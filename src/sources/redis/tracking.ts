@@ -1,0 +1,61 @@
+// When cache keys are touched, without MONITOR: CLIENT TRACKING in broadcast mode for the mappings' key prefixes,
+// redirected to a connection subscribed to __redis__:invalidate. Redis then names every key of those prefixes that is
+// written, deleted or expires (never reads), at about the cost of one more message per write. No configuration
+// change on the server. And, with --channel, the application's own invalidation broadcasts.
+import type { Redis } from 'ioredis';
+import { keysNamedIn } from '../../core/monitor/broadcastKeys.js';
+import { connectRedis, redisSourceError } from './connect.js';
+
+export interface TrackingOptions {
+  url: string;
+  flag: string;
+  timeoutMs: number;
+  prefixes: readonly string[];
+  /** The application's invalidation channel, also listened to. */
+  channel: string | null;
+  onTouched(keys: string[]): void;
+  onBroadcast(keys: string[]): void;
+  /** The connection was lost: no more touches will come. */
+  onLost(err: Error): void;
+}
+
+export class TrackingFeed {
+  private constructor(
+    private readonly sub: Redis,
+    private readonly cmd: Redis,
+  ) {}
+
+  static async open(opts: TrackingOptions): Promise<TrackingFeed> {
+    const sub = await connectRedis({ url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs });
+    let cmd: Redis | null = null;
+    try {
+      cmd = await connectRedis({ url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs });
+      const subId = String(await sub.call('CLIENT', 'ID'));
+      // Invalidations may arrive before the SUBSCRIBE reply: listen first.
+      sub.on('messageBuffer', (channel: Buffer, message: Buffer | Buffer[] | null) => {
+        const name = channel.toString();
+        if (name === '__redis__:invalidate') {
+          // A null message is FLUSHALL / FLUSHDB: every key touched, which no key list can say.
+          if (message !== null) opts.onTouched((Array.isArray(message) ? message : [message]).map((k) => k.toString('latin1')));
+        } else if (name === opts.channel && message !== null && !Array.isArray(message)) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
+      });
+      await sub.subscribe('__redis__:invalidate', ...(opts.channel ? [opts.channel] : []));
+      await cmd.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', subId, 'BCAST', ...opts.prefixes.flatMap((p) => ['PREFIX', p]), 'NOLOOP');
+      const lost = (why: string) => () => opts.onLost(new Error(why));
+      sub.once('end', lost('the connection that receives key invalidations was closed'));
+      cmd.once('end', lost('the tracking connection was closed'));
+      return new TrackingFeed(sub, cmd);
+    } catch (err) {
+      sub.disconnect();
+      cmd?.disconnect();
+      throw redisSourceError(err, `${sub.options.host}:${sub.options.port}`, opts.flag, opts.timeoutMs, 'query');
+    }
+  }
+
+  close(): void {
+    this.sub.removeAllListeners('end');
+    this.cmd.removeAllListeners('end');
+    this.sub.disconnect();
+    this.cmd.disconnect();
+  }
+}

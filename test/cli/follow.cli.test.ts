@@ -1,0 +1,113 @@
+// follow from the command line: the documented least grants are enough; without REPLICATION it says what is
+// missing in one line (exit 3); Ctrl-C reports and leaves no slot; --json parses against the schema.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { parseJson, runCli } from '../helpers/cli.js';
+import { sql } from '../helpers/pg.js';
+import { useSandbox } from '../helpers/sandbox.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
+
+const sandbox = useSandbox({ standby: false });
+/** The Redis ACL the least-privilege docs give follow: connecting, scan's reads, and tracking. */
+const FOLLOW_ACL = '+ping +info +select +client|setname +eval_ro +scan +pttl +getrange +strlen +type +hmget +hgetall +client|id +client|tracking +subscribe';
+
+interface FollowDoc {
+  exitCode: number;
+  complete: boolean;
+  summary: { writes: number; checked: number; converged: number };
+  findings: { kind: string; class?: string; key?: string }[];
+  error?: { message: string };
+}
+
+describe('cachedoctor follow (subprocess)', () => {
+  let redisUrl: string;
+  before(async () => {
+    const sb = await sandbox.ready();
+    await sql(
+      sb.primaryUrl,
+      `CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 1 FROM generate_series(1, 10) g;
+       CREATE ROLE follower LOGIN REPLICATION IN ROLE pg_monitor; GRANT SELECT ON items TO follower;
+       CREATE ROLE plain LOGIN; GRANT SELECT ON items TO plain;`,
+    );
+    const r = new Redis(sb.redisUrl);
+    await r.call('ACL', 'SETUSER', 'cd_follow', 'on', '>cd-follow-pw', '~*', 'resetchannels', '&__redis__:invalidate', '-@all', ...FOLLOW_ACL.split(' '));
+    for (let i = 1; i <= 10; i += 1) await r.set(`item:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    r.disconnect();
+    redisUrl = `redis://cd_follow:cd-follow-pw@127.0.0.1:${sb.redis!.port}`;
+  });
+
+  it('with exactly the documented grants: a write never invalidated is a critical finding, exit 1, and the JSON parses', async () => {
+    const sb = sandbox();
+    const run = runCli(
+      [
+        'follow',
+        '--redis',
+        redisUrl,
+        '--pg',
+        sb.primary!.urlFor('follower'),
+        '--key',
+        'item:{id}',
+        '--table',
+        'items',
+        '--duration',
+        '2s',
+        '--grace',
+        '300ms',
+        '--json',
+      ],
+      {
+        onStderr: (stderr) => {
+          if (stderr.includes('following committed writes')) void sql(sb.primaryUrl, 'UPDATE items SET version = 2 WHERE id = 4');
+        },
+      },
+    );
+    const done = await run;
+    assert.equal(done.code, 1, done.stderr);
+    const doc = parseJson<FollowDoc>(done);
+    assertMatchesSchema(doc);
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.kind} ${f.class} ${f.key}`),
+      ['stale-after-write not-invalidated item:4'],
+    );
+    assert.deepEqual([doc.summary.writes, doc.summary.checked, doc.summary.converged], [1, 1, 0]);
+    const slots = await sql<{ n: number }>(sb.primaryUrl, "SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name LIKE 'cachedoctor_%'");
+    assert.equal(slots[0]!.n, 0);
+  });
+
+  it('without REPLICATION: one line saying what is missing and how to grant it, exit 3', async () => {
+    const sb = sandbox();
+    const run = await runCli([
+      'follow',
+      '--redis',
+      sb.redisUrl,
+      '--pg',
+      sb.primary!.urlFor('plain'),
+      '--key',
+      'item:{id}',
+      '--table',
+      'items',
+      '--duration',
+      '1s',
+    ]);
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal(
+      run.stderr.trim(),
+      "cachedoctor: follow cannot read the primary's change stream: the role has no REPLICATION attribute (ALTER ROLE <role> REPLICATION; (it then sees every table: see docs/least-privilege.md))",
+    );
+  });
+
+  it('Ctrl-C reports what was followed (exit 130) and leaves no slot', async () => {
+    const sb = sandbox();
+    const run = await runCli(['follow', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'item:{id}', '--table', 'items', '--json'], {
+      onStderr: (stderr, kill) => {
+        if (stderr.includes('following committed writes')) setTimeout(() => kill('SIGINT'), 800);
+      },
+    });
+    assert.equal(run.code, 130, run.stderr);
+    const doc = parseJson<FollowDoc>(run);
+    assert.equal(doc.complete, false);
+    const slots = await sql<{ n: number }>(sb.primaryUrl, "SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name LIKE 'cachedoctor_%'");
+    assert.equal(slots[0]!.n, 0);
+  });
+});

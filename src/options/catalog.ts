@@ -125,4 +125,5 @@ export const FOLLOWING = {
   rate: restate(SCANNING.rate, { help: 'cap the writes checked per second (each costs two reads; the rest are counted as unchecked)' }),
   maxPending: value('--max-pending <n>', 'checks waiting at once; past it the oldest is counted as unchecked', positiveCount, 100_000),
   maxSlotLag: value('--max-slot-lag <size>', 'stop before the temporary replication slot holds back more WAL than this', size, 256 * 1024 * 1024),
+  poll: value('--poll <duration>', 'without a change stream: how often to poll the updatedAt column', duration, 250),
 } as const;

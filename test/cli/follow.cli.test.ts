@@ -28,11 +28,16 @@ describe('cachedoctor follow (subprocess)', () => {
       sb.primaryUrl,
       `CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 1 FROM generate_series(1, 10) g;
        CREATE ROLE follower LOGIN REPLICATION IN ROLE pg_monitor; GRANT SELECT ON items TO follower;
-       CREATE ROLE plain LOGIN; GRANT SELECT ON items TO plain;`,
+       CREATE ROLE plain LOGIN; GRANT SELECT ON items TO plain;
+       CREATE TABLE polled (id int PRIMARY KEY, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+       INSERT INTO polled SELECT g, 1 FROM generate_series(1, 10) g; GRANT SELECT ON polled TO plain;`,
     );
     const r = new Redis(sb.redisUrl);
     await r.call('ACL', 'SETUSER', 'cd_follow', 'on', '>cd-follow-pw', '~*', 'resetchannels', '&__redis__:invalidate', '-@all', ...FOLLOW_ACL.split(' '));
-    for (let i = 1; i <= 10; i += 1) await r.set(`item:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    for (let i = 1; i <= 10; i += 1) {
+      await r.set(`item:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+      await r.set(`polled:${i}`, JSON.stringify({ version: 1 }), 'EX', 600);
+    }
     r.disconnect();
     redisUrl = `redis://cd_follow:cd-follow-pw@127.0.0.1:${sb.redis!.port}`;
   });
@@ -75,7 +80,47 @@ describe('cachedoctor follow (subprocess)', () => {
     assert.equal(slots[0]!.n, 0);
   });
 
-  it('without REPLICATION: one line saying what is missing and how to grant it, exit 3', async () => {
+  it('without REPLICATION: polls the updatedAt column instead, saying so in one line, and finds the write never invalidated', async () => {
+    const sb = sandbox();
+    const run = await runCli(
+      [
+        'follow',
+        '--redis',
+        sb.redisUrl,
+        '--pg',
+        sb.primary!.urlFor('plain'),
+        '--key',
+        'polled:{id}',
+        '--table',
+        'polled',
+        '--duration',
+        '2s',
+        '--grace',
+        '300ms',
+        '--json',
+      ],
+      {
+        onStderr: (stderr) => {
+          if (stderr.includes('following committed writes')) void sql(sb.primaryUrl, 'UPDATE polled SET version = 2, updated_at = now() WHERE id = 3');
+        },
+      },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /^cachedoctor: follow: no change stream \(the role has no REPLICATION attribute\): polling public\.polled\.updated_at every 250 ms instead; deletes are not seen/m,
+    );
+    assert.match(run.stderr, /public\.polled\.updated_at has no index/);
+    const doc = parseJson<FollowDoc & { mode: string; notes: string[] }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.mode, 'poll');
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.kind} ${f.class} ${f.key}`),
+      ['stale-after-write not-invalidated polled:3'],
+    );
+  });
+
+  it('without REPLICATION and without an updatedAt column to poll: one line saying both, exit 3', async () => {
     const sb = sandbox();
     const run = await runCli([
       'follow',
@@ -93,7 +138,7 @@ describe('cachedoctor follow (subprocess)', () => {
     assert.equal(run.code, 3, run.stderr);
     assert.equal(
       run.stderr.trim(),
-      "cachedoctor: follow cannot read the primary's change stream: the role has no REPLICATION attribute (ALTER ROLE <role> REPLICATION; (it then sees every table: see docs/least-privilege.md))",
+      "cachedoctor: follow cannot read the primary's change stream (the role has no REPLICATION attribute), and cannot poll instead: items has no updatedAt column (ALTER ROLE <role> REPLICATION; (it then sees every table: see docs/least-privilege.md); or give the mapping an updatedAt column (a timestamp every write sets))",
     );
   });
 
@@ -109,5 +154,34 @@ describe('cachedoctor follow (subprocess)', () => {
     assert.equal(doc.complete, false);
     const slots = await sql<{ n: number }>(sb.primaryUrl, "SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name LIKE 'cachedoctor_%'");
     assert.equal(slots[0]!.n, 0);
+  });
+});
+
+describe('cachedoctor follow on a primary with wal_level=replica (subprocess)', () => {
+  const replicaLevel = useSandbox({ standby: false, postgresSettings: ['wal_level=replica'] });
+
+  it('polls instead, saying why in one line', async () => {
+    const sb = await replicaLevel.ready();
+    await sql(sb.primaryUrl, 'CREATE TABLE polled (id int PRIMARY KEY, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())');
+    const run = await runCli([
+      'follow',
+      '--redis',
+      sb.redisUrl,
+      '--pg',
+      sb.primaryUrl,
+      '--key',
+      'polled:{id}',
+      '--table',
+      'polled',
+      '--duration',
+      '500ms',
+      '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /^cachedoctor: follow: no change stream \(wal_level is replica on 127\.0\.0\.1:\d+, not logical\): polling public\.polled\.updated_at/m,
+    );
+    assert.equal(parseJson<{ mode: string }>(run).mode, 'poll');
   });
 });

@@ -6,28 +6,24 @@ import { sleep } from '../../async.js';
 import type { CommandResult } from '../../core/envelope.js';
 import { type CacheState, FollowChecker, type MappingFollow } from '../../core/follow/checker.js';
 import type { FollowData } from '../../core/follow/followData.js';
-import { parseTestDecoding } from '../../core/follow/testDecoding.js';
-import { type FollowMapping, WriteDecoder } from '../../core/follow/writes.js';
+import type { FollowMapping } from '../../core/follow/writes.js';
 import { countsFailAt, finding, type Finding, severitiesOfCounts } from '../../core/findings/findings.js';
 import type { FindingKind } from '../../core/findings/kinds.js';
 import { decodeEntry } from '../../core/scan/decode.js';
 import { cacheVersion, type VersionKind } from '../../core/scan/version.js';
 import { formatBytes } from '../../core/units.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
-import { ChangeStream, ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
-import { readTableShape } from '../../sources/postgres/tableInfo.js';
+import { readTableShape, type TableShape } from '../../sources/postgres/tableInfo.js';
 import { connectRedis } from '../../sources/redis/connect.js';
 import { EntryReader } from '../../sources/redis/entries.js';
 import { TrackingFeed } from '../../sources/redis/tracking.js';
 import type { CommandContext } from '../context.js';
 import type { FollowOptions } from './options.js';
+import { openWriteSource } from './writeSource.js';
 
 export { parse } from './options.js';
 
-/** How often the slot is read when it had nothing, and how many rows a read takes at most. */
-const POLL_MS = 100;
-const POLL_ROWS = 5000;
 /** How often each replica's replay position is sampled. */
 const REPLAY_SAMPLE_MS = 50;
 
@@ -42,6 +38,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   // The mappings as PostgreSQL names their tables (the slot names schema and table), read on an ordinary session.
   const meta = await connectPg({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs });
   let mappings: FollowMapping[];
+  const tables: { mapping: FollowMapping; shape: TableShape }[] = [];
   try {
     mappings = [];
     for (const m of opts.mappings) {
@@ -50,7 +47,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
         'SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)',
         [shape.sql],
       );
-      mappings.push({
+      const mapping: FollowMapping = {
         name: m.name,
         schema: rel!.schema,
         table: rel!.name,
@@ -58,20 +55,15 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
         keyColumns: shape.keyColumns.map((c) => c.name),
         versionColumn: shape.version.name,
         versionKind: shape.version.kind,
-      });
+      };
+      mappings.push(mapping);
+      tables.push({ mapping, shape });
     }
   } finally {
     await meta.close();
   }
 
-  let stream: ChangeStream;
-  try {
-    stream = await ChangeStream.open({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs });
-  } catch (err) {
-    if (err instanceof ChangeStreamUnavailable)
-      throw new SourceError(`follow cannot read the primary's change stream: ${err.reason}`, err.enable, { category: 'rejected', server: 'postgres' });
-    throw err;
-  }
+  const source = await openWriteSource({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs }, tables, opts.pollMs, out);
   const replicas: { name: string; db: PgConnection }[] = [];
   let tracking: TrackingFeed | null = null;
   let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;
@@ -82,7 +74,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   let maxBehind: number | null = null;
   let sampler: NodeJS.Timeout | undefined;
   try {
-    const clock = await stream.clockOffset();
+    const clock = await source.clockOffset();
     for (const r of s.replicas) {
       const db = await connectPg({ url: r.url, flag: r.origin, timeoutMs: s.timeoutMs });
       replicas.push({ name: db.target, db });
@@ -137,10 +129,9 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       });
     }, REPLAY_SAMPLE_MS);
     out.note(
-      `cachedoctor: following committed writes to ${mappings.map((m) => `${m.schema}.${m.table}`).join(', ')} on ${stream.target} (temporary slot ${stream.slot}, dropped when follow ends); checking each in Redis after ${opts.graceMs / 1000} s${opts.durationMs === null ? '; Ctrl-C stops and reports' : ` for ${opts.durationMs / 1000} s`}`,
+      `cachedoctor: following committed writes to ${mappings.map((m) => `${m.schema}.${m.table}`).join(', ')} on ${source.target}${source.slot ? ` (temporary slot ${source.slot}, dropped when follow ends)` : ' (polling)'}; checking each in Redis after ${opts.graceMs / 1000} s${opts.durationMs === null ? '; Ctrl-C stops and reports' : ` for ${opts.durationMs / 1000} s`}`,
     );
 
-    const decoder = new WriteDecoder(mappings);
     const rate = { second: 0, accepted: 0 };
     let lastBehindCheck = 0;
     let ending = false;
@@ -154,29 +145,28 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
         endBy = now + 2 * opts.graceMs + 1000;
       }
       if (ending && (checker.pending === 0 || now >= endBy)) break;
-      let rows: { lsn: string; data: string }[] = [];
+      let more = false;
       if (!ending) {
-        rows = await stream.poll(POLL_ROWS);
+        const next = await source.next();
+        more = next.more;
         const seen = Date.now();
-        for (const row of rows) {
-          for (const w of decoder.push(row.lsn, parseTestDecoding(row.data))) {
-            const sec = Math.floor(seen / 1000);
-            if (sec !== rate.second) {
-              rate.second = sec;
-              rate.accepted = 0;
-            }
-            if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
-            else {
-              rate.accepted += 1;
-              checker.write(w, seen);
-            }
+        for (const w of next.writes) {
+          const sec = Math.floor(seen / 1000);
+          if (sec !== rate.second) {
+            rate.second = sec;
+            rate.accepted = 0;
+          }
+          if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
+          else {
+            rate.accepted += 1;
+            checker.write(w, seen);
           }
         }
       }
       await checkDue(checker, readers);
       if (Date.now() - lastBehindCheck >= 1000) {
         lastBehindCheck = Date.now();
-        const behind = await stream.behindBytes();
+        const behind = await source.behindBytes();
         if (behind !== null) maxBehind = Math.max(maxBehind ?? 0, behind);
         if (behind !== null && behind > opts.maxSlotLagBytes) {
           stopped = `stopped: the temporary slot held back ${formatBytes(behind)} of WAL on the primary (over --max-slot-lag ${formatBytes(opts.maxSlotLagBytes)}): follow could not keep up with the writes`;
@@ -186,7 +176,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       out.progress(
         `follow: ${checker.pending} checks waiting${maxBehind !== null ? `, ${formatBytes(maxBehind)} behind at most` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
       );
-      if (rows.length < POLL_ROWS) await sleep(POLL_MS, signal);
+      if (!more) await sleep(ending ? Math.min(100, source.idleMs) : source.idleMs, signal);
     }
     out.endProgress();
     if (signal.aborted && Date.now() - started < 200) throw new InterruptedError('interrupted before any write was followed');
@@ -197,8 +187,10 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     const total = (pick: (m: MappingFollow) => number) => result.mappings.reduce((n, m) => n + pick(m), 0);
     const findings = [...result.findings, ...runFindings];
     const data: FollowData = {
-      primary: stream.target,
-      slot: stream.slot,
+      primary: source.target,
+      mode: source.mode,
+      slot: source.slot,
+      notes: source.notes,
       replicas: replicas.map((r) => r.name),
       clock,
       graceMs: opts.graceMs,
@@ -230,7 +222,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     clearInterval(sampler);
     tracking?.close();
     redis?.disconnect();
-    await Promise.all([stream.close(), ...replicas.map((r) => r.db.close())]);
+    await Promise.all([source.close(), ...replicas.map((r) => r.db.close())]);
   }
 }
 

@@ -28,6 +28,8 @@ export interface FollowOptions {
   rate: number | null;
   maxPending: number;
   maxSlotLagBytes: number;
+  /** The fallback's poll interval. */
+  pollMs: number;
   channel: string | null;
   raceWindowMs: number;
   maxListed: number;
@@ -44,6 +46,7 @@ export function parse(raw: RawOptions): FollowOptions {
     rate: o.rate,
     maxPending: o.maxPending,
     maxSlotLagBytes: o.maxSlotLag,
+    pollMs: o.poll,
     channel: o.channel,
     raceWindowMs: o.raceWindow,
     maxListed: o.maxListed,

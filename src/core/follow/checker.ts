@@ -225,6 +225,12 @@ export class FollowChecker {
       return { cls: 'not-invalidated', detail: 'nothing touched the key after the commit: the write never invalidated it', replica: null };
     }
     const refill = after[after.length - 1]!;
+    if (check.write.commitLsn === null && this.replay.size > 0)
+      return {
+        cls: 'uncertain',
+        detail: `refilled ${fmtMs(refill - c)} after the write with the old row; polling gives no commit position to hold the replicas against: a replica or a race`,
+        replica: null,
+      };
     const lsn = parseLsn(check.write.commitLsn) ?? 0n;
     let unsure: string | null = null;
     for (const [name, samples] of this.replay) {
@@ -275,7 +281,7 @@ export class FollowChecker {
       'missing-broadcast',
       finding(
         'missing-broadcast',
-        `${check.write.key} was written (${check.write.commitLsn}) with no message on ${this.opts.channel} naming it within ${this.opts.raceWindowMs} ms: in-process caches keep the old value`,
+        `${check.write.key} was written${check.write.commitLsn ? ` (${check.write.commitLsn})` : ''} with no message on ${this.opts.channel} naming it within ${this.opts.raceWindowMs} ms: in-process caches keep the old value`,
         { key: check.write.key, mapping: check.write.mapping, commitLsn: check.write.commitLsn },
       ),
     );
@@ -288,7 +294,9 @@ export class FollowChecker {
 
   private timeline(check: Check, state: CacheState, nowMs: number): { at: string; event: string }[] {
     const at = (ms: number) => new Date(ms).toISOString();
-    const events: { ms: number; event: string }[] = [{ ms: check.commitLocalMs, event: `commit ${check.write.commitLsn}` }];
+    const events: { ms: number; event: string }[] = [
+      { ms: check.commitLocalMs, event: check.write.commitLsn ? `commit ${check.write.commitLsn}` : 'written (updatedAt)' },
+    ];
     const lsn = parseLsn(check.write.commitLsn) ?? 0n;
     for (const [name, samples] of this.replay) {
       const s = samples.find((x) => x.lsn >= lsn);

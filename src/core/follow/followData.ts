@@ -3,7 +3,11 @@ import type { MappingFollow } from './checker.js';
 
 export interface FollowData {
   primary: string;
-  slot: string;
+  /** logical: every write from a temporary slot; poll: the fallback, the rows whose updatedAt moved. */
+  mode: 'logical' | 'poll';
+  slot: string | null;
+  /** What this mode cannot see. */
+  notes: string[];
   replicas: string[];
   clock: { offsetMs: number; uncertaintyMs: number };
   graceMs: number;

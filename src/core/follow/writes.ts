@@ -24,8 +24,8 @@ export interface CommittedWrite {
   /** The version committed; null for a delete (the key should be gone) or when the row has none. */
   version: Version | null;
   xid: string;
-  /** The end of the commit record: a replica shows the write once it has replayed this far. */
-  commitLsn: string;
+  /** The end of the commit record: a replica shows the write once it has replayed this far; null when polling. */
+  commitLsn: string | null;
   /** The commit time on the primary's clock, in microseconds. */
   commitMicros: bigint;
 }

@@ -18,6 +18,7 @@ export function renderFollowTable(env: Envelope<FollowData>, chalk: ChalkInstanc
   const out: string[] = [
     `${chalk.bold('Committed writes')}  on ${env.primary} for ${env.seconds.toFixed(1)} s, each checked in Redis ${env.graceMs / 1000} s after its commit${env.replicas.length > 0 ? `; replicas ${env.replicas.join(', ')}` : ''}${env.maxBehindBytes !== null ? `; at most ${formatBytes(env.maxBehindBytes)} behind the primary` : ''}`,
   ];
+  for (const n of env.notes) out.push(chalk.yellow(`  ${n}`));
   const ms = (s: { median: number; p95: number } | null) => (s ? `${s.median.toFixed(0)} / ${s.p95.toFixed(0)} ms` : DASH);
   out.push(
     fitTable(

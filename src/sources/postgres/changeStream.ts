@@ -3,6 +3,7 @@
 // killed), read with pg_logical_slot_get_changes on one dedicated read-only session.
 import { randomBytes } from 'node:crypto';
 import { SourceError } from '../../errors.js';
+import { clockOffset } from './clock.js';
 import { connectPg, type PgConnection } from './connect.js';
 
 /** Why the change stream cannot be used here, and what would enable it. */
@@ -82,11 +83,8 @@ export class ChangeStream {
   }
 
   /** The primary's clock minus ours, and half the round trip that measured it. */
-  async clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }> {
-    const before = Date.now();
-    const [row] = await this.db.query<{ ms: number }>('SELECT extract(epoch FROM clock_timestamp()) * 1000 AS ms');
-    const after = Date.now();
-    return { offsetMs: Number(row?.ms ?? after) - (before + after) / 2, uncertaintyMs: Math.max(1, (after - before) / 2) };
+  clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }> {
+    return clockOffset(this.db);
   }
 
   /** Ends the session; PostgreSQL drops the temporary slot with it. */

@@ -1,0 +1,87 @@
+// Where follow's committed writes come from: the change stream (a temporary logical slot), or, when the primary
+// cannot give one, its fallback, polling each mapped table's updatedAt column. One shape for both.
+import { parseTestDecoding } from '../../core/follow/testDecoding.js';
+import { type CommittedWrite, type FollowMapping, WriteDecoder } from '../../core/follow/writes.js';
+import { SourceError } from '../../errors.js';
+import type { Output } from '../../output.js';
+import { ChangeStream, ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js';
+import type { TableShape } from '../../sources/postgres/tableInfo.js';
+import { UpdatedPoller } from '../../sources/postgres/updatedPoller.js';
+
+export interface WriteSource {
+  mode: 'logical' | 'poll';
+  target: string;
+  /** The temporary slot (logical), or null. */
+  slot: string | null;
+  /** How long to wait before asking again when the last call had nothing more. */
+  idleMs: number;
+  /** Limits of this mode, said in the report. */
+  notes: string[];
+  /** The writes committed since the last call; `more` when a call now would give more at once. */
+  next(): Promise<{ writes: CommittedWrite[]; more: boolean }>;
+  /** How far behind the primary's WAL the follow is, in bytes (what the slot holds back), if known. */
+  behindBytes(): Promise<number | null>;
+  clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }>;
+  close(): Promise<void>;
+}
+
+/** Rows a read of the slot takes at most (whole transactions, so about). */
+const SLOT_ROWS = 5000;
+
+export async function openWriteSource(
+  conn: { url: string | null; flag: string; timeoutMs: number },
+  tables: { mapping: FollowMapping; shape: TableShape }[],
+  pollMs: number,
+  out: Output,
+): Promise<WriteSource> {
+  try {
+    const stream = await ChangeStream.open(conn);
+    const decoder = new WriteDecoder(tables.map((t) => t.mapping));
+    return {
+      mode: 'logical',
+      target: stream.target,
+      slot: stream.slot,
+      idleMs: 100,
+      notes: [],
+      async next() {
+        const rows = await stream.poll(SLOT_ROWS);
+        return { writes: rows.flatMap((r) => decoder.push(r.lsn, parseTestDecoding(r.data))), more: rows.length >= SLOT_ROWS };
+      },
+      behindBytes: () => stream.behindBytes(),
+      clockOffset: () => stream.clockOffset(),
+      close: () => stream.close(),
+    };
+  } catch (err) {
+    if (!(err instanceof ChangeStreamUnavailable)) throw err;
+    const without = tables.filter((t) => t.shape.updatedAt === null).map((t) => t.shape.label);
+    if (without.length > 0)
+      throw new SourceError(
+        `follow cannot read the primary's change stream (${err.reason}), and cannot poll instead: ${without.join(', ')} has no updatedAt column`,
+        `${err.enable}; or give the mapping an updatedAt column (a timestamp every write sets)`,
+        { category: 'rejected', server: 'postgres' },
+      );
+    const poller = await UpdatedPoller.open(conn, tables);
+    const table = (t: (typeof tables)[number]) => `${t.mapping.schema}.${t.mapping.table}`;
+    const columns = tables.map((t) => `${table(t)}.${t.shape.updatedAt!.name}`).join(', ');
+    out.note(
+      `cachedoctor: follow: no change stream (${err.reason}): polling ${columns} every ${pollMs} ms instead; deletes are not seen, and a stale refill cannot be held against the replicas (to follow every write: ${err.enable})`,
+    );
+    for (const t of await poller.unindexed(tables))
+      out.note(
+        `cachedoctor: follow: ${table(t)}.${t.shape.updatedAt!.name} has no index: every poll reads the whole table (CREATE INDEX ON ${table(t)} (${t.shape.updatedAt!.name}))`,
+      );
+    return {
+      mode: 'poll',
+      target: poller.target,
+      slot: null,
+      idleMs: pollMs,
+      notes: [
+        `polled ${columns} (no change stream: ${err.reason}): deletes are not seen, and refills with an old row are "uncertain" when there are replicas (no commit position to hold them against)`,
+      ],
+      next: async () => ({ writes: await poller.poll(), more: false }),
+      behindBytes: async () => null,
+      clockOffset: () => poller.clockOffset(),
+      close: () => poller.close(),
+    };
+  }
+}

@@ -13,6 +13,7 @@ import { decodeEntry } from '../../core/scan/decode.js';
 import { cacheVersion, type VersionKind } from '../../core/scan/version.js';
 import { formatBytes } from '../../core/units.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { clockOffset } from '../../sources/postgres/clock.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { readTableShape, type TableShape } from '../../sources/postgres/tableInfo.js';
 import { connectRedis } from '../../sources/redis/connect.js';
@@ -20,7 +21,7 @@ import { EntryReader } from '../../sources/redis/entries.js';
 import { TrackingFeed } from '../../sources/redis/tracking.js';
 import type { CommandContext } from '../context.js';
 import type { FollowOptions } from './options.js';
-import { openWriteSource } from './writeSource.js';
+import { openWriteSource, type WriteSource } from './writeSource.js';
 
 export { parse } from './options.js';
 
@@ -39,7 +40,9 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   const meta = await connectPg({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs });
   let mappings: FollowMapping[];
   const tables: { mapping: FollowMapping; shape: TableShape }[] = [];
+  let clock: { offsetMs: number; uncertaintyMs: number };
   try {
+    clock = await clockOffset(meta);
     mappings = [];
     for (const m of opts.mappings) {
       const shape = await readTableShape(meta, m);
@@ -63,7 +66,9 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     await meta.close();
   }
 
-  const source = await openWriteSource({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs }, tables, opts.pollMs, out);
+  // Everything that watches the cache and the replicas is up before the write stream starts: a write the stream
+  // gives must never have been invalidated before tracking began.
+  let source: WriteSource | null = null;
   const replicas: { name: string; db: PgConnection }[] = [];
   let tracking: TrackingFeed | null = null;
   let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;
@@ -74,7 +79,6 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   let maxBehind: number | null = null;
   let sampler: NodeJS.Timeout | undefined;
   try {
-    const clock = await source.clockOffset();
     for (const r of s.replicas) {
       const db = await connectPg({ url: r.url, flag: r.origin, timeoutMs: s.timeoutMs });
       replicas.push({ name: db.target, db });
@@ -128,6 +132,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
         sampling = false;
       });
     }, REPLAY_SAMPLE_MS);
+    source = await openWriteSource({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs }, tables, opts.pollMs, out);
     out.note(
       `cachedoctor: following committed writes to ${mappings.map((m) => `${m.schema}.${m.table}`).join(', ')} on ${source.target}${source.slot ? ` (temporary slot ${source.slot}, dropped when follow ends)` : ' (polling)'}; checking each in Redis after ${opts.graceMs / 1000} s${opts.durationMs === null ? '; Ctrl-C stops and reports' : ` for ${opts.durationMs / 1000} s`}`,
     );
@@ -222,7 +227,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     clearInterval(sampler);
     tracking?.close();
     redis?.disconnect();
-    await Promise.all([source.close(), ...replicas.map((r) => r.db.close())]);
+    await Promise.all([source?.close(), ...replicas.map((r) => r.db.close())]);
   }
 }
 

@@ -21,7 +21,6 @@ export interface WriteSource {
   next(): Promise<{ writes: CommittedWrite[]; more: boolean }>;
   /** How far behind the primary's WAL the follow is, in bytes (what the slot holds back), if known. */
   behindBytes(): Promise<number | null>;
-  clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }>;
   close(): Promise<void>;
 }
 
@@ -48,7 +47,6 @@ export async function openWriteSource(
         return { writes: rows.flatMap((r) => decoder.push(r.lsn, parseTestDecoding(r.data))), more: rows.length >= SLOT_ROWS };
       },
       behindBytes: () => stream.behindBytes(),
-      clockOffset: () => stream.clockOffset(),
       close: () => stream.close(),
     };
   } catch (err) {
@@ -80,7 +78,6 @@ export async function openWriteSource(
       ],
       next: async () => ({ writes: await poller.poll(), more: false }),
       behindBytes: async () => null,
-      clockOffset: () => poller.clockOffset(),
       close: () => poller.close(),
     };
   }

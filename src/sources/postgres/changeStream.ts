@@ -3,7 +3,6 @@
 // killed), read with pg_logical_slot_get_changes on one dedicated read-only session.
 import { randomBytes } from 'node:crypto';
 import { SourceError } from '../../errors.js';
-import { clockOffset } from './clock.js';
 import { connectPg, type PgConnection } from './connect.js';
 
 /** Why the change stream cannot be used here, and what would enable it. */
@@ -80,11 +79,6 @@ export class ChangeStream {
       [this.slot],
     );
     return row?.behind === null || row?.behind === undefined ? null : Number(row.behind);
-  }
-
-  /** The primary's clock minus ours, and half the round trip that measured it. */
-  clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }> {
-    return clockOffset(this.db);
   }
 
   /** Ends the session; PostgreSQL drops the temporary slot with it. */

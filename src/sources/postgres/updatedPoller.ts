@@ -3,7 +3,6 @@
 // if set by now()), and there is no commit LSN to hold replicas against.
 import type { CommittedWrite, FollowMapping } from '../../core/follow/writes.js';
 import { rowVersion } from '../../core/scan/version.js';
-import { clockOffset } from './clock.js';
 import { connectPg, type PgConnection } from './connect.js';
 import { quoteIdent, type TableShape } from './tableInfo.js';
 
@@ -93,11 +92,6 @@ export class UpdatedPoller {
       for (const [k, at] of t.seen) if (at < t.newest - LOOKBACK_MICROS) t.seen.delete(k);
     }
     return out;
-  }
-
-  /** The primary's clock minus ours, and half the round trip that measured it. */
-  clockOffset(): Promise<{ offsetMs: number; uncertaintyMs: number }> {
-    return clockOffset(this.db);
   }
 
   async close(): Promise<void> {

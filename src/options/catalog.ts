@@ -100,6 +100,11 @@ export const MONITOR_WINDOW = optional(
   'also watch the Redis command stream (MONITOR) this long, e.g. 10s; off by default: MONITOR costs Redis throughput',
   duration,
 );
+export const FOLLOW_WINDOW = optional(
+  '--follow <duration>',
+  'also check every committed write this long, e.g. 30s (needs logical decoding; else it polls updatedAt)',
+  duration,
+);
 export const FORMAT = value(
   '--format <format>',
   "table, json or prometheus (text exposition format, for node_exporter's textfile collector)",

@@ -62,6 +62,15 @@ export function renderPrometheus(env: Envelope<ReportData>): string {
   const subscribers = family('channel_subscribers', 'subscribers of the invalidation channel (PUBSUB NUMSUB and SHARDNUMSUB)');
   if (h.subscribers) subscribers(h.subscribers.subscribers, { channel: h.subscribers.channel });
 
+  const writes = family('follow_writes', 'committed writes followed in the --follow window, by mapping and outcome');
+  const writeNines = family('follow_consistency_nines', '-log10 of the share of checked writes the cache did not converge on, by mapping');
+  for (const m of h.follow?.mappings ?? []) {
+    writes(m.converged, { mapping: m.mapping, outcome: 'converged' });
+    writes(m.checked - m.converged, { mapping: m.mapping, outcome: 'stale' });
+    writes(m.unchecked, { mapping: m.mapping, outcome: 'unchecked' });
+    writeNines(m.nines, { mapping: m.mapping });
+  }
+
   const events = family('monitor_events_per_second', 'commands per second seen by the MONITOR window');
   const perInvalidation = family('monitor_reads_per_invalidation', 'cache reads per invalidation in the MONITOR window');
   if (h.monitor) {

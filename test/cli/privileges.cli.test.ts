@@ -79,7 +79,7 @@ describe('least privilege', () => {
     const sb = sandbox();
     const run = await runCli(reportArgs(sb, 'cd_report', '--monitor', '1s'));
     const doc = parseJson<{ summary: { parts: Record<string, string> }; findings: { kind: string; severity: string }[] }>(run);
-    assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'ok', monitor: 'ok' });
+    assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'ok', monitor: 'ok', follow: 'skipped' });
     assert.deepEqual(
       doc.findings.filter((f) => f.severity !== 'info' && f.kind !== 'no-traffic').map((f) => f.kind),
       [],

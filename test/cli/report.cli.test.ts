@@ -50,7 +50,7 @@ describe('cachedoctor report (subprocess)', () => {
     const h = parseJson<ReportDoc>(healthy);
     assertMatchesSchema(h);
     assert.equal(h.ok, true);
-    assert.deepEqual(h.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'skipped', monitor: 'skipped' });
+    assert.deepEqual(h.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'skipped', monitor: 'skipped', follow: 'skipped' });
 
     await seed(sb.primaryUrl, sb.redisUrl, [3, 7]);
     await sb.waitForCatchUp();
@@ -77,6 +77,26 @@ describe('cachedoctor report (subprocess)', () => {
       /#1 CRITICAL stale \(scan\) \[likely cause: write not invalidated, or write\/invalidate race, or .*\(the evidence does not decide\)\]/,
     );
     assert.match(table.stdout, /FAIL: 2 critical \(exit 1\)/);
+  });
+
+  it('--follow: every write in the window is checked as one more part, ranked with its cause', async () => {
+    const sb = await sandbox.ready();
+    await seed(sb.primaryUrl, sb.redisUrl, []);
+    await sb.waitForCatchUp();
+    const run = await runCli([...args(), '--follow', '2s', '--json'], {
+      onStderr: (stderr) => {
+        if (stderr.includes('following committed writes')) void sql(sb.primaryUrl, 'UPDATE items SET version = 3 WHERE id = 5');
+      },
+    });
+    assert.equal(run.code, 1, run.stderr);
+    const doc = parseJson<ReportDoc & { health: { follow: { mappings: { writes: number; converged: number }[] } } }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.summary.parts.follow, 'ok');
+    assert.ok(
+      doc.findings.some((f) => `${f.part}/${f.kind}@${f.cause}` === 'follow/stale-after-write@not-invalidated'),
+      JSON.stringify(doc.findings),
+    );
+    assert.deepEqual([doc.health.follow.mappings[0]!.writes, doc.health.follow.mappings[0]!.converged], [1, 0]);
   });
 
   it('--fail-on warning turns a warning into exit 1; --format prometheus parses', async () => {
@@ -122,7 +142,7 @@ describe('cachedoctor report (subprocess)', () => {
     assert.equal(partial.code, 3, partial.stderr);
     assert.equal(p.complete, false);
     assert.match(p.error?.message ?? '', /^scan could not check: cannot connect to Redis/);
-    assert.deepEqual(p.summary.parts, { lag: 'ok', scan: 'failed', subscribers: 'skipped', monitor: 'skipped' });
+    assert.deepEqual(p.summary.parts, { lag: 'ok', scan: 'failed', subscribers: 'skipped', monitor: 'skipped', follow: 'skipped' });
     // Ranked: the part that could not check first (critical), then the standby lag saw only from the primary.
     assert.deepEqual(
       p.findings.map((f) => `${f.part}/${f.kind}/${f.severity}`),

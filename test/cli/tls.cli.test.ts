@@ -27,7 +27,7 @@ describe('TLS', () => {
     assert.equal(parseJson<{ summary: { fresh: number } }>(scan).summary.fresh, 5);
     const report = await runCli(['report', '--redis', sb.redisTlsUrl, '--pg', pg, '--key', 't:{id}', '--table', 't', '--monitor', '500ms', '--json'], { env });
     const doc = parseJson<{ summary: { parts: Record<string, string> } }>(report);
-    assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'skipped', monitor: 'ok' });
+    assert.deepEqual(doc.summary.parts, { lag: 'ok', scan: 'ok', subscribers: 'skipped', monitor: 'ok', follow: 'skipped' });
   });
 
   it('certificate and protocol problems are one line with the way out', async () => {

@@ -88,6 +88,7 @@ const run = (over: Partial<ReportRun>): ReportRun => ({
   scan: skipped,
   subscribers: skipped,
   monitor: skipped,
+  follow: skipped,
   channel: 'inv',
   failOn: 'critical',
   complete: true,

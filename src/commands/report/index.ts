@@ -6,6 +6,7 @@ import { buildReportResult, type PartRun } from '../../core/report/reportResult.
 import type { ReportData } from '../../core/report/reportResult.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import { run as runFollow } from '../follow/index.js';
 import { run as runLag } from '../lag/index.js';
 import { run as runMonitor } from '../monitor/index.js';
 import { run as runScan } from '../scan/index.js';
@@ -26,6 +27,14 @@ export async function run(ctx: CommandContext, opts: ReportOptions): Promise<Com
 
   const noRedis = s.redis.url === null ? 'no Redis given (--redis)' : null;
   const noMappings = "no mappings (a config file's mappings, or --key and --table)";
+  // follow watches the writes for its whole window, beside everything else (it only listens, and reads keys).
+  const follow = part(
+    signal,
+    opts.followMs === null
+      ? 'not asked (--follow <duration>)'
+      : (noRedis ?? (s.primary === null ? 'no PostgreSQL primary given (--pg)' : opts.follow === null ? noMappings : null)),
+    () => runFollow(ctx, opts.follow!),
+  );
   out.progress('report: checking replication lag, the cache and the invalidation channel ...', true);
   // Lag, scan and the subscriber count do not depend on each other: side by side, so with every source down the
   // report takes about one --timeout, not one per part.
@@ -54,13 +63,17 @@ export async function run(ctx: CommandContext, opts: ReportOptions): Promise<Com
           },
         );
   out.endProgress();
-  const parts = [lag, scan, subscribers, monitor];
+  if (opts.followMs !== null) out.progress('report: following the writes until the --follow window ends ...', true);
+  const followed = await follow;
+  out.endProgress();
+  const parts = [lag, scan, subscribers, monitor, followed];
   if (signal.aborted && parts.every((p) => p.status === 'skipped')) throw new InterruptedError('interrupted before anything was checked');
   return buildReportResult({
     lag: lag as PartRun<never>,
     scan: scan as PartRun<never>,
     subscribers: subscribers as PartRun<never>,
     monitor: monitor as PartRun<never>,
+    follow: followed as PartRun<never>,
     channel: opts.channel,
     failOn: opts.failOn,
     complete: !signal.aborted,

@@ -7,6 +7,8 @@ import {
   CHANNEL,
   EXPECT_SUBSCRIBERS,
   FAIL_ON,
+  FOLLOW_WINDOW,
+  FOLLOWING,
   FORMAT,
   INTERVAL,
   LAG_LIMITS,
@@ -22,6 +24,7 @@ import {
 import { parseOptions, type RawOptions, restate } from '../../options/spec.js';
 import type { LagOptions } from '../lag/options.js';
 import { type MonitorOptions, maxLineChars } from '../monitor/options.js';
+import type { FollowOptions } from '../follow/options.js';
 import { drawSeed, type ScanOptions } from '../scan/options.js';
 
 export const REPORT_OPTIONS = {
@@ -29,6 +32,7 @@ export const REPORT_OPTIONS = {
   ...SCANNING,
   ...LAG_LIMITS,
   monitor: MONITOR_WINDOW,
+  follow: FOLLOW_WINDOW,
   channel: CHANNEL,
   expectSubscribers: EXPECT_SUBSCRIBERS,
   raceWindow: RACE_WINDOW,
@@ -46,6 +50,9 @@ export interface ReportOptions {
   monitor: MonitorOptions | null;
   /** --monitor as given, to say why the part was skipped. */
   monitorMs: number | null;
+  /** null: not asked (--follow), or no mappings. */
+  follow: FollowOptions | null;
+  followMs: number | null;
   channel: string | null;
   expectSubscribers: number | null;
   failOn: Severity;
@@ -103,6 +110,24 @@ export function parse(raw: RawOptions): ReportOptions {
             failOn: 'info',
           },
     monitorMs: o.monitor,
+    follow:
+      mappings === null || o.follow === null
+        ? null
+        : {
+            mappings,
+            durationMs: o.follow,
+            graceMs: o.grace,
+            rate: o.rate,
+            maxPending: FOLLOWING.maxPending.default,
+            maxSlotLagBytes: FOLLOWING.maxSlotLag.default,
+            pollMs: FOLLOWING.poll.default,
+            channel: o.channel,
+            raceWindowMs: o.raceWindow,
+            maxListed: o.maxListed,
+            maxValueBytes: o.maxValueBytes,
+            failOn: 'info',
+          },
+    followMs: o.follow,
     channel: o.channel,
     expectSubscribers: o.expectSubscribers,
     failOn: o.failOn,

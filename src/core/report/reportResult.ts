@@ -4,13 +4,14 @@ import type { CommandResult } from '../envelope.js';
 import { addCounts, countByKind, countsFailAt, type Finding, finding, type Severity, severitiesOfCounts, severityRank } from '../findings/findings.js';
 import { FINDING_KINDS, type FindingKind } from '../findings/kinds.js';
 import type { LagData } from '../lag/lagReport.js';
+import type { FollowData } from '../follow/followData.js';
 import type { MonitorData } from '../monitor/monitorReport.js';
 import { plural } from '../plural.js';
 import type { ScanData } from '../scan/scanReport.js';
 import { CAUSE_IDS, type CauseContext, type CauseId, causesOf, causesTitle } from '../findings/causes.js';
 
-export type PartName = 'lag' | 'scan' | 'subscribers' | 'monitor';
-export const PARTS: readonly PartName[] = ['lag', 'scan', 'subscribers', 'monitor'];
+export type PartName = 'lag' | 'scan' | 'subscribers' | 'monitor' | 'follow';
+export const PARTS: readonly PartName[] = ['lag', 'scan', 'subscribers', 'monitor', 'follow'];
 
 /** How one part went: not configured (skipped), could not run (failed), or its result (partial if cut short). */
 export type PartRun<D extends object> =
@@ -29,6 +30,7 @@ export interface ReportRun {
   scan: PartRun<ScanData>;
   subscribers: PartRun<SubscribersData>;
   monitor: PartRun<MonitorData>;
+  follow: PartRun<FollowData>;
   channel: string | null;
   failOn: Severity;
   /** False when Ctrl-C stopped the report. */
@@ -84,6 +86,11 @@ export interface ReportData {
       counts: Record<string, number>;
     }[];
     subscribers: SubscribersData | null;
+    /** follow's writes per mapping, when it ran. */
+    follow: {
+      mode: 'logical' | 'poll';
+      mappings: { mapping: string; writes: number; checked: number; converged: number; unchecked: number; nines: number | null; staleRatio: number | null }[];
+    } | null;
     monitor: {
       events: number;
       seconds: number;
@@ -313,6 +320,7 @@ function health(run: ReportRun): ReportData['health'] {
   const scan = resultOf(run.scan);
   const monitor = resultOf(run.monitor);
   const subscribers = resultOf(run.subscribers);
+  const follow = resultOf(run.follow);
   return {
     replicas: (lag?.data.replicas ?? []).map((r) => ({
       name: r.name,
@@ -335,6 +343,20 @@ function health(run: ReportRun): ReportData['health'] {
       counts: { ...m.counts },
     })),
     subscribers: subscribers?.data ?? null,
+    follow: follow
+      ? {
+          mode: follow.data.mode,
+          mappings: follow.data.mappings.map((m) => ({
+            mapping: m.mapping,
+            writes: m.writes,
+            checked: m.checked,
+            converged: m.converged,
+            unchecked: m.unchecked,
+            nines: m.nines,
+            staleRatio: m.staleRatio,
+          })),
+        }
+      : null,
     monitor: monitor
       ? {
           events: monitor.data.stats.events,

@@ -68,6 +68,12 @@ function health(env: Envelope<ReportData>, chalk: ChalkInstance, columns: number
     table.push({
       [`Channel ${h.subscribers.channel}`]: `${h.subscribers.subscribers} subscriber(s)${h.subscribers.expected !== null ? ` (expected ${h.subscribers.expected})` : ''}`,
     });
+  for (const m of h.follow?.mappings ?? []) {
+    const nines = m.nines === null ? (m.checked > 0 && m.converged === m.checked ? 'all converged' : '-') : `${m.nines.toFixed(1)} nines`;
+    table.push({
+      [`Writes ${m.mapping}`]: `${m.writes} followed${h.follow!.mode === 'poll' ? ' (polled)' : ''}: ${m.checked} checked, ${m.converged} converged${m.unchecked > 0 ? `, ${m.unchecked} unchecked` : ''} (${nines})`,
+    });
+  }
   if (h.monitor) {
     const m = h.monitor;
     const refill = m.refillDelayMs as { median: number; p95: number; max: number } | null;

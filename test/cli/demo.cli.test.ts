@@ -40,6 +40,7 @@ describe('cachedoctor demo', () => {
       'monitor/stale-fill@replica-lag',
       'monitor/missing-broadcast@local-cache',
       'monitor/concurrent-fill@write-invalidate-race',
+      'follow/stale-after-write@replica-lag',
     ]) {
       assert.ok(found.has(expected), `${expected} not in ${[...found].join(', ')}`);
     }

@@ -111,10 +111,7 @@ describe('FollowChecker', () => {
       r.findings.map((f) => [f.class, f.replica]),
       [['refilled-from-replica', 'standby']],
     );
-    assert.match(
-      r.findings[0]!.message,
-      /refilled 30 ms after the commit, while replica standby \(which replayed it 900 ms after the commit\) had not replayed it/,
-    );
+    assert.match(r.findings[0]!.message, /refilled 30 ms after the commit, while replica standby had not replayed it yet \(it did 900 ms after the commit\)/);
   });
 
   it('refilled-by-race: refilled with the old row after every replica had replayed the commit', () => {

@@ -119,7 +119,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
         explanation:
           'A read that loaded a row before a write filled the cache after it (a write/invalidate race); web-2 keeps an in-process cache and deletes ' +
           'without publishing, so no instance hears of its writes (hidden local caches); reports-1 fills the cache from a standby whose replay is ' +
-          'paused (replica lag). cachedoctor report --monitor 5s ranks what it finds, with the likely cause and the fix for each.',
+          'paused (replica lag). cachedoctor report --monitor 5s --follow 5s ranks what it finds (follow checks every committed write), with the likely cause and the fix for each.',
         expected: [
           'replica-lag',
           'replay-paused',
@@ -129,9 +129,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult<DemoData>>
           'stale-fill',
           'missing-broadcast',
           'concurrent-fill',
+          'stale-after-write@replica-lag',
         ],
-        command: commandLine({ monitor: '5s', expectSubscribers: '3' }),
-        report: await report({ monitor: '5s', expectSubscribers: '3' }),
+        command: commandLine({ monitor: '5s', follow: '5s', expectSubscribers: '3' }),
+        report: await report({ monitor: '5s', follow: '5s', expectSubscribers: '3' }),
       };
       traffic = false;
       // Traffic that failed part-way (not one stopped by Ctrl-C) means the report saw less than was staged.

@@ -240,10 +240,10 @@ export class FollowChecker {
       let lastBelow: number | null = null;
       for (const x of samples) if (x.lsn < lsn) lastBelow = x.atMs;
       if (lastBelow !== null && lastBelow >= refill + u) {
-        const delay = firstAbove === null ? 'had not replayed it by the check' : `replayed it ${fmtMs(firstAbove - c)} after the commit`;
+        const delay = firstAbove === null ? 'it still had not at the check' : `it did ${fmtMs(firstAbove - c)} after the commit`;
         return {
           cls: 'refilled-from-replica',
-          detail: `refilled ${fmtMs(refill - c)} after the commit, while replica ${name} (which ${delay}) had not replayed it`,
+          detail: `refilled ${fmtMs(refill - c)} after the commit, while replica ${name} had not replayed it yet (${delay})`,
           replica: name,
         };
       }

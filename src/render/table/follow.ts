@@ -10,6 +10,7 @@ import { severityLabel } from '../colour.js';
 import { printable } from '../printable.js';
 import { fitTable } from './fit.js';
 import { renderVerdict } from './findings.js';
+import { renderTimeline } from './timeline.js';
 
 const SHOWN_PER_CLASS = 3;
 const DASH = '-';
@@ -54,8 +55,7 @@ export function renderFollowTable(env: Envelope<FollowData>, chalk: ChalkInstanc
   for (const [g, list] of groups) {
     for (const f of list.slice(0, SHOWN_PER_CLASS)) {
       out.push('', `${severityLabel(chalk, f.severity)} ${chalk.bold(f.kind)}: ${printable(f.message)}`);
-      if (Array.isArray(f.timeline))
-        for (const t of f.timeline as { at: string; event: string }[]) out.push(chalk.dim(`    ${t.at.slice(11, 23)}  ${t.event}`));
+      out.push(...renderTimeline(f.timeline, chalk, '    '));
     }
     const total = g.startsWith('stale-after-write')
       ? env.mappings.reduce((n, m) => n + (m.stale[g.split('\u0000')[1] as (typeof STALE_CLASSES)[number]] ?? 0), 0)

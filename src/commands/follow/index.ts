@@ -203,6 +203,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       channel: opts.channel,
       mappings: result.mappings,
       maxBehindBytes: maxBehind,
+      seenAfterCommitMs: result.seenAfterCommitMs,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     const outcome: CommandResult<FollowData> = {

@@ -75,6 +75,8 @@ export class FollowChecker {
   private readonly perMapping = new Map<string, MappingFollow & { invalidated: number[]; refilled: number[] }>();
   private readonly findings = new Map<string, Finding[]>();
   private readonly historyMs: number;
+  /** Commit to follow seeing the write, per write (the first 100,000). */
+  private readonly delays: number[] = [];
 
   constructor(private readonly opts: CheckerOptions) {
     this.historyMs = Math.max(HISTORY_FLOOR_MS, opts.graceMs * 3 + opts.raceWindowMs * 10);
@@ -93,6 +95,7 @@ export class FollowChecker {
       if (oldest) this.mappingOf(oldest.write.mapping).unchecked += 1;
     }
     const commitLocalMs = Number(w.commitMicros / 1000n) - this.opts.clock.offsetMs;
+    if (this.delays.length < 100_000) this.delays.push(Math.max(0, nowMs - commitLocalMs));
     this.first.push({ write: w, commitLocalMs, seenMs: nowMs, dueMs: nowMs + this.opts.graceMs, stage: 'first' });
     this.compact();
   }
@@ -174,7 +177,7 @@ export class FollowChecker {
   }
 
   /** Checks still waiting when the follow ends: counted as unchecked. */
-  finish(): { mappings: MappingFollow[]; findings: Finding[]; counts: Record<string, number> } {
+  finish(): { mappings: MappingFollow[]; findings: Finding[]; counts: Record<string, number>; seenAfterCommitMs: Spread | null } {
     for (const q of [
       [this.first, this.firstHead],
       [this.confirm, this.confirmHead],
@@ -204,7 +207,7 @@ export class FollowChecker {
       };
     });
     for (const k of Object.keys(counts)) if (counts[k] === 0) delete counts[k];
-    return { mappings, findings: [...this.findings.values()].flat(), counts };
+    return { mappings, findings: [...this.findings.values()].flat(), counts, seenAfterCommitMs: spread(this.delays) ?? null };
   }
 
   private classify(check: Check): { cls: StaleClass; detail: string; replica: string | null } {

@@ -1,4 +1,5 @@
 // What follow reports besides its findings: where it followed, how, and per mapping what the cache did.
+import type { Spread } from '../stats.js';
 import type { MappingFollow } from './checker.js';
 
 export interface FollowData {
@@ -16,5 +17,7 @@ export interface FollowData {
   mappings: MappingFollow[];
   /** The most WAL the slot held back (how far the follow was behind the primary), in bytes. */
   maxBehindBytes: number | null;
+  /** From each write's commit to follow seeing it, in ms (the follow's own delay). */
+  seenAfterCommitMs: Spread | null;
   seconds: number;
 }

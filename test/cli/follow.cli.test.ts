@@ -157,6 +157,36 @@ describe('cachedoctor follow (subprocess)', () => {
   });
 });
 
+describe('cachedoctor follow when the primary goes away (subprocess)', () => {
+  const lone = useSandbox({ standby: false });
+
+  it('reports what it followed, exit 3, with the reason', async () => {
+    const sb = await lone.ready();
+    await sql(sb.primaryUrl, 'CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 1 FROM generate_series(1, 5) g');
+    let stopped: Promise<void> | null = null;
+    const run = await runCli(
+      ['follow', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'item:{id}', '--table', 'items', '--grace', '200ms', '--json'],
+      {
+        onStderr: (stderr) => {
+          if (stopped === null && stderr.includes('following committed writes'))
+            stopped = (async () => {
+              await sql(sb.primaryUrl, 'UPDATE items SET version = 2 WHERE id = 1');
+              await new Promise((r) => setTimeout(r, 800));
+              await sb.primary!.stop();
+            })();
+        },
+      },
+    );
+    await stopped;
+    assert.equal(run.code, 3, run.stderr);
+    const doc = parseJson<FollowDoc>(run);
+    assert.equal(doc.complete, false);
+    assert.equal(doc.summary.writes, 1);
+    assert.match(doc.error?.message ?? '', /PostgreSQL/);
+    await sb.primary!.start();
+  });
+});
+
 describe('cachedoctor follow on a primary with wal_level=replica (subprocess)', () => {
   const replicaLevel = useSandbox({ standby: false, postgresSettings: ['wal_level=replica'] });
 

@@ -143,45 +143,52 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     let endBy = Number.POSITIVE_INFINITY;
     for (;;) {
       if (signal.aborted || lost) break;
-      const now = Date.now();
-      if (!ending && opts.durationMs !== null && now - started >= opts.durationMs) {
-        // No new writes: the checks already waiting get their two looks, then the report.
-        ending = true;
-        endBy = now + 2 * opts.graceMs + 1000;
-      }
-      if (ending && (checker.pending === 0 || now >= endBy)) break;
-      let more = false;
-      if (!ending) {
-        const next = await source.next();
-        more = next.more;
-        const seen = Date.now();
-        for (const w of next.writes) {
-          const sec = Math.floor(seen / 1000);
-          if (sec !== rate.second) {
-            rate.second = sec;
-            rate.accepted = 0;
-          }
-          if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
-          else {
-            rate.accepted += 1;
-            checker.write(w, seen);
+      try {
+        const now = Date.now();
+        if (!ending && opts.durationMs !== null && now - started >= opts.durationMs) {
+          // No new writes: the checks already waiting get their two looks, then the report.
+          ending = true;
+          endBy = now + 2 * opts.graceMs + 1000;
+        }
+        if (ending && (checker.pending === 0 || now >= endBy)) break;
+        let more = false;
+        if (!ending) {
+          const next = await source.next();
+          more = next.more;
+          const seen = Date.now();
+          for (const w of next.writes) {
+            const sec = Math.floor(seen / 1000);
+            if (sec !== rate.second) {
+              rate.second = sec;
+              rate.accepted = 0;
+            }
+            if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
+            else {
+              rate.accepted += 1;
+              checker.write(w, seen);
+            }
           }
         }
-      }
-      await checkDue(checker, readers);
-      if (Date.now() - lastBehindCheck >= 1000) {
-        lastBehindCheck = Date.now();
-        const behind = await source.behindBytes();
-        if (behind !== null) maxBehind = Math.max(maxBehind ?? 0, behind);
-        if (behind !== null && behind > opts.maxSlotLagBytes) {
-          stopped = `stopped: the temporary slot held back ${formatBytes(behind)} of WAL on the primary (over --max-slot-lag ${formatBytes(opts.maxSlotLagBytes)}): follow could not keep up with the writes`;
-          break;
+        await checkDue(checker, readers);
+        if (Date.now() - lastBehindCheck >= 1000) {
+          lastBehindCheck = Date.now();
+          const behind = await source.behindBytes();
+          if (behind !== null) maxBehind = Math.max(maxBehind ?? 0, behind);
+          if (behind !== null && behind > opts.maxSlotLagBytes) {
+            stopped = `stopped: the temporary slot held back ${formatBytes(behind)} of WAL on the primary (over --max-slot-lag ${formatBytes(opts.maxSlotLagBytes)}): follow could not keep up with the writes`;
+            break;
+          }
         }
+        out.progress(
+          `follow: ${checker.pending} checks waiting${maxBehind !== null ? `, ${formatBytes(maxBehind)} behind at most` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
+        );
+        if (!more) await sleep(ending ? Math.min(100, source.idleMs) : source.idleMs, signal);
+      } catch (err) {
+        // The primary or Redis lost mid-follow: what was followed until then is reported (exit 3).
+        if (!(err instanceof SourceError) || signal.aborted) throw err;
+        lost = err;
+        break;
       }
-      out.progress(
-        `follow: ${checker.pending} checks waiting${maxBehind !== null ? `, ${formatBytes(maxBehind)} behind at most` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
-      );
-      if (!more) await sleep(ending ? Math.min(100, source.idleMs) : source.idleMs, signal);
     }
     out.endProgress();
     if (signal.aborted && Date.now() - started < 200) throw new InterruptedError('interrupted before any write was followed');

@@ -120,6 +120,48 @@ describe('cachedoctor follow (subprocess)', () => {
     );
   });
 
+  it('polling: a bulk write of 6,000 rows at one instant is followed whole, and so are the writes after it', async () => {
+    const sb = sandbox();
+    await sql(
+      sb.primaryUrl,
+      `CREATE TABLE bulk (id int PRIMARY KEY, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+       CREATE INDEX ON bulk (updated_at); INSERT INTO bulk SELECT g, 1 FROM generate_series(1, 6000) g; GRANT SELECT ON bulk TO plain;`,
+    );
+    let sent = false;
+    const run = await runCli(
+      [
+        'follow',
+        '--redis',
+        sb.redisUrl,
+        '--pg',
+        sb.primary!.urlFor('plain'),
+        '--key',
+        'bulk:{id}',
+        '--table',
+        'bulk',
+        '--duration',
+        '3s',
+        '--grace',
+        '300ms',
+        '--json',
+      ],
+      {
+        onStderr: (stderr) => {
+          if (sent || !stderr.includes('following committed writes')) return;
+          sent = true;
+          void (async () => {
+            await sql(sb.primaryUrl, 'UPDATE bulk SET version = 2, updated_at = now()');
+            await new Promise((r) => setTimeout(r, 800));
+            await sql(sb.primaryUrl, 'UPDATE bulk SET version = 3, updated_at = now() WHERE id = 1');
+          })();
+        },
+      },
+    );
+    const doc = parseJson<FollowDoc>(run);
+    assert.equal(doc.summary.writes, 6001, run.stderr);
+    assert.equal(doc.summary.converged, 6001);
+  });
+
   it('without REPLICATION and without an updatedAt column to poll: one line saying both, exit 3', async () => {
     const sb = sandbox();
     const run = await runCli([

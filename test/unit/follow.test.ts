@@ -183,3 +183,48 @@ describe('FollowChecker', () => {
     assert.deepEqual([m.writes, m.unchecked, m.checked], [5, 5, 0]);
   });
 });
+
+describe('follow: what the review found', () => {
+  it('REPLICA IDENTITY FULL: an UPDATE carrying its old row is no delete of its own key', () => {
+    const d = new WriteDecoder([product]);
+    d.push('0/1', parseTestDecoding('BEGIN 9'));
+    d.push('0/2', parseTestDecoding('table public.products: UPDATE: old-key: id[integer]:7 version[integer]:2 new-tuple: id[integer]:7 version[integer]:3'));
+    const writes = d.push('0/3', parseTestDecoding('COMMIT 9 (at 2026-12-03 10:00:00+00)'));
+    assert.deepEqual(
+      writes.map((w) => `${w.op} ${w.key}`),
+      ['UPDATE product:7'],
+    );
+  });
+
+  it('a delete superseded by a later write of the key is not stale; a value too big to read is unchecked, not stale', () => {
+    const c = new FollowChecker(OPTS);
+    c.write({ ...write('product:1', 2, T0), op: 'DELETE', version: null }, T0 + 10);
+    c.write(write('product:1', 3, T0 + 5), T0 + 10);
+    c.write(write('product:2', 3, T0), T0 + 10);
+    for (const at of [T0 + 2100, T0 + 4200])
+      for (const d of c.due(at)) c.answer(d.id, d.key === 'product:2' ? { kind: 'oversized' } : { kind: 'version', version: v(3) }, at);
+    const r = c.finish();
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual([r.mappings[0]!.checked, r.mappings[0]!.converged, r.mappings[0]!.unchecked], [2, 2, 1]);
+  });
+
+  it("a replay sample proves the replica was behind only as of the query's sending, not its answer", () => {
+    // Sent 5 ms before the refill, answered 25 ms after it: the LSN may have been read before the refill.
+    const r = follow(old, (c) => {
+      c.touched(['product:1'], T0 + 2);
+      c.touched(['product:1'], T0 + 30);
+      c.replayed('standby', '0/60', T0 + 55, T0 + 25);
+      c.replayed('standby', '0/100', T0 + 900, T0 + 890);
+    });
+    assert.deepEqual(
+      r.findings.map((f) => f.class),
+      ['uncertain'],
+    );
+  });
+
+  it('tracking prefixes: one that another covers is dropped (Redis refuses overlapping BCAST prefixes)', async () => {
+    const { trackingPrefixes } = await import('../../src/commands/follow/index.js');
+    assert.deepEqual(trackingPrefixes(['user:profile:', 'user:', 'product:', 'user:']), ['user:', 'product:']);
+    assert.deepEqual(trackingPrefixes(['', 'product:']), ['']);
+  });
+});

@@ -46,14 +46,26 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     mappings = [];
     for (const m of opts.mappings) {
       const shape = await readTableShape(meta, m);
-      const [rel] = await meta.query<{ schema: string; name: string }>(
-        'SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)',
+      const [rel] = await meta.query<{ schema: string; name: string; kind: string }>(
+        'SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)',
+        [shape.sql],
+      );
+      // The stream has a table's row changes: a view has none; a partitioned table's come as its partitions'.
+      if (rel!.kind !== 'r' && rel!.kind !== 'p')
+        throw new UsageError(
+          `follow reads the row changes of a table, and ${shape.label} is not one (a view or a foreign table)`,
+          'map the table it reads from',
+        );
+      const leaves = await meta.query<{ schema: string; table: string }>(
+        `SELECT n.nspname AS schema, c.relname AS table FROM pg_partition_tree(to_regclass($1)) p
+           JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.isleaf`,
         [shape.sql],
       );
       const mapping: FollowMapping = {
         name: m.name,
         schema: rel!.schema,
         table: rel!.name,
+        sources: leaves.length > 0 ? leaves : [{ schema: rel!.schema, table: rel!.name }],
         template: m.template,
         keyColumns: shape.keyColumns.map((c) => c.name),
         versionColumn: shape.version.name,
@@ -107,7 +119,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       url: redisUrl,
       flag: s.redis.origin,
       timeoutMs: s.timeoutMs,
-      prefixes: [...new Set(opts.mappings.map((m) => (m.template.source.startsWith('{') ? '' : (m.template.literals[0] ?? ''))))],
+      prefixes: trackingPrefixes(opts.mappings.map((m) => (m.template.source.startsWith('{') ? '' : (m.template.literals[0] ?? '')))),
       channel: opts.channel,
       onTouched: (keys) => checker.touched(keys, Date.now()),
       onBroadcast: (keys) => checker.broadcast(keys, Date.now()),
@@ -125,8 +137,9 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       sampling = true;
       void Promise.all(
         replicas.map(async (r) => {
+          const sent = Date.now();
           const [row] = await r.db.query<{ lsn: string | null }>('SELECT pg_last_wal_replay_lsn()::text AS lsn').catch(() => []);
-          if (row?.lsn) checker.replayed(r.name, row.lsn, Date.now());
+          if (row?.lsn) checker.replayed(r.name, row.lsn, Date.now(), sent);
         }),
       ).finally(() => {
         sampling = false;
@@ -170,6 +183,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
           }
         }
         await checkDue(checker, readers);
+        checker.prune(Date.now());
         if (Date.now() - lastBehindCheck >= 1000) {
           lastBehindCheck = Date.now();
           const behind = await source.behindBytes();
@@ -261,8 +275,15 @@ async function checkDue(checker: FollowChecker, readers: Map<string, Reader>): P
 /** What a read of the key says: gone, its version, or why it cannot be read. */
 function stateOf(read: Parameters<typeof decodeEntry>[0], r: Reader): CacheState {
   if (read.type === 'none' || read.pttl === -2) return { kind: 'absent' };
+  if (read.type === 'string' && read.value === null) return { kind: 'oversized' };
   const decoded = decodeEntry(read, r.mapping.encoding);
   if (!decoded.ok) return { kind: 'unreadable', why: `a value that ${decoded.reason}` };
   const v = cacheVersion(decoded.get(r.mapping.version.field), r.versionKind);
   return 'error' in v ? { kind: 'unreadable', why: `a value without a readable ${r.mapping.version.field}` } : { kind: 'version', version: v };
+}
+
+/** BCAST prefixes Redis accepts: none may start another (user: covers user:profile:), so the covered ones go. */
+export function trackingPrefixes(prefixes: readonly string[]): string[] {
+  const unique = [...new Set(prefixes)].sort((a, b) => a.length - b.length);
+  return unique.filter((p, i) => !unique.slice(0, i).some((q) => p.startsWith(q)));
 }

@@ -58,16 +58,21 @@ export async function openWriteSource(
         `${err.enable}; or give the mapping an updatedAt column (a timestamp every write sets)`,
         { category: 'rejected', server: 'postgres' },
       );
-    const poller = await UpdatedPoller.open(conn, tables);
     const table = (t: (typeof tables)[number]) => `${t.mapping.schema}.${t.mapping.table}`;
     const columns = tables.map((t) => `${table(t)}.${t.shape.updatedAt!.name}`).join(', ');
-    out.note(
-      `cachedoctor: follow: no change stream (${err.reason}): polling ${columns} every ${pollMs} ms instead; deletes are not seen, and a stale refill cannot be held against the replicas (to follow every write: ${err.enable})`,
-    );
-    for (const t of await poller.unindexed(tables))
+    const poller = await UpdatedPoller.open(conn, tables);
+    try {
       out.note(
-        `cachedoctor: follow: ${table(t)}.${t.shape.updatedAt!.name} has no index: every poll reads the whole table (CREATE INDEX ON ${table(t)} (${t.shape.updatedAt!.name}))`,
+        `cachedoctor: follow: no change stream (${err.reason}): polling ${columns} every ${pollMs} ms instead; deletes are not seen, and a stale refill cannot be held against the replicas (to follow every write: ${err.enable})`,
       );
+      for (const t of await poller.unindexed(tables))
+        out.note(
+          `cachedoctor: follow: ${table(t)}.${t.shape.updatedAt!.name} has no index: every poll reads the whole table (CREATE INDEX ON ${table(t)} (${t.shape.updatedAt!.name}))`,
+        );
+    } catch (e) {
+      await poller.close();
+      throw e;
+    }
     return {
       mode: 'poll',
       target: poller.target,
@@ -76,7 +81,7 @@ export async function openWriteSource(
       notes: [
         `polled ${columns} (no change stream: ${err.reason}): deletes are not seen, and refills with an old row are "uncertain" when there are replicas (no commit position to hold them against)`,
       ],
-      next: async () => ({ writes: await poller.poll(), more: false }),
+      next: () => poller.poll(),
       behindBytes: async () => null,
       close: () => poller.close(),
     };

@@ -13,7 +13,7 @@ export type StaleClass = 'not-invalidated' | 'refilled-from-replica' | 'refilled
 export const STALE_CLASSES: readonly StaleClass[] = ['not-invalidated', 'refilled-from-replica', 'refilled-by-race', 'invalidated-before-commit', 'uncertain'];
 
 /** What a read of the key found. */
-export type CacheState = { kind: 'absent' } | { kind: 'version'; version: Version } | { kind: 'unreadable'; why: string };
+export type CacheState = { kind: 'absent' } | { kind: 'version'; version: Version } | { kind: 'unreadable'; why: string } | { kind: 'oversized' };
 
 export interface CheckerOptions {
   graceMs: number;
@@ -71,7 +71,10 @@ export class FollowChecker {
   private confirmHead = 0;
   private readonly touches = new Map<string, number[]>();
   private readonly broadcasts = new Map<string, number[]>();
-  private readonly replay = new Map<string, { atMs: number; lsn: bigint }[]>();
+  /** Per replica: when each sample's query was sent and its answer came (the LSN was read in between). */
+  private readonly replay = new Map<string, { sentMs: number; atMs: number; lsn: bigint }[]>();
+  /** The newest commit seen per key: an older write of a key written again since is superseded, not stale. */
+  private readonly latest = new Map<string, bigint>();
   private readonly perMapping = new Map<string, MappingFollow & { invalidated: number[]; refilled: number[] }>();
   private readonly findings = new Map<string, Finding[]>();
   private readonly historyMs: number;
@@ -95,6 +98,7 @@ export class FollowChecker {
       if (oldest) this.mappingOf(oldest.write.mapping).unchecked += 1;
     }
     const commitLocalMs = Number(w.commitMicros / 1000n) - this.opts.clock.offsetMs;
+    if ((this.latest.get(w.key) ?? -1n) < w.commitMicros) this.latest.set(w.key, w.commitMicros);
     if (this.delays.length < 100_000) this.delays.push(Math.max(0, nowMs - commitLocalMs));
     this.first.push({ write: w, commitLocalMs, seenMs: nowMs, dueMs: nowMs + this.opts.graceMs, stage: 'first' });
     this.compact();
@@ -115,11 +119,12 @@ export class FollowChecker {
     for (const k of keys) remember(this.broadcasts, k, nowMs);
   }
 
-  replayed(replica: string, lsn: string, nowMs: number): void {
+  /** A replica's replay position, read by a query sent at `sentMs` and answered at `nowMs`. */
+  replayed(replica: string, lsn: string, nowMs: number, sentMs = nowMs): void {
     const samples = this.replay.get(replica);
     const v = parseLsn(lsn);
     if (!samples || v === undefined) return;
-    samples.push({ atMs: nowMs, lsn: v });
+    samples.push({ sentMs, atMs: nowMs, lsn: v });
     while (samples.length > 2 && samples[0]!.atMs < nowMs - this.historyMs) samples.shift();
   }
 
@@ -142,7 +147,14 @@ export class FollowChecker {
   /** The read of a due check. */
   answer(check: Check, state: CacheState, nowMs: number): void {
     const m = this.mappingOf(check.write.mapping);
-    const converged = isConverged(check.write, state);
+    // Too big to read (over --max-value-bytes): not judged, counted.
+    if (state.kind === 'oversized') {
+      m.unchecked += 1;
+      return;
+    }
+    // Written again since (a delete then an insert, a key taken by another row): the newer write is what counts.
+    const superseded = (this.latest.get(check.write.key) ?? 0n) > check.write.commitMicros;
+    const converged = superseded || isConverged(check.write, state);
     if (check.stage === 'first') this.broadcastCheck(check, m);
     if (converged) {
       m.checked += 1;
@@ -162,7 +174,7 @@ export class FollowChecker {
     m.stale[cls] += 1;
     this.keep(
       `stale-after-write\u0000${cls}`,
-      finding('stale-after-write', this.describe(check, state, cls, detail), {
+      finding('stale-after-write', this.describe(check, state, cls, detail, nowMs), {
         key: check.write.key,
         mapping: check.write.mapping,
         class: cls,
@@ -240,8 +252,9 @@ export class FollowChecker {
       // Sampled, not watched: the replica passed the commit after its last sample below it and by its first at or
       // above it. Only a sample at or after the refill that was still below says it had not replayed it then.
       const firstAbove = samples.find((x) => x.lsn >= lsn)?.atMs ?? null;
+      // The LSN was read after the query was sent: a sample below the commit proves it only as of its sending.
       let lastBelow: number | null = null;
-      for (const x of samples) if (x.lsn < lsn) lastBelow = x.atMs;
+      for (const x of samples) if (x.lsn < lsn) lastBelow = x.sentMs;
       if (lastBelow !== null && lastBelow >= refill + u) {
         const delay = firstAbove === null ? 'it still had not at the check' : `it did ${fmtMs(firstAbove - c)} after the commit`;
         return {
@@ -265,11 +278,11 @@ export class FollowChecker {
     };
   }
 
-  private describe(check: Check, state: CacheState, cls: StaleClass, detail: string): string {
+  private describe(check: Check, state: CacheState, cls: StaleClass, detail: string, nowMs: number): string {
     const w = check.write;
-    const holds = state.kind === 'version' ? `version ${formatVersion(state.version)}` : state.kind === 'absent' ? 'nothing' : state.why;
+    const holds = state.kind === 'version' ? `version ${formatVersion(state.version)}` : state.kind === 'unreadable' ? state.why : 'nothing';
     const committed = w.op === 'DELETE' ? 'a delete' : `version ${w.version ? formatVersion(w.version) : '?'}`;
-    return `${w.key} still holds ${holds} ${fmtMs(2 * this.opts.graceMs)} after ${committed} committed (${cls}): ${detail}`;
+    return `${w.key} still holds ${holds} ${fmtMs(nowMs - check.commitLocalMs)} after ${committed} committed (${cls}): ${detail}`;
   }
 
   private broadcastCheck(check: Check, m: MappingFollow): void {
@@ -344,6 +357,14 @@ export class FollowChecker {
     return m;
   }
 
+  /** Forgets touches and broadcasts no check can need any more; called often (touches come without writes too). */
+  prune(nowMs: number): void {
+    if (nowMs - this.lastPrune < 1000 && this.touches.size + this.broadcasts.size <= 200_000) return;
+    this.lastPrune = nowMs;
+    for (const map of [this.touches, this.broadcasts]) for (const [k, ts] of map) if (ts[ts.length - 1]! < nowMs - this.historyMs) map.delete(k);
+    for (const [k, at] of this.latest) if (Number(at / 1000n) - this.opts.clock.offsetMs < nowMs - this.historyMs) this.latest.delete(k);
+  }
+
   /** Drops what no check can need any more, so memory stays flat under a steady write load. */
   private compact(): void {
     for (const [q, head] of [
@@ -355,11 +376,7 @@ export class FollowChecker {
         this[head] = 0;
       }
     }
-    const now = this.first.at(-1)?.seenMs ?? 0;
-    if (this.touches.size + this.broadcasts.size > 200_000 || now - this.lastPrune > 1000) {
-      this.lastPrune = now;
-      for (const map of [this.touches, this.broadcasts]) for (const [k, ts] of map) if (ts[ts.length - 1]! < now - this.historyMs) map.delete(k);
-    }
+    this.prune(this.first.at(-1)?.seenMs ?? 0);
   }
 
   private lastPrune = 0;
@@ -368,7 +385,7 @@ export class FollowChecker {
 /** Converged: a delete left the key absent; a write left it absent or at a version at least the committed one. */
 function isConverged(w: CommittedWrite, state: CacheState): boolean {
   if (state.kind === 'absent') return true;
-  if (state.kind === 'unreadable' || w.op === 'DELETE') return false;
+  if (state.kind !== 'version' || w.op === 'DELETE') return false;
   if (w.version === null) return true;
   return compareVersions(state.version, w.version).order >= 0;
 }

@@ -10,6 +10,8 @@ export interface FollowMapping {
   name: string;
   schema: string;
   table: string;
+  /** The tables whose changes are its writes, as the stream names them: the table, or a partitioned one's leaves. */
+  sources?: readonly { schema: string; table: string }[];
   template: KeyTemplate;
   /** Key column per placeholder, in the template's order. */
   keyColumns: string[];
@@ -39,8 +41,10 @@ export class WriteDecoder {
 
   constructor(mappings: readonly FollowMapping[]) {
     for (const m of mappings) {
-      const t = `${m.schema}\u0000${m.table}`;
-      this.byTable.set(t, [...(this.byTable.get(t) ?? []), m]);
+      for (const src of m.sources ?? [{ schema: m.schema, table: m.table }]) {
+        const t = `${src.schema}\u0000${src.table}`;
+        this.byTable.set(t, [...(this.byTable.get(t) ?? []), m]);
+      }
     }
   }
 
@@ -62,11 +66,12 @@ export class WriteDecoder {
     if (!mappings) return [];
     for (const m of mappings) {
       // A key change (UPDATE of the key columns) invalidates the old key too: it must not keep serving the row.
+      const key = keyOf(m, line.columns);
+      // (With REPLICA IDENTITY FULL every UPDATE carries its old row: only a key that changed is invalidated.)
       if (line.oldKey) {
         const oldKey = keyOf(m, line.oldKey);
-        if (oldKey !== null) this.open.changes.push({ mapping: m.name, key: oldKey, op: 'DELETE', version: null });
+        if (oldKey !== null && oldKey !== key) this.open.changes.push({ mapping: m.name, key: oldKey, op: 'DELETE', version: null });
       }
-      const key = keyOf(m, line.columns);
       if (key === null) {
         this.unreadable += 1;
         continue;

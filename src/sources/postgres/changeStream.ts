@@ -38,7 +38,8 @@ export class ChangeStream {
     try {
       const [info] = await db.query<{ wal_level: string; replication: boolean; slots_free: number }>(
         `SELECT current_setting('wal_level') AS wal_level,
-                (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user) AS replication,
+                (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)
+                  OR EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = 'rds_replication' AND pg_has_role(current_user, r.oid, 'member')) AS replication,
                 current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS slots_free`,
       );
       if (info?.wal_level !== 'logical')

@@ -12,7 +12,13 @@ const ROWS_PER_POLL = 5000;
 
 interface Target {
   mapping: FollowMapping;
+  /** Rows written since a time (looking back for late commits), and rows after a (time, key) cursor. */
   sql: string;
+  sqlAfter: string;
+  /** Set while a page came back full: the next poll goes on from its last row (rows may share one time). */
+  cursor: { at: bigint; keys: string[] } | null;
+  /** The first poll looks back no further than follow's start: earlier writes were invalidated before tracking began. */
+  first: boolean;
   /** Newest updatedAt seen, in microseconds. */
   newest: bigint;
   /** key -> updatedAt already reported, for the rows inside the look-back window. */
@@ -45,9 +51,13 @@ export class UpdatedPoller {
             ? `(extract(epoch FROM t.${quoteIdent(shape.version.name)}) * 1000000)::bigint::text`
             : `t.${quoteIdent(shape.version.name)}::text`;
         const keys = shape.keyColumns.map((c) => `t.${quoteIdent(c.name)}::text`).join(', ');
-        const sql = `SELECT ${keys}, ${version}, (extract(epoch FROM t.${at}) * 1000000)::bigint::text
-          FROM ${shape.sql} t WHERE t.${at} > 'epoch'::timestamptz + $1::bigint * interval '1 microsecond' ORDER BY t.${at} LIMIT ${ROWS_PER_POLL}`;
-        return { mapping, sql, newest: start, seen: new Map<string, bigint>() };
+        const order = [`t.${at}`, ...shape.keyColumns.map((c) => `t.${quoteIdent(c.name)}`)].join(', ');
+        const select = `SELECT ${keys}, ${version}, (extract(epoch FROM t.${at}) * 1000000)::bigint::text FROM ${shape.sql} t`;
+        const time = "'epoch'::timestamptz + $1::bigint * interval '1 microsecond'";
+        const sql = `${select} WHERE t.${at} > ${time} ORDER BY ${order} LIMIT ${ROWS_PER_POLL}`;
+        const after = [time, ...shape.keyColumns.map((c, i) => `$${i + 2}::${c.type}`)].join(', ');
+        const sqlAfter = `${select} WHERE (${order}) > (${after}) ORDER BY ${order} LIMIT ${ROWS_PER_POLL}`;
+        return { mapping, sql, sqlAfter, cursor: null, first: true, newest: start, seen: new Map<string, bigint>() };
       });
       return new UpdatedPoller(db, targets);
     } catch (err) {
@@ -71,14 +81,22 @@ export class UpdatedPoller {
     return out;
   }
 
-  /** The writes since the last poll (a row written twice between polls is one write, its last). */
-  async poll(): Promise<CommittedWrite[]> {
+  /** The writes since the last poll (a row written twice between polls is one write, its last); `more` when a page
+   * came back full and the next poll goes on from it. */
+  async poll(): Promise<{ writes: CommittedWrite[]; more: boolean }> {
     const out: CommittedWrite[] = [];
+    let more = false;
     for (const t of this.targets) {
-      const since = t.newest - LOOKBACK_MICROS;
-      const rows = await this.db.queryArrays(t.sql, [since.toString()]);
+      const since = t.first ? t.newest : t.newest - LOOKBACK_MICROS;
+      t.first = false;
+      const rows = t.cursor
+        ? await this.db.queryArrays(t.sqlAfter, [t.cursor.at.toString(), ...t.cursor.keys])
+        : await this.db.queryArrays(t.sql, [since.toString()]);
+      const last = rows.at(-1);
+      const n = t.mapping.keyColumns.length;
+      t.cursor = rows.length >= ROWS_PER_POLL && last ? { at: BigInt(last[n + 1] as string), keys: last.slice(0, n) as string[] } : null;
+      if (t.cursor) more = true;
       for (const r of rows) {
-        const n = t.mapping.keyColumns.length;
         const values = r.slice(0, n) as (string | null)[];
         const at = BigInt(r[n + 1] as string);
         if (values.some((v) => v === null)) continue;
@@ -91,7 +109,7 @@ export class UpdatedPoller {
       }
       for (const [k, at] of t.seen) if (at < t.newest - LOOKBACK_MICROS) t.seen.delete(k);
     }
-    return out;
+    return { writes: out, more };
   }
 
   async close(): Promise<void> {

@@ -36,7 +36,7 @@ export class TrackingFeed {
         const name = channel.toString();
         if (name === '__redis__:invalidate') {
           // A null message is FLUSHALL / FLUSHDB: every key touched, which no key list can say.
-          if (message !== null) opts.onTouched((Array.isArray(message) ? message : [message]).map((k) => k.toString('latin1')));
+          if (message !== null) opts.onTouched((Array.isArray(message) ? message : [message]).map((k) => k.toString('utf8')));
         } else if (name === opts.channel && message !== null && !Array.isArray(message)) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
       });
       await sub.subscribe('__redis__:invalidate', ...(opts.channel ? [opts.channel] : []));

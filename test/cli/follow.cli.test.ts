@@ -20,6 +20,18 @@ interface FollowDoc {
   error?: { message: string };
 }
 
+/** Runs follow, and `once` as soon as it is following (its slot exists and tracking is on). */
+function followCli(args: string[], once: (kill: (sig: NodeJS.Signals) => void) => unknown) {
+  let started = false;
+  return runCli(['follow', ...args], {
+    onStderr: (stderr, kill) => {
+      if (started || !stderr.includes('following committed writes')) return;
+      started = true;
+      void once(kill);
+    },
+  });
+}
+
 describe('cachedoctor follow (subprocess)', () => {
   let redisUrl: string;
   before(async () => {
@@ -44,29 +56,11 @@ describe('cachedoctor follow (subprocess)', () => {
 
   it('with exactly the documented grants: a write never invalidated is a critical finding, exit 1, and the JSON parses', async () => {
     const sb = sandbox();
-    const run = runCli(
-      [
-        'follow',
-        '--redis',
-        redisUrl,
-        '--pg',
-        sb.primary!.urlFor('follower'),
-        '--key',
-        'item:{id}',
-        '--table',
-        'items',
-        '--duration',
-        '2s',
-        '--grace',
-        '300ms',
-        '--json',
-      ],
-      {
-        onStderr: (stderr) => {
-          if (stderr.includes('following committed writes')) void sql(sb.primaryUrl, 'UPDATE items SET version = 2 WHERE id = 4');
-        },
-      },
+    const run = followCli(
+      ['--redis', redisUrl, '--pg', sb.primary!.urlFor('follower'), '--key', 'item:{id}', '--table', 'items', '--duration', '2s', '--grace', '300ms', '--json'],
+      () => sql(sb.primaryUrl, 'UPDATE items SET version = 2 WHERE id = 4'),
     );
+
     const done = await run;
     assert.equal(done.code, 1, done.stderr);
     const doc = parseJson<FollowDoc>(done);
@@ -82,9 +76,8 @@ describe('cachedoctor follow (subprocess)', () => {
 
   it('without REPLICATION: polls the updatedAt column instead, saying so in one line, and finds the write never invalidated', async () => {
     const sb = sandbox();
-    const run = await runCli(
+    const run = await followCli(
       [
-        'follow',
         '--redis',
         sb.redisUrl,
         '--pg',
@@ -99,12 +92,9 @@ describe('cachedoctor follow (subprocess)', () => {
         '300ms',
         '--json',
       ],
-      {
-        onStderr: (stderr) => {
-          if (stderr.includes('following committed writes')) void sql(sb.primaryUrl, 'UPDATE polled SET version = 2, updated_at = now() WHERE id = 3');
-        },
-      },
+      () => sql(sb.primaryUrl, 'UPDATE polled SET version = 2, updated_at = now() WHERE id = 3'),
     );
+
     assert.equal(run.code, 1, run.stderr);
     assert.match(
       run.stderr,

@@ -79,24 +79,26 @@ class Reader {
 
   /** A name as quote_identifier prints it: bare, or in double quotes with "" for a quote. */
   identifier(): string | null {
-    if (this.s[this.i] === '"') {
-      let out = '';
-      for (this.i += 1; this.i < this.s.length; this.i += 1) {
-        if (this.s[this.i] === '"') {
-          if (this.s[this.i + 1] === '"') {
-            out += '"';
-            this.i += 1;
-          } else {
-            this.i += 1;
-            return out;
-          }
-        } else out += this.s[this.i];
-      }
-      return null;
-    }
+    if (this.s[this.i] === '"') return this.quoted('"');
     const start = this.i;
     while (this.i < this.s.length && !/[.:[\s"]/.test(this.s[this.i]!)) this.i += 1;
     return this.i > start ? this.s.slice(start, this.i) : null;
+  }
+
+  /** Text in `q` quotes, a doubled quote standing for one; null when the closing quote is missing. */
+  private quoted(q: string): string | null {
+    let out = '';
+    for (this.i += 1; this.i < this.s.length; this.i += 1) {
+      if (this.s[this.i] !== q) out += this.s[this.i];
+      else if (this.s[this.i + 1] === q) {
+        out += q;
+        this.i += 1;
+      } else {
+        this.i += 1;
+        return out;
+      }
+    }
+    return null;
   }
 
   /** name[type]:value pairs separated by spaces, up to the end or to `stop`. */
@@ -118,21 +120,7 @@ class Reader {
   }
 
   private value(): string | null | undefined {
-    if (this.s[this.i] === "'") {
-      let out = '';
-      for (this.i += 1; this.i < this.s.length; this.i += 1) {
-        if (this.s[this.i] === "'") {
-          if (this.s[this.i + 1] === "'") {
-            out += "'";
-            this.i += 1;
-          } else {
-            this.i += 1;
-            return out;
-          }
-        } else out += this.s[this.i];
-      }
-      return out;
-    }
+    if (this.s[this.i] === "'") return this.quoted("'") ?? this.s.slice(this.i);
     const start = this.i;
     while (this.i < this.s.length && this.s[this.i] !== ' ') this.i += 1;
     const bare = this.s.slice(start, this.i);

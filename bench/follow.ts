@@ -43,6 +43,13 @@ try {
      INSERT INTO products (id, price) SELECT g, g FROM generate_series(1, ${ROWS}) g;`,
     'postgres',
   ]);
+  /** Transactions the primary has committed so far (pg_stat_database). */
+  const commits = () =>
+    Number(
+      execFileSync(findBinary('psql'), [...pgArgs, '-tA', '-c', "SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = 'postgres'", 'postgres'], {
+        encoding: 'utf8',
+      }),
+    );
   const script = join(tmpdir(), `cachedoctor-follow-bench-${process.pid}.sql`);
   writeFileSync(script, `\\set id random(1, ${ROWS})\nUPDATE products SET version = version + 1, updated_at = now() WHERE id = :id;\n`);
 
@@ -87,25 +94,13 @@ try {
       }),
     );
     await ready;
-    const [before] = JSON.parse(
-      execFileSync(
-        findBinary('psql'),
-        [...pgArgs, '-tA', '-c', "SELECT json_build_array(sum(xact_commit)) FROM pg_stat_database WHERE datname = 'postgres'", 'postgres'],
-        { encoding: 'utf8' },
-      ),
-    ) as number[];
+    const before = commits();
     execFileSync(
       findBinary('pgbench'),
       [...pgArgs, '-n', '-f', script, '-c', '4', '-j', '2', '-R', String(rate), '-T', String(Math.max(1, SECONDS - 2)), 'postgres'],
       { stdio: 'ignore' },
     );
-    const [after] = JSON.parse(
-      execFileSync(
-        findBinary('psql'),
-        [...pgArgs, '-tA', '-c', "SELECT json_build_array(sum(xact_commit)) FROM pg_stat_database WHERE datname = 'postgres'", 'postgres'],
-        { encoding: 'utf8' },
-      ),
-    ) as number[];
+    const after = commits();
     let last = usage(child.pid!);
     const poll = setInterval(() => {
       const u = usage(child.pid!);
@@ -120,7 +115,7 @@ try {
     };
     const seen = doc.seenAfterCommitMs;
     console.log(
-      `| ${rate.toLocaleString('en')} | ${(after! - before!).toLocaleString('en')} | ${doc.summary.writes.toLocaleString('en')} | ${doc.summary.checked.toLocaleString('en')} | ${doc.summary.unchecked} | ${seen ? `${seen.median.toFixed(0)} / ${seen.p95.toFixed(0)} / ${seen.max.toFixed(0)} ms` : '-'} | ${doc.maxBehindBytes === null ? '-' : `${Math.round(doc.maxBehindBytes / 1024)} KiB`} | ${last.cpu.toFixed(1)} s of ${SECONDS} s | ${last.peakMiB.toFixed(0)} MiB |`,
+      `| ${rate.toLocaleString('en')} | ${(after - before).toLocaleString('en')} | ${doc.summary.writes.toLocaleString('en')} | ${doc.summary.checked.toLocaleString('en')} | ${doc.summary.unchecked} | ${seen ? `${seen.median.toFixed(0)} / ${seen.p95.toFixed(0)} / ${seen.max.toFixed(0)} ms` : '-'} | ${doc.maxBehindBytes === null ? '-' : `${Math.round(doc.maxBehindBytes / 1024)} KiB`} | ${last.cpu.toFixed(1)} s of ${SECONDS} s | ${last.peakMiB.toFixed(0)} MiB |`,
     );
   }
 

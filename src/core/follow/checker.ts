@@ -6,7 +6,7 @@ import { finding, type Finding } from '../findings/findings.js';
 import { parseLsn } from '../lag/lsn.js';
 import { compareVersions, formatVersion, type Version } from '../scan/version.js';
 import { type Spread, spread } from '../stats.js';
-import { wilson } from '../scan/summary.js';
+import { staleness } from '../scan/summary.js';
 import type { CommittedWrite } from './writes.js';
 
 export type StaleClass = 'not-invalidated' | 'refilled-from-replica' | 'refilled-by-race' | 'invalidated-before-commit' | 'uncertain';
@@ -203,17 +203,16 @@ export class FollowChecker {
     const counts: Record<string, number> = {};
     const mappings = [...this.perMapping.values()].map(({ invalidated, refilled, ...m }) => {
       const stale = STALE_CLASSES.reduce((n, c) => n + m.stale[c], 0);
-      const [low, high] = m.checked > 0 ? wilson(stale, m.checked) : [null, null];
-      const ratio = m.checked > 0 ? stale / m.checked : null;
+      const { staleRatio, staleRatioLow, staleRatioHigh, nines, ninesAtLeast } = staleness(stale, m.checked);
       counts['stale-after-write'] = (counts['stale-after-write'] ?? 0) + stale;
       if (m.missingBroadcasts > 0) counts['missing-broadcast'] = (counts['missing-broadcast'] ?? 0) + m.missingBroadcasts;
       return {
         ...m,
-        staleRatio: ratio,
-        staleRatioLow: low,
-        staleRatioHigh: high,
-        nines: ratio !== null && ratio > 0 ? round2(-Math.log10(ratio)) : null,
-        ninesAtLeast: high !== null && high > 0 ? round2(-Math.log10(high)) : null,
+        staleRatio,
+        staleRatioLow,
+        staleRatioHigh,
+        nines,
+        ninesAtLeast,
         commitToInvalidatedMs: spread(invalidated) ?? null,
         commitToRefilledMs: spread(refilled) ?? null,
       };
@@ -401,8 +400,4 @@ function remember(map: Map<string, number[]>, key: string, nowMs: number): void 
 
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.max(0, Math.round(ms))} ms`;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -7,7 +7,8 @@ import type { LagData } from '../lag/lagReport.js';
 import type { FollowData } from '../follow/followData.js';
 import type { MonitorData } from '../monitor/monitorReport.js';
 import { plural } from '../plural.js';
-import type { ScanData } from '../scan/scanReport.js';
+import { WRONG_STATES } from '../scan/classify.js';
+import { ENTRY_KINDS, type ScanData } from '../scan/scanReport.js';
 import { CAUSE_IDS, type CauseContext, type CauseId, causesOf, causesTitle } from '../findings/causes.js';
 
 export type PartName = 'lag' | 'scan' | 'subscribers' | 'monitor' | 'follow';
@@ -189,12 +190,6 @@ export function buildReportResult(run: ReportRun): CommandResult<ReportData> {
   return result;
 }
 
-/** scan's entry kinds, each counted per mapping. */
-const ENTRY_KINDS = ['stale', 'ahead', 'orphan', 'version-not-bumped', 'undecodable', 'oversized'] as const;
-
-/** Entry kinds that --max-stale and --max-stale-ratio allow up to a threshold. */
-const WRONG_ENTRY_KINDS: readonly FindingKind[] = ['stale', 'ahead', 'orphan', 'version-not-bumped'];
-
 /** The counts that decide the exit: the scan's wrong entries only when they are over its thresholds (--max-stale). */
 function judgedCounts(
   counts: Partial<Record<FindingKind, number>>,
@@ -203,7 +198,8 @@ function judgedCounts(
 ): Partial<Record<FindingKind, number>> {
   if (scan === null || scan.fails) return counts;
   const out = { ...counts };
-  for (const kind of WRONG_ENTRY_KINDS) out[kind] = Math.max(0, (out[kind] ?? 0) - (totals.get(`scan\u0000${kind}`) ?? 0));
+  // The entry states --max-stale and --max-stale-ratio allow up to a threshold.
+  for (const kind of WRONG_STATES as readonly FindingKind[]) out[kind] = Math.max(0, (out[kind] ?? 0) - (totals.get(`scan\u0000${kind}`) ?? 0));
   return out;
 }
 

@@ -163,7 +163,8 @@ export function buildScanResult(run: ScanRun): CommandResult<ScanData> {
 }
 
 /** Entry states that are findings (fresh and expired entries are not). */
-const ENTRY_KINDS = ['stale', 'version-not-bumped', 'ahead', 'orphan', 'undecodable', 'oversized'] as const satisfies readonly (EntryState & FindingKind)[];
+export const ENTRY_KINDS = ['stale', 'version-not-bumped', 'ahead', 'orphan', 'undecodable', 'oversized'] as const satisfies readonly (EntryState &
+  FindingKind)[];
 
 function entryKind(state: EntryState): FindingKind {
   if (!(ENTRY_KINDS as readonly EntryState[]).includes(state)) throw new Error(`a ${state} entry is not a finding`);

@@ -29,7 +29,11 @@ export interface Consistency {
 
 export function consistency(c: StateCounts): Consistency {
   const wrong = WRONG_STATES.reduce((n, s) => n + c[s], 0);
-  const compared = wrong + c.fresh;
+  return staleness(wrong, wrong + c.fresh);
+}
+
+/** `wrong` of `compared` (entries, or writes checked) as a stale ratio with its 95% interval and nines. */
+export function staleness(wrong: number, compared: number): Consistency {
   if (compared === 0) return { compared, wrong, staleRatio: null, staleRatioLow: null, staleRatioHigh: null, nines: null, ninesAtLeast: null };
   const ratio = wrong / compared;
   const [low, high] = wilson(wrong, compared);

@@ -74,6 +74,40 @@ describe('cachedoctor follow (subprocess)', () => {
     assert.equal(slots[0]!.n, 0);
   });
 
+  it('a bulk load of another table that takes longer than --timeout to decode: the write after it is still checked', async () => {
+    const sb = sandbox();
+    const run = await followCli(
+      [
+        '--redis',
+        redisUrl,
+        '--pg',
+        sb.primary!.urlFor('follower'),
+        '--key',
+        'item:{id}',
+        '--table',
+        'items',
+        '--duration',
+        '12s',
+        '--grace',
+        '300ms',
+        '--timeout',
+        '1s',
+        '--json',
+      ],
+      async () => {
+        await sql(sb.primaryUrl, 'CREATE TABLE bulk (id int, v text); INSERT INTO bulk SELECT g, md5(g::text) FROM generate_series(1, 400000) g');
+        await sql(sb.primaryUrl, 'UPDATE items SET version = 3 WHERE id = 6');
+      },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    const doc = parseJson<FollowDoc>(run);
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.kind} ${f.class} ${f.key}`),
+      ['stale-after-write not-invalidated item:6'],
+    );
+    assert.equal(doc.summary.writes, 1, 'the 400,000 rows of the other table are no writes of the mapping');
+  });
+
   it('without REPLICATION: polls the updatedAt column instead, saying so in one line, and finds the write never invalidated', async () => {
     const sb = sandbox();
     const run = await followCli(
@@ -192,17 +226,58 @@ describe('cachedoctor follow (subprocess)', () => {
 describe('cachedoctor follow when the primary goes away (subprocess)', () => {
   const lone = useSandbox({ standby: false });
 
-  it('reports what it followed, exit 3, with the reason', async () => {
+  it('the primary restarted: follow reconnects with a new slot, reports the gap, and follows the writes after it', async () => {
     const sb = await lone.ready();
     await sql(sb.primaryUrl, 'CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL); INSERT INTO items SELECT g, 1 FROM generate_series(1, 5) g');
+    let acted: Promise<void> | null = null;
+    let after: Promise<void> | null = null;
+    const run = await runCli(
+      ['follow', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'item:{id}', '--table', 'items', '--grace', '200ms', '--duration', '9s', '--json'],
+      {
+        onStderr: (stderr) => {
+          if (acted === null && stderr.includes('following committed writes'))
+            acted = (async () => {
+              await sql(sb.primaryUrl, 'UPDATE items SET version = 2 WHERE id = 1');
+              await new Promise((r) => setTimeout(r, 800));
+              await sb.primary!.restart();
+            })();
+          if (after === null && stderr.includes('reconnected to'))
+            after = (async () => {
+              await acted;
+              await sql(sb.primaryUrl, 'UPDATE items SET version = 3 WHERE id = 2');
+            })();
+        },
+      },
+    );
+    await acted;
+    await after;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /lost the primary \(.*\); reconnecting/);
+    const doc = parseJson<FollowDoc & { gaps: { seconds: number; why: string }[] }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.complete, true);
+    assert.equal(doc.summary.writes, 2, 'the write before the restart and the one after it');
+    assert.deepEqual(
+      doc.findings.map((f) => f.kind),
+      ['follow-gap'],
+    );
+    assert.equal(doc.gaps.length, 1);
+    assert.ok(doc.gaps[0]!.seconds > 0 && doc.gaps[0]!.seconds < 9, String(doc.gaps[0]!.seconds));
+    const slots = await sql<{ n: number }>(sb.primaryUrl, "SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name LIKE 'cachedoctor_%'");
+    assert.equal(slots[0]!.n, 0);
+  });
+
+  it('the primary gone for good: reports what it followed and the gap to the end, exit 3, with the reason', async () => {
+    const sb = await lone.ready();
+    await sql(sb.primaryUrl, 'DROP TABLE IF EXISTS gone; CREATE TABLE gone (id int PRIMARY KEY, version int NOT NULL); INSERT INTO gone VALUES (1, 1)');
     let stopped: Promise<void> | null = null;
     const run = await runCli(
-      ['follow', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'item:{id}', '--table', 'items', '--grace', '200ms', '--json'],
+      ['follow', '--redis', sb.redisUrl, '--pg', sb.primaryUrl, '--key', 'gone:{id}', '--table', 'gone', '--grace', '200ms', '--duration', '4s', '--json'],
       {
         onStderr: (stderr) => {
           if (stopped === null && stderr.includes('following committed writes'))
             stopped = (async () => {
-              await sql(sb.primaryUrl, 'UPDATE items SET version = 2 WHERE id = 1');
+              await sql(sb.primaryUrl, 'UPDATE gone SET version = 2 WHERE id = 1');
               await new Promise((r) => setTimeout(r, 800));
               await sb.primary!.stop();
             })();
@@ -210,12 +285,17 @@ describe('cachedoctor follow when the primary goes away (subprocess)', () => {
       },
     );
     await stopped;
-    assert.equal(run.code, 3, run.stderr);
-    const doc = parseJson<FollowDoc>(run);
-    assert.equal(doc.complete, false);
-    assert.equal(doc.summary.writes, 1);
-    assert.match(doc.error?.message ?? '', /PostgreSQL/);
-    await sb.primary!.start();
+    try {
+      assert.equal(run.code, 3, run.stderr);
+      const doc = parseJson<FollowDoc & { gaps: { to: string }[] }>(run);
+      assert.equal(doc.complete, false);
+      assert.equal(doc.summary.writes, 1);
+      assert.match(doc.error?.message ?? '', /the primary could not be reached again: .*PostgreSQL/);
+      assert.equal(doc.gaps.length, 1);
+      assert.ok(doc.findings.some((f) => f.kind === 'follow-gap'));
+    } finally {
+      await sb.primary!.start();
+    }
   });
 });
 

@@ -141,6 +141,52 @@ describe('follow', () => {
     assert.equal(env.mappings[0]!.stale['not-invalidated'], 3);
   });
 
+  it('FLUSHALL shows in the timeline (tracking names no key for it), beside the read made when the write was seen', async () => {
+    const sb = sandbox();
+    const web = await service('primary');
+    await web.get(41);
+    const { Redis } = await import('ioredis');
+    const r = new Redis(sb.redisUrl);
+    try {
+      const env = await followWhile(2500, async () => {
+        const before = await web.load(41);
+        // A writer that forgets the DEL; someone flushes Redis; a reader that loaded the row before puts it back.
+        await primary.query('UPDATE products SET version = version + 1 WHERE id = 41');
+        await new Promise((res) => setTimeout(res, 150));
+        await r.flushall();
+        await web.fill(before);
+      });
+      assert.deepEqual(classes(env), ['product:41 refilled-by-race']);
+      const events = (env.findings[0]!.timeline as { event: string }[]).map((e) => e.event);
+      assert.ok(events.includes('Redis flushed (FLUSHALL/FLUSHDB)'), events.join(', '));
+      assert.ok(
+        events.some((e) => /^read when seen: version \d+$/.test(e)),
+        events.join(', '),
+      );
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('a delete of a row keyed by columns that are not its replica identity is counted (unkeyed), not dropped', async () => {
+    await primary.query(`CREATE TABLE skus (id bigint PRIMARY KEY, sku text UNIQUE NOT NULL, version int NOT NULL DEFAULT 1);
+      INSERT INTO skus (id, sku) VALUES (1, 'a-1'), (2, 'a-2')`);
+    const env = await followWhile(
+      1500,
+      async () => {
+        await primary.query("UPDATE skus SET version = 2 WHERE sku = 'a-1'");
+        await primary.query('DELETE FROM skus WHERE id = 2');
+      },
+      { key: 'sku:{sku}', table: 'skus' },
+    );
+    const m = env.mappings[0]!;
+    assert.deepEqual([m.writes, m.unkeyed, m.unchecked, m.checked], [2, 1, 1, 1]);
+    assert.ok(
+      env.notes.some((n) => /1 changes gave no cache key .*REPLICA IDENTITY FULL/.test(n)),
+      env.notes.join('\n'),
+    );
+  });
+
   it('leaves nothing behind: no replication slot, no tracking client', async () => {
     const sb = sandbox();
     await followWhile(300, async () => {});

@@ -70,8 +70,13 @@ function follow(state: CacheState, events: (c: FollowChecker) => void, opts: Par
   c.replayed('standby', '0/50', T0 - 10);
   c.write(write('product:1', 2, T0), T0 + 50);
   events(c);
-  for (const at of [T0 + 2100, T0 + 4200]) for (const due of c.due(at)) c.answer(due.id, state, at);
+  looks(c, (at) => (at === EARLY ? old : state));
   return c.finish();
+}
+/** When the checks read the key: right when the write is seen, after --grace, after as long again. */
+const EARLY = T0 + 60;
+function looks(c: FollowChecker, state: (at: number, key: string) => CacheState) {
+  for (const at of [EARLY, T0 + 2100, T0 + 4200]) for (const d of c.due(at)) c.answer(d.id, state(at, d.key), at);
 }
 const old: CacheState = { kind: 'version', version: v(1) };
 
@@ -153,8 +158,7 @@ describe('FollowChecker', () => {
   it('a write in flight at the first look that converged by the second is late, not stale', () => {
     const c = new FollowChecker(OPTS);
     c.write(write('product:1', 2, T0), T0 + 50);
-    for (const d of c.due(T0 + 2100)) c.answer(d.id, old, T0 + 2100);
-    for (const d of c.due(T0 + 4200)) c.answer(d.id, { kind: 'absent' }, T0 + 4200);
+    looks(c, (at) => (at < T0 + 4200 ? old : { kind: 'absent' }));
     const m = c.finish().mappings[0]!;
     assert.deepEqual([m.checked, m.converged, m.late], [1, 1, 1]);
   });
@@ -174,6 +178,45 @@ describe('FollowChecker', () => {
       { channel: 'inv' },
     );
     assert.deepEqual(sent.findings, []);
+  });
+
+  it('reads the key as soon as the write is seen, and the timeline says what it held then (never judged by it)', () => {
+    const c = new FollowChecker(OPTS);
+    c.write(write('product:1', 2, T0), T0 + 50);
+    const now = c.due(T0 + 50);
+    assert.deepEqual(
+      now.map((d) => d.key),
+      ['product:1'],
+    );
+    c.answer(now[0]!.id, { kind: 'absent' }, EARLY);
+    looks(c, () => old);
+    const [f] = c.finish().findings;
+    assert.deepEqual(
+      (f!.timeline as { event: string }[]).map((e) => e.event),
+      ['commit 0/100', 'read when seen: absent', 'checked: version 1'],
+    );
+  });
+
+  it('FLUSHALL touches every key: a write whose key was flushed and refilled old is a refill, not not-invalidated', () => {
+    const r = follow(old, (c) => {
+      c.replayed('standby', '0/100', T0 + 3);
+      c.flushed(T0 + 5);
+      c.touched(['product:1'], T0 + 30);
+    });
+    assert.deepEqual(
+      r.findings.map((f) => f.class),
+      ['refilled-by-race'],
+    );
+    assert.ok((r.findings[0]!.timeline as { event: string }[]).some((e) => e.event.startsWith('Redis flushed')));
+    // Flushed, and nothing put it back: converged.
+    assert.deepEqual(follow({ kind: 'absent' }, (c) => c.flushed(T0 + 5)).findings, []);
+  });
+
+  it('writes without a readable key are counted as writes and as unchecked, never dropped', () => {
+    const c = new FollowChecker(OPTS);
+    c.unkeyed('product', 3);
+    const m = c.finish().mappings[0]!;
+    assert.deepEqual([m.writes, m.unchecked, m.unkeyed, m.checked], [3, 3, 3, 0]);
   });
 
   it('past --max-pending the oldest checks are counted as unchecked; checks still waiting at the end too', () => {
@@ -201,8 +244,7 @@ describe('follow: what the review found', () => {
     c.write({ ...write('product:1', 2, T0), op: 'DELETE', version: null }, T0 + 10);
     c.write(write('product:1', 3, T0 + 5), T0 + 10);
     c.write(write('product:2', 3, T0), T0 + 10);
-    for (const at of [T0 + 2100, T0 + 4200])
-      for (const d of c.due(at)) c.answer(d.id, d.key === 'product:2' ? { kind: 'oversized' } : { kind: 'version', version: v(3) }, at);
+    looks(c, (_, key) => (key === 'product:2' ? { kind: 'oversized' } : { kind: 'version', version: v(3) }));
     const r = c.finish();
     assert.deepEqual(r.findings, []);
     assert.deepEqual([r.mappings[0]!.checked, r.mappings[0]!.converged, r.mappings[0]!.unchecked], [2, 2, 1]);

@@ -79,7 +79,8 @@ function followEnvelope() {
     },
     t0,
   );
-  for (const at of [t0 + 600, t0 + 1200]) for (const d of c.due(at)) c.answer(d.id, { kind: 'version', version: rowVersion('1', 'counter') as Version }, at);
+  for (const at of [t0 + 10, t0 + 600, t0 + 1200])
+    for (const d of c.due(at)) c.answer(d.id, { kind: 'version', version: rowVersion('1', 'counter') as Version }, at);
   const r = c.finish();
   const data = {
     primary: '10.0.0.1:5432',
@@ -93,6 +94,7 @@ function followEnvelope() {
     channel: null,
     mappings: r.mappings,
     maxBehindBytes: 1024,
+    gaps: [],
     seconds: 2,
   };
   return toEnvelope({ command: 'follow', fails: true, complete: true, findings: r.findings, summary: {}, counts: r.counts as never, data }, 't', at(0));

@@ -5,7 +5,7 @@
 import { sleep } from '../../async.js';
 import type { CommandResult } from '../../core/envelope.js';
 import { type CacheState, FollowChecker, type MappingFollow } from '../../core/follow/checker.js';
-import type { FollowData } from '../../core/follow/followData.js';
+import type { FollowData, FollowGap } from '../../core/follow/followData.js';
 import type { FollowMapping } from '../../core/follow/writes.js';
 import { countsFailAt, finding, type Finding, severitiesOfCounts } from '../../core/findings/findings.js';
 import type { FindingKind } from '../../core/findings/kinds.js';
@@ -13,6 +13,7 @@ import { decodeEntry } from '../../core/scan/decode.js';
 import { cacheVersion, type VersionKind } from '../../core/scan/version.js';
 import { formatBytes } from '../../core/units.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js';
 import { clockOffset } from '../../sources/postgres/clock.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { readTableShape, type TableShape } from '../../sources/postgres/tableInfo.js';
@@ -27,6 +28,11 @@ export { parse } from './options.js';
 
 /** How often each replica's replay position is sampled. */
 const REPLAY_SAMPLE_MS = 50;
+/** How often the checks whose look is due are read. */
+const CHECK_EVERY_MS = 50;
+/** After the primary was lost: the first wait before reconnecting, doubling up to the last. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 5000;
 
 export async function run(ctx: CommandContext, opts: FollowOptions): Promise<CommandResult<FollowData>> {
   const { settings: s, signal, out } = ctx;
@@ -86,6 +92,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;
   const runFindings: Finding[] = [];
   let lost: SourceError | null = null;
+  const gaps: FollowGap[] = [];
   let stopped: string | null = null;
   const started = Date.now();
   let maxBehind: number | null = null;
@@ -122,6 +129,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       prefixes: trackingPrefixes(opts.mappings.map((m) => (m.template.source.startsWith('{') ? '' : (m.template.literals[0] ?? '')))),
       channel: opts.channel,
       onTouched: (keys) => checker.touched(keys, Date.now()),
+      onFlushed: () => checker.flushed(Date.now()),
       onBroadcast: (keys) => checker.broadcast(keys, Date.now()),
       onLost: (err) => {
         lost ??= new SourceError(`Redis was lost mid-follow: ${err.message}`, 'check Redis; what was followed until then is reported', {
@@ -150,60 +158,157 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       `cachedoctor: following committed writes to ${mappings.map((m) => `${m.schema}.${m.table}`).join(', ')} on ${source.target}${source.slot ? ` (temporary slot ${source.slot}, dropped when follow ends)` : ' (polling)'}; checking each in Redis after ${opts.graceMs / 1000} s${opts.durationMs === null ? '; Ctrl-C stops and reports' : ` for ${opts.durationMs / 1000} s`}`,
     );
 
+    // Two loops: one reads the write stream (a read may take seconds: a bulk load decodes whole), the other checks
+    // the writes whose look is due, watches the slot's lag and whether the primary still answers. A lost stream is
+    // reopened (a new slot: the writes committed in between are a gap, reported) while the checks go on.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
     const rate = { second: 0, accepted: 0 };
-    let lastBehindCheck = 0;
     let ending = false;
+    let readingSince: number | null = null;
+    let down: { fromMs: number; why: string } | null = null;
+    let watchLost: SourceError | null = null;
+    let failed: unknown = null;
+    const feed = (next: Awaited<ReturnType<WriteSource['next']>>) => {
+      for (const [mapping, n] of next.unkeyed ?? []) checker.unkeyed(mapping, n);
+      const seen = Date.now();
+      for (const w of next.writes) {
+        const sec = Math.floor(seen / 1000);
+        if (sec !== rate.second) {
+          rate.second = sec;
+          rate.accepted = 0;
+        }
+        if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
+        else {
+          rate.accepted += 1;
+          checker.write(w, seen);
+        }
+      }
+    };
+    const reconnect = async (err: SourceError, fromMs: number) => {
+      const why = (watchLost ?? err).line;
+      watchLost = null;
+      down = { fromMs, why };
+      out.note(`cachedoctor: follow: lost the primary (${why}); reconnecting, checks of the writes already seen go on`);
+      await src.close();
+      for (let wait = RECONNECT_FIRST_MS; !stop.signal.aborted && !ending; wait = Math.min(wait * 2, RECONNECT_MAX_MS)) {
+        await sleep(wait, stop.signal);
+        if (stop.signal.aborted || ending) return;
+        try {
+          const { missed } = await src.reopen();
+          const toMs = Date.now();
+          down = null;
+          if (missed) gaps.push({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), seconds: (toMs - fromMs) / 1000, why });
+          out.note(
+            `cachedoctor: follow: reconnected to ${src.target}${missed ? ` (temporary slot ${src.slot}): nothing was followed for ${((toMs - fromMs) / 1000).toFixed(1)} s` : ': polling goes on where it was'}`,
+          );
+          return;
+        } catch (e) {
+          if (!(e instanceof SourceError || e instanceof ChangeStreamUnavailable)) throw e;
+          down = { fromMs, why: e instanceof SourceError ? e.line : e.reason };
+        }
+      }
+    };
+    const src = source;
+    const reading = (async () => {
+      let lastGood = Date.now();
+      while (!stop.signal.aborted && !ending) {
+        const at = Date.now();
+        readingSince = at;
+        try {
+          const next = await src.next();
+          readingSince = null;
+          lastGood = at;
+          if (stop.signal.aborted || ending) return;
+          feed(next);
+          if (!next.more) await sleep(src.idleMs, stop.signal);
+        } catch (err) {
+          readingSince = null;
+          if (stop.signal.aborted || ending) return;
+          if (!(err instanceof SourceError)) throw err;
+          await reconnect(err, lastGood);
+        }
+      }
+    })().catch((err) => {
+      failed = err;
+      stop.abort();
+    });
+
+    let lastBehindCheck = 0;
     let endBy = Number.POSITIVE_INFINITY;
-    for (;;) {
-      if (signal.aborted || lost) break;
-      try {
+    try {
+      for (;;) {
+        if (stop.signal.aborted || lost) break;
         const now = Date.now();
         if (!ending && opts.durationMs !== null && now - started >= opts.durationMs) {
-          // No new writes: the checks already waiting get their two looks, then the report.
+          // No new writes: the checks already waiting get their looks, then the report.
           ending = true;
           endBy = now + 2 * opts.graceMs + 1000;
         }
         if (ending && (checker.pending === 0 || now >= endBy)) break;
-        let more = false;
-        if (!ending) {
-          const next = await source.next();
-          more = next.more;
-          const seen = Date.now();
-          for (const w of next.writes) {
-            const sec = Math.floor(seen / 1000);
-            if (sec !== rate.second) {
-              rate.second = sec;
-              rate.accepted = 0;
-            }
-            if (opts.rate !== null && rate.accepted >= opts.rate) checker.skipped(w);
-            else {
-              rate.accepted += 1;
-              checker.write(w, seen);
-            }
-          }
+        try {
+          await checkDue(checker, readers);
+        } catch (err) {
+          // Redis lost mid-follow: what was followed until then is reported (exit 3).
+          if (!(err instanceof SourceError) || stop.signal.aborted) throw err;
+          lost = err;
+          break;
         }
-        await checkDue(checker, readers);
         checker.prune(Date.now());
-        if (Date.now() - lastBehindCheck >= 1000) {
+        if (down === null && Date.now() - lastBehindCheck >= 1000) {
           lastBehindCheck = Date.now();
-          const behind = await source.behindBytes();
-          if (behind !== null) maxBehind = Math.max(maxBehind ?? 0, behind);
-          if (behind !== null && behind > opts.maxSlotLagBytes) {
-            stopped = `stopped: the temporary slot held back ${formatBytes(behind)} of WAL on the primary (over --max-slot-lag ${formatBytes(opts.maxSlotLagBytes)}): follow could not keep up with the writes`;
-            break;
+          try {
+            const behind = await src.behindBytes();
+            if (behind !== null) maxBehind = Math.max(maxBehind ?? 0, behind);
+            if (behind !== null && behind > opts.maxSlotLagBytes) {
+              stopped = `stopped: the temporary slot held back ${formatBytes(behind)} of WAL on the primary (over --max-slot-lag ${formatBytes(opts.maxSlotLagBytes)}): follow could not keep up with the writes`;
+              break;
+            }
+          } catch (err) {
+            if (!(err instanceof SourceError)) throw err;
+            // The primary does not answer: the read waiting on it is given up, and the stream reopened.
+            watchLost = err;
+            void src.close();
           }
         }
+        const d = down as { fromMs: number } | null;
+        const state =
+          d !== null
+            ? `, reconnecting to the primary for ${Math.round((Date.now() - d.fromMs) / 1000)} s`
+            : readingSince !== null && Date.now() - readingSince > 2000
+              ? `, reading the change stream for ${Math.round((Date.now() - readingSince) / 1000)} s (a large transaction)`
+              : '';
         out.progress(
-          `follow: ${checker.pending} checks waiting${maxBehind !== null ? `, ${formatBytes(maxBehind)} behind at most` : ''}, ${Math.round((Date.now() - started) / 1000)} s`,
+          `follow: ${checker.pending} checks waiting${maxBehind !== null ? `, ${formatBytes(maxBehind)} behind at most` : ''}${state}, ${Math.round((Date.now() - started) / 1000)} s`,
         );
-        if (!more) await sleep(ending ? Math.min(100, source.idleMs) : source.idleMs, signal);
-      } catch (err) {
-        // The primary or Redis lost mid-follow: what was followed until then is reported (exit 3).
-        if (!(err instanceof SourceError) || signal.aborted) throw err;
-        lost = err;
-        break;
+        await sleep(CHECK_EVERY_MS, stop.signal);
       }
+    } finally {
+      ending = true;
+      stop.abort();
+      signal.removeEventListener('abort', onAbort);
+      await src.close();
+      await reading;
     }
+    if (failed) throw failed;
+    const d = down as { fromMs: number; why: string } | null;
+    if (d !== null) {
+      const toMs = Date.now();
+      gaps.push({ from: new Date(d.fromMs).toISOString(), to: new Date(toMs).toISOString(), seconds: (toMs - d.fromMs) / 1000, why: d.why });
+      lost ??= new SourceError(`the primary could not be reached again: ${d.why}`, 'check the primary; what was followed until it was lost is reported', {
+        server: 'postgres',
+        category: 'unreachable',
+      });
+    }
+    for (const g of gaps)
+      runFindings.push(
+        finding(
+          'follow-gap',
+          `nothing was followed from ${g.from} to ${g.to} (${g.seconds.toFixed(1)} s): ${g.why}; writes committed in between were not checked`,
+          { ...g },
+        ),
+      );
     out.endProgress();
     if (signal.aborted && Date.now() - started < 200) throw new InterruptedError('interrupted before any write was followed');
     if (stopped) runFindings.push(finding('follow-stopped', stopped, { maxBehindBytes: maxBehind }));
@@ -216,7 +321,15 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       primary: source.target,
       mode: source.mode,
       slot: source.slot,
-      notes: source.notes,
+      notes: [
+        ...source.notes,
+        ...result.mappings
+          .filter((m) => m.unkeyed > 0)
+          .map(
+            (m) =>
+              `${m.mapping}: ${m.unkeyed} changes gave no cache key (a delete names only the replica identity, and the key is made of other columns): counted as unchecked; ALTER TABLE ... REPLICA IDENTITY FULL would give them`,
+          ),
+      ],
       replicas: replicas.map((r) => r.name),
       clock,
       graceMs: opts.graceMs,
@@ -224,6 +337,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       channel: opts.channel,
       mappings: result.mappings,
       maxBehindBytes: maxBehind,
+      gaps,
       seenAfterCommitMs: result.seenAfterCommitMs,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };

@@ -17,10 +17,14 @@ export interface WriteSource {
   idleMs: number;
   /** Limits of this mode, said in the report. */
   notes: string[];
-  /** The writes committed since the last call; `more` when a call now would give more at once. */
-  next(): Promise<{ writes: CommittedWrite[]; more: boolean }>;
+  /** The writes committed since the last call; `more` when a call now would give more at once; `unkeyed`, per
+   * mapping, the changes whose cache key the stream did not give. */
+  next(): Promise<{ writes: CommittedWrite[]; more: boolean; unkeyed?: Map<string, number> }>;
   /** How far behind the primary's WAL the follow is, in bytes (what the slot holds back), if known. */
   behindBytes(): Promise<number | null>;
+  /** After the session was lost (the primary restarted, the connection dropped): a new one. The change stream
+   * starts a new slot, so what was committed in between is never seen (`missed`); polling goes on from its cursor. */
+  reopen(): Promise<{ missed: boolean }>;
   close(): Promise<void>;
 }
 
@@ -33,22 +37,33 @@ export async function openWriteSource(
   pollMs: number,
   out: Output,
 ): Promise<WriteSource> {
+  const sources = tables.flatMap(({ mapping: m }) => m.sources ?? [{ schema: m.schema, table: m.table }]);
   try {
-    const stream = await ChangeStream.open(conn);
-    const decoder = new WriteDecoder(tables.map((t) => t.mapping));
-    return {
+    let stream = await ChangeStream.open(conn, sources);
+    let decoder = new WriteDecoder(tables.map((t) => t.mapping));
+    const source: WriteSource = {
       mode: 'logical',
       target: stream.target,
       slot: stream.slot,
       idleMs: 100,
       notes: [],
       async next() {
-        const rows = await stream.poll(SLOT_ROWS);
-        return { writes: rows.flatMap((r) => decoder.push(r.lsn, parseTestDecoding(r.data))), more: rows.length >= SLOT_ROWS };
+        const { rows, decoded } = await stream.poll(SLOT_ROWS);
+        const writes = rows.flatMap((r) => decoder.push(r.lsn, parseTestDecoding(r.data)));
+        return { writes, more: decoded >= SLOT_ROWS, unkeyed: decoder.takeUnkeyed() };
       },
       behindBytes: () => stream.behindBytes(),
+      async reopen() {
+        await stream.close();
+        stream = await ChangeStream.open(conn, sources);
+        // A transaction cut in half by the loss is not half-reported.
+        decoder = new WriteDecoder(tables.map((t) => t.mapping));
+        source.slot = stream.slot;
+        return { missed: true };
+      },
       close: () => stream.close(),
     };
+    return source;
   } catch (err) {
     if (!(err instanceof ChangeStreamUnavailable)) throw err;
     const without = tables.filter((t) => t.shape.updatedAt === null).map((t) => t.shape.label);
@@ -60,7 +75,7 @@ export async function openWriteSource(
       );
     const table = (t: (typeof tables)[number]) => `${t.mapping.schema}.${t.mapping.table}`;
     const columns = tables.map((t) => `${table(t)}.${t.shape.updatedAt!.name}`).join(', ');
-    const poller = await UpdatedPoller.open(conn, tables);
+    let poller = await UpdatedPoller.open(conn, tables);
     try {
       out.note(
         `cachedoctor: follow: no change stream (${err.reason}): polling ${columns} every ${pollMs} ms instead; deletes are not seen, and a stale refill cannot be held against the replicas (to follow every write: ${err.enable})`,
@@ -83,6 +98,11 @@ export async function openWriteSource(
       ],
       next: () => poller.poll(),
       behindBytes: async () => null,
+      async reopen() {
+        await poller.close();
+        poller = await poller.reopen(conn);
+        return { missed: false };
+      },
       close: () => poller.close(),
     };
   }

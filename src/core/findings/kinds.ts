@@ -441,6 +441,21 @@ export const FINDING_KINDS = {
     fix: 'follow fewer tables, or with --rate, or when the primary is less busy; raise --max-slot-lag only if the primary has the disk',
     fields: { maxBehindBytes: 'the most WAL the slot held back, in bytes' },
   },
+  'follow-gap': {
+    commands: ['follow', 'report'],
+    severity: 'warning',
+    title: 'Writes not followed for a while',
+    meaning:
+      'follow lost the primary (a restart, a failover, the connection dropped) and reopened its change stream with a new temporary slot: the writes committed in between were not checked',
+    cause: null,
+    fix: 'if the gap matters, follow again; the writes in it can be checked by a scan of their keys',
+    fields: {
+      from: 'when the stream was last read',
+      to: 'when the new slot was created',
+      seconds: 'how long nothing was followed',
+      why: 'why the stream was lost',
+    },
+  },
   'no-traffic': {
     commands: ['monitor', 'report'],
     severity: 'warning',

@@ -38,8 +38,12 @@ export interface MappingFollow {
   /** Converged only at the second look (a write in flight at the first). */
   late: number;
   stale: Record<StaleClass, number>;
-  /** Not checked: dropped past --max-pending, or still waiting when the follow ended. */
+  /** Not checked: dropped past --max-pending, over --rate, over --max-value-bytes, without a key (below), or still
+   * waiting when the follow ended. */
   unchecked: number;
+  /** Changes whose cache key the stream does not give (a delete names only the replica identity, and the key is
+   * made of other columns): counted in writes and unchecked. */
+  unkeyed: number;
   missingBroadcasts: number;
   staleRatio: number | null;
   staleRatioLow: number | null;
@@ -56,7 +60,10 @@ interface Check {
   commitLocalMs: number;
   seenMs: number;
   dueMs: number;
-  stage: 'first' | 'confirm';
+  /** early: read as soon as the write is seen (what the key held then: evidence, never judged); first: after
+   * --grace; confirm: after as long again, when the first look was not converged. */
+  stage: 'early' | 'first' | 'confirm';
+  early?: { atMs: number; state: CacheState };
 }
 
 /** How long touches, broadcasts and replay samples are remembered: past every check's window. */
@@ -65,11 +72,15 @@ const HISTORY_FLOOR_MS = 10_000;
 const TOUCHES_KEPT = 16;
 
 export class FollowChecker {
+  private readonly early: Check[] = [];
   private readonly first: Check[] = [];
   private readonly confirm: Check[] = [];
+  private earlyHead = 0;
   private firstHead = 0;
   private confirmHead = 0;
   private readonly touches = new Map<string, number[]>();
+  /** When Redis was flushed (FLUSHALL/FLUSHDB): every key touched at once. */
+  private flushes: number[] = [];
   private readonly broadcasts = new Map<string, number[]>();
   /** Per replica: when each sample's query was sent and its answer came (the LSN was read in between). */
   private readonly replay = new Map<string, { sentMs: number; atMs: number; lsn: bigint }[]>();
@@ -87,20 +98,25 @@ export class FollowChecker {
   }
 
   get pending(): number {
-    return this.first.length - this.firstHead + (this.confirm.length - this.confirmHead);
+    return this.early.length - this.earlyHead + (this.first.length - this.firstHead) + (this.confirm.length - this.confirmHead);
   }
 
   write(w: CommittedWrite, nowMs: number): void {
     const m = this.mappingOf(w.mapping);
     m.writes += 1;
     if (this.pending >= this.opts.maxPending) {
-      const oldest = this.first.length > this.firstHead ? this.first[this.firstHead++]! : this.confirm[this.confirmHead++];
+      const oldest =
+        this.early.length > this.earlyHead
+          ? this.early[this.earlyHead++]!
+          : this.first.length > this.firstHead
+            ? this.first[this.firstHead++]!
+            : this.confirm[this.confirmHead++];
       if (oldest) this.mappingOf(oldest.write.mapping).unchecked += 1;
     }
     const commitLocalMs = Number(w.commitMicros / 1000n) - this.opts.clock.offsetMs;
     if ((this.latest.get(w.key) ?? -1n) < w.commitMicros) this.latest.set(w.key, w.commitMicros);
     if (this.delays.length < 100_000) this.delays.push(Math.max(0, nowMs - commitLocalMs));
-    this.first.push({ write: w, commitLocalMs, seenMs: nowMs, dueMs: nowMs + this.opts.graceMs, stage: 'first' });
+    this.early.push({ write: w, commitLocalMs, seenMs: nowMs, dueMs: nowMs, stage: 'early' });
     this.compact();
   }
 
@@ -111,8 +127,21 @@ export class FollowChecker {
     m.unchecked += 1;
   }
 
+  /** Writes of a mapping whose cache key the stream did not give: counted, not checked. */
+  unkeyed(mapping: string, n: number): void {
+    const m = this.mappingOf(mapping);
+    m.writes += n;
+    m.unchecked += n;
+    m.unkeyed += n;
+  }
+
   touched(keys: readonly string[], nowMs: number): void {
     for (const k of keys) remember(this.touches, k, nowMs);
+  }
+
+  /** FLUSHALL or FLUSHDB: every key is touched (tracking names none). */
+  flushed(nowMs: number): void {
+    this.flushes.push(nowMs);
   }
 
   broadcast(keys: readonly string[], nowMs: number): void {
@@ -134,6 +163,7 @@ export class FollowChecker {
     for (const [queue, head] of [
       [this.confirm, 'confirmHead'],
       [this.first, 'firstHead'],
+      [this.early, 'earlyHead'],
     ] as const) {
       while (out.length < limit && this[head] < queue.length && queue[this[head]]!.dueMs <= nowMs) {
         const c = queue[this[head]]!;
@@ -146,6 +176,10 @@ export class FollowChecker {
 
   /** The read of a due check. */
   answer(check: Check, state: CacheState, nowMs: number): void {
+    if (check.stage === 'early') {
+      this.first.push({ ...check, stage: 'first', dueMs: check.seenMs + this.opts.graceMs, early: { atMs: nowMs, state } });
+      return;
+    }
     const m = this.mappingOf(check.write.mapping);
     // Too big to read (over --max-value-bytes): not judged, counted.
     if (state.kind === 'oversized') {
@@ -191,13 +225,14 @@ export class FollowChecker {
   /** Checks still waiting when the follow ends: counted as unchecked. */
   finish(): { mappings: MappingFollow[]; findings: Finding[]; counts: Record<string, number>; seenAfterCommitMs: Spread | null } {
     for (const q of [
+      [this.early, this.earlyHead],
       [this.first, this.firstHead],
       [this.confirm, this.confirmHead],
     ] as const) {
       for (let i = q[1]; i < q[0].length; i += 1) this.mappingOf(q[0][i]!.write.mapping).unchecked += 1;
     }
-    this.first.length = 0;
-    this.confirm.length = 0;
+    for (const q of [this.early, this.first, this.confirm]) q.length = 0;
+    this.earlyHead = 0;
     this.firstHead = 0;
     this.confirmHead = 0;
     const counts: Record<string, number> = {};
@@ -223,7 +258,7 @@ export class FollowChecker {
 
   private classify(check: Check): { cls: StaleClass; detail: string; replica: string | null } {
     const u = this.opts.clock.uncertaintyMs;
-    const t = this.touches.get(check.write.key) ?? [];
+    const t = this.touchesOf(check.write.key);
     const c = check.commitLocalMs;
     const after = t.filter((x) => x > c + u);
     if (after.length === 0) {
@@ -304,7 +339,14 @@ export class FollowChecker {
 
   private touchesAfter(check: Check): number[] {
     const limit = check.commitLocalMs + this.opts.clock.uncertaintyMs;
-    return (this.touches.get(check.write.key) ?? []).filter((x) => x > limit);
+    return this.touchesOf(check.write.key).filter((x) => x > limit);
+  }
+
+  /** When the key was touched, a flush of Redis included, oldest first. */
+  private touchesOf(key: string): number[] {
+    const own = this.touches.get(key) ?? [];
+    if (this.flushes.length === 0) return own;
+    return [...own, ...this.flushes].sort((a, b) => a - b);
   }
 
   private timeline(check: Check, state: CacheState, nowMs: number): { at: string; event: string }[] {
@@ -317,9 +359,11 @@ export class FollowChecker {
       const s = samples.find((x) => x.lsn >= lsn);
       if (s) events.push({ ms: s.atMs, event: `replayed on ${name}` });
     }
+    if (check.early) events.push({ ms: check.early.atMs, event: `read when seen: ${stateText(check.early.state)}` });
     for (const t of this.touches.get(check.write.key) ?? []) if (t >= check.commitLocalMs - 2000) events.push({ ms: t, event: 'key touched' });
+    for (const t of this.flushes) if (t >= check.commitLocalMs - 2000 && t <= nowMs) events.push({ ms: t, event: 'Redis flushed (FLUSHALL/FLUSHDB)' });
     for (const t of this.broadcasts.get(check.write.key) ?? []) if (t >= check.commitLocalMs - 2000) events.push({ ms: t, event: 'broadcast' });
-    events.push({ ms: nowMs, event: `checked: ${state.kind === 'version' ? `version ${formatVersion(state.version)}` : state.kind}` });
+    events.push({ ms: nowMs, event: `checked: ${stateText(state)}` });
     return events.sort((a, b) => a.ms - b.ms).map((e) => ({ at: at(e.ms), event: e.event }));
   }
 
@@ -340,6 +384,7 @@ export class FollowChecker {
         late: 0,
         stale: Object.fromEntries(STALE_CLASSES.map((c) => [c, 0])) as Record<StaleClass, number>,
         unchecked: 0,
+        unkeyed: 0,
         missingBroadcasts: 0,
         staleRatio: null,
         staleRatioLow: null,
@@ -362,11 +407,13 @@ export class FollowChecker {
     this.lastPrune = nowMs;
     for (const map of [this.touches, this.broadcasts]) for (const [k, ts] of map) if (ts[ts.length - 1]! < nowMs - this.historyMs) map.delete(k);
     for (const [k, at] of this.latest) if (Number(at / 1000n) - this.opts.clock.offsetMs < nowMs - this.historyMs) this.latest.delete(k);
+    this.flushes = this.flushes.filter((t) => t >= nowMs - this.historyMs);
   }
 
   /** Drops what no check can need any more, so memory stays flat under a steady write load. */
   private compact(): void {
     for (const [q, head] of [
+      [this.early, 'earlyHead'],
       [this.first, 'firstHead'],
       [this.confirm, 'confirmHead'],
     ] as const) {
@@ -375,7 +422,7 @@ export class FollowChecker {
         this[head] = 0;
       }
     }
-    this.prune(this.first.at(-1)?.seenMs ?? 0);
+    this.prune(this.early.at(-1)?.seenMs ?? this.first.at(-1)?.seenMs ?? 0);
   }
 
   private lastPrune = 0;
@@ -396,6 +443,10 @@ function remember(map: Map<string, number[]>, key: string, nowMs: number): void 
     list.push(nowMs);
     if (list.length > TOUCHES_KEPT) list.shift();
   }
+}
+
+function stateText(state: CacheState): string {
+  return state.kind === 'version' ? `version ${formatVersion(state.version)}` : state.kind === 'unreadable' ? state.why : state.kind;
 }
 
 function fmtMs(ms: number): string {

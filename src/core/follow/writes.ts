@@ -35,9 +35,10 @@ export interface CommittedWrite {
 /** Turns test_decoding rows (lsn, data) into committed writes of the mapped tables, a transaction at a time. */
 export class WriteDecoder {
   private readonly byTable = new Map<string, FollowMapping[]>();
-  private open: { xid: string; changes: Omit<CommittedWrite, 'commitLsn' | 'commitMicros' | 'xid'>[] } | null = null;
-  /** Changes of mapped tables whose key or version could not be read (a NULL key, an unreadable version). */
-  unreadable = 0;
+  private open: { xid: string; changes: Omit<CommittedWrite, 'commitLsn' | 'commitMicros' | 'xid'>[]; unkeyed: Map<string, number> } | null = null;
+  /** Per mapping, committed changes whose cache key the stream did not give: a delete carries only the replica
+   * identity (the primary key), so a key made of other columns cannot be told. Taken with takeUnkeyed(). */
+  private unkeyed = new Map<string, number>();
 
   constructor(mappings: readonly FollowMapping[]) {
     for (const m of mappings) {
@@ -51,12 +52,13 @@ export class WriteDecoder {
   /** One row of pg_logical_slot_get_changes; the writes of a transaction come out with its COMMIT. */
   push(lsn: string, line: DecodedLine): CommittedWrite[] {
     if (line.kind === 'begin') {
-      this.open = { xid: line.xid, changes: [] };
+      this.open = { xid: line.xid, changes: [], unkeyed: new Map() };
       return [];
     }
     if (line.kind === 'commit') {
       const open = this.open;
       this.open = null;
+      for (const [m, n] of open?.unkeyed ?? []) this.unkeyed.set(m, (this.unkeyed.get(m) ?? 0) + n);
       if (!open || open.changes.length === 0) return [];
       const commitMicros = line.atMicros ?? 0n;
       return open.changes.map((c) => ({ ...c, xid: line.xid, commitLsn: lsn, commitMicros }));
@@ -73,13 +75,20 @@ export class WriteDecoder {
         if (oldKey !== null && oldKey !== key) this.open.changes.push({ mapping: m.name, key: oldKey, op: 'DELETE', version: null });
       }
       if (key === null) {
-        this.unreadable += 1;
+        this.open.unkeyed.set(m.name, (this.open.unkeyed.get(m.name) ?? 0) + 1);
         continue;
       }
       const version = line.op === 'DELETE' ? null : versionOf(m, line.columns.get(m.versionColumn));
       this.open.changes.push({ mapping: m.name, key, op: line.op, version });
     }
     return [];
+  }
+
+  /** The unkeyed changes committed since the last call, per mapping. */
+  takeUnkeyed(): Map<string, number> {
+    const out = this.unkeyed;
+    this.unkeyed = new Map();
+    return out;
   }
 }
 

@@ -24,6 +24,8 @@ export interface PgConnectOptions {
   timeoutMs: number;
   /** Only `probe --allow-write`: every other session is read-only on the server's side. */
   writable?: boolean;
+  /** How long one query may take, when not `timeoutMs` (reading a replication slot decodes whole transactions). */
+  queryTimeoutMs?: number;
 }
 
 /** host:port of what a URL (or the PG* environment) points at, without connecting. */
@@ -63,8 +65,8 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
   const plan = pgClientPlan(opts.url, opts.flag);
   const settings: pg.ClientConfig = {
     connectionTimeoutMillis: opts.timeoutMs,
-    query_timeout: opts.timeoutMs,
-    statement_timeout: opts.timeoutMs,
+    query_timeout: opts.queryTimeoutMs ?? opts.timeoutMs,
+    statement_timeout: opts.queryTimeoutMs ?? opts.timeoutMs,
     application_name: 'cachedoctor',
   };
   let client = newClient({ ...plan.config, ...settings }, opts.flag);
@@ -91,7 +93,7 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
         const res = await client.query(sql, params);
         return res.rows as Row[];
       } catch (err) {
-        throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'query');
+        throw pgSourceError(err, target, opts.flag, opts.queryTimeoutMs ?? opts.timeoutMs, 'query');
       }
     },
     async queryArrays(sql: string, params?: unknown[]) {
@@ -99,7 +101,7 @@ export async function connectPg(opts: PgConnectOptions): Promise<PgConnection> {
         const res = await client.query({ text: sql, values: params, rowMode: 'array' });
         return res.rows as unknown[][];
       } catch (err) {
-        throw pgSourceError(err, target, opts.flag, opts.timeoutMs, 'query');
+        throw pgSourceError(err, target, opts.flag, opts.queryTimeoutMs ?? opts.timeoutMs, 'query');
       }
     },
     async close() {

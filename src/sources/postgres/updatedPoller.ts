@@ -112,6 +112,12 @@ export class UpdatedPoller {
     return { writes: out, more };
   }
 
+  /** The same polls on a new session (the old one was lost), going on from where they were: the writes committed
+   * meanwhile still have their updatedAt, so none is missed. */
+  async reopen(opts: { url: string | null; flag: string; timeoutMs: number }): Promise<UpdatedPoller> {
+    return new UpdatedPoller(await connectPg({ url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs }), this.targets);
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

@@ -14,6 +14,8 @@ export interface TrackingOptions {
   /** The application's invalidation channel, also listened to. */
   channel: string | null;
   onTouched(keys: string[]): void;
+  /** FLUSHALL or FLUSHDB: every key touched, which no key list can say. */
+  onFlushed(): void;
   onBroadcast(keys: string[]): void;
   /** The connection was lost: no more touches will come. */
   onLost(err: Error): void;
@@ -35,8 +37,9 @@ export class TrackingFeed {
       sub.on('messageBuffer', (channel: Buffer, message: Buffer | Buffer[] | null) => {
         const name = channel.toString();
         if (name === '__redis__:invalidate') {
-          // A null message is FLUSHALL / FLUSHDB: every key touched, which no key list can say.
-          if (message !== null) opts.onTouched((Array.isArray(message) ? message : [message]).map((k) => k.toString('utf8')));
+          // A null message is FLUSHALL / FLUSHDB.
+          if (message === null) opts.onFlushed();
+          else opts.onTouched((Array.isArray(message) ? message : [message]).map((k) => k.toString('utf8')));
         } else if (name === opts.channel && message !== null && !Array.isArray(message)) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
       });
       await sub.subscribe('__redis__:invalidate', ...(opts.channel ? [opts.channel] : []));

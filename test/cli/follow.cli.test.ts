@@ -95,7 +95,7 @@ describe('cachedoctor follow (subprocess)', () => {
         '--json',
       ],
       async () => {
-        await sql(sb.primaryUrl, 'CREATE TABLE bulk (id int, v text); INSERT INTO bulk SELECT g, md5(g::text) FROM generate_series(1, 400000) g');
+        await sql(sb.primaryUrl, 'CREATE TABLE other_load (id int, v text); INSERT INTO other_load SELECT g, md5(g::text) FROM generate_series(1, 400000) g');
         await sql(sb.primaryUrl, 'UPDATE items SET version = 3 WHERE id = 6');
       },
     );
@@ -106,6 +106,25 @@ describe('cachedoctor follow (subprocess)', () => {
       ['stale-after-write not-invalidated item:6'],
     );
     assert.equal(doc.summary.writes, 1, 'the 400,000 rows of the other table are no writes of the mapping');
+  });
+
+  it('--max-slot-lag: stops before the slot holds back more WAL than that, says so (exit 1), and leaves no slot', async () => {
+    const sb = sandbox();
+    const run = await followCli(
+      ['--redis', redisUrl, '--pg', sb.primary!.urlFor('follower'), '--key', 'item:{id}', '--table', 'items', '--max-slot-lag', '1MiB', '--json'],
+      () => sql(sb.primaryUrl, 'CREATE TABLE other_load2 (id int, v text); INSERT INTO other_load2 SELECT g, md5(g::text) FROM generate_series(1, 400000) g'),
+    );
+    assert.equal(run.code, 1, run.stderr);
+    const doc = parseJson<FollowDoc & { maxBehindBytes: number }>(run);
+    assertMatchesSchema(doc);
+    assert.equal(doc.complete, false);
+    assert.deepEqual(
+      doc.findings.map((f) => f.kind),
+      ['follow-stopped'],
+    );
+    assert.ok(doc.maxBehindBytes > 1024 * 1024, String(doc.maxBehindBytes));
+    const slots = await sql<{ n: number }>(sb.primaryUrl, "SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name LIKE 'cachedoctor_%'");
+    assert.equal(slots[0]!.n, 0);
   });
 
   it('without REPLICATION: polls the updatedAt column instead, saying so in one line, and finds the write never invalidated', async () => {

@@ -3,6 +3,7 @@
 // killed), read with pg_logical_slot_get_changes on one dedicated read-only session. Other tables' changes are
 // dropped on the server (never sent, never printed); a second session watches how far behind the slot is.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { SourceError } from '../../errors.js';
 import { connectPg, type PgConnection } from './connect.js';
 
@@ -34,7 +35,11 @@ export class ChangeStream {
     private readonly watch: PgConnection,
     readonly slot: string,
     private readonly patterns: string[],
+    private readonly pid: number,
   ) {}
+
+  /** A read of the slot in flight (it may decode for seconds). */
+  private reading = false;
 
   get target(): string {
     return this.db.target;
@@ -75,8 +80,10 @@ export class ChangeStream {
       );
       watch = await connectPg({ url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs });
       const slot = `cachedoctor_${process.pid}_${randomBytes(3).toString('hex')}`;
-      await db.query("SELECT 1 FROM pg_create_logical_replication_slot($1, 'test_decoding', true)", [slot]);
-      return new ChangeStream(db, watch, slot, ['BEGIN %', 'COMMIT %', ...named.map((n) => n.pattern)]);
+      const [created] = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid FROM pg_create_logical_replication_slot($1, 'test_decoding', true)", [
+        slot,
+      ]);
+      return new ChangeStream(db, watch, slot, ['BEGIN %', 'COMMIT %', ...named.map((n) => n.pattern)], created!.pid);
     } catch (err) {
       await Promise.all([db.close(), watch?.close()]);
       if (err instanceof SourceError && /permission denied|must be superuser or replication role/i.test(err.message))
@@ -89,12 +96,17 @@ export class ChangeStream {
    * `decoded` counts every change read (other tables' too), to tell whether there is more. */
   async poll(limit: number): Promise<{ rows: ChangeRow[]; decoded: number }> {
     const options = OPTIONS.map((_, i) => `$${i + 4}`).join(', ');
-    const rows = await this.db.query<{ lsn: string | null; data: string }>(
-      `WITH c AS MATERIALIZED (SELECT lsn, data FROM pg_logical_slot_get_changes($1, NULL, $2, ${options}))
-       SELECT lsn::text AS lsn, data FROM c WHERE data LIKE ANY ($3::text[])
-       UNION ALL SELECT NULL, count(*)::text FROM c`,
-      [this.slot, limit, this.patterns, ...OPTIONS],
-    );
+    this.reading = true;
+    const rows = await this.db
+      .query<{ lsn: string | null; data: string }>(
+        `WITH c AS MATERIALIZED (SELECT lsn, data FROM pg_logical_slot_get_changes($1, NULL, $2, ${options}))
+         SELECT lsn::text AS lsn, data FROM c WHERE data LIKE ANY ($3::text[])
+         UNION ALL SELECT NULL, count(*)::text FROM c`,
+        [this.slot, limit, this.patterns, ...OPTIONS],
+      )
+      .finally(() => {
+        this.reading = false;
+      });
     const count = rows.pop();
     return { rows: rows as ChangeRow[], decoded: Number(count?.data ?? 0) };
   }
@@ -108,8 +120,17 @@ export class ChangeStream {
     return row?.behind === null || row?.behind === undefined ? null : Number(row.behind);
   }
 
-  /** Ends the sessions; PostgreSQL drops the temporary slot with its own. */
+  /** Ends the sessions; PostgreSQL drops the temporary slot with its own. A read in flight is cancelled first: a
+   * backend busy decoding would notice the closed connection (and drop the slot) only when it is done. */
   async close(): Promise<void> {
-    await Promise.all([this.db.close(), this.watch.close()]);
+    if (this.reading) await this.watch.query('SELECT pg_cancel_backend($1)', [this.pid]).catch(() => {});
+    await this.db.close();
+    // The backend ends a moment after its connection: when follow is done, the slot is gone (2 s at most).
+    for (let i = 0; i < 40; i += 1) {
+      const left = await this.watch.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [this.slot]).catch(() => []);
+      if (left.length === 0) break;
+      await delay(50);
+    }
+    await this.watch.close();
   }
 }

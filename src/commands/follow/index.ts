@@ -17,8 +17,9 @@ import { ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js'
 import { clockOffset } from '../../sources/postgres/clock.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
 import { readTableShape, type TableShape } from '../../sources/postgres/tableInfo.js';
-import { connectRedis } from '../../sources/redis/connect.js';
+import { connectRedisNodes, nodeUrl, type RedisNodes } from '../../sources/redis/connect.js';
 import { EntryReader } from '../../sources/redis/entries.js';
+import { RoutedReader } from '../../sources/redis/routedReader.js';
 import { TrackingFeed } from '../../sources/redis/tracking.js';
 import type { CommandContext } from '../context.js';
 import type { FollowOptions } from './options.js';
@@ -38,7 +39,6 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   const { settings: s, signal, out } = ctx;
   if (s.redis.url === null) throw new UsageError('follow needs Redis (pass --redis or set REDIS_URL)');
   if (s.primary === null) throw new UsageError('follow needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
-  if (s.redis.cluster) throw new UsageError('follow does not follow a Redis Cluster yet', 'use scan or report on a cluster');
   const redisUrl = s.redis.url;
   const primary = s.primary;
 
@@ -88,8 +88,8 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
   // gives must never have been invalidated before tracking began.
   let source: WriteSource | null = null;
   const replicas: { name: string; db: PgConnection }[] = [];
-  let tracking: TrackingFeed | null = null;
-  let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;
+  const tracking: TrackingFeed[] = [];
+  let redis: RedisNodes | null = null;
   const runFindings: Finding[] = [];
   let lost: SourceError | null = null;
   const gaps: FollowGap[] = [];
@@ -111,33 +111,48 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
       clock,
       replicas: replicas.map((r) => r.name),
     });
-    redis = await connectRedis({ url: redisUrl, flag: s.redis.origin, timeoutMs: s.timeoutMs });
+    const nodes = await connectRedisNodes({ url: redisUrl, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
+    redis = nodes;
     const readers = new Map(
       opts.mappings.map((m, i) => [
         m.name,
         {
           mapping: m,
           versionKind: mappings[i]!.versionKind,
-          reader: new EntryReader(redis!, opts.maxValueBytes, [m.version.field], { flag: s.redis.origin, timeoutMs: s.timeoutMs }),
+          reader: new RoutedReader(
+            nodes,
+            s.redis.cluster,
+            (node) => new EntryReader(node, opts.maxValueBytes, [m.version.field], { flag: s.redis.origin, timeoutMs: s.timeoutMs }),
+          ),
         },
       ]),
     );
-    tracking = await TrackingFeed.open({
-      url: redisUrl,
-      flag: s.redis.origin,
-      timeoutMs: s.timeoutMs,
-      prefixes: trackingPrefixes(opts.mappings.map((m) => (m.template.source.startsWith('{') ? '' : (m.template.literals[0] ?? '')))),
-      channel: opts.channel,
-      onTouched: (keys) => checker.touched(keys, Date.now()),
-      onFlushed: () => checker.flushed(Date.now()),
-      onBroadcast: (keys) => checker.broadcast(keys, Date.now()),
-      onLost: (err) => {
-        lost ??= new SourceError(`Redis was lost mid-follow: ${err.message}`, 'check Redis; what was followed until then is reported', {
-          server: 'redis',
-          category: 'unreachable',
-        });
-      },
-    });
+    // Tracking is per node, redirected on the same node: on a cluster, one feed per master. The invalidation
+    // channel is heard on one node (a cluster forwards PUBLISH to every node).
+    const seed = redisUrl.split(',')[0]!.trim();
+    const prefixes = trackingPrefixes(opts.mappings.map((m) => (m.template.source.startsWith('{') ? '' : (m.template.literals[0] ?? ''))));
+    for (const [i, node] of nodes.nodes.entries()) {
+      tracking.push(
+        await TrackingFeed.open({
+          url: s.redis.cluster ? nodeUrl(seed, String(node.options.host), Number(node.options.port)) : redisUrl,
+          tlsName: s.redis.cluster ? new URL(seed).hostname : undefined,
+          flag: s.redis.origin,
+          timeoutMs: s.timeoutMs,
+          prefixes,
+          channel: i === 0 ? opts.channel : null,
+          onTouched: (keys) => checker.touched(keys, Date.now()),
+          onFlushed: () => checker.flushed(Date.now()),
+          onBroadcast: (keys) => checker.broadcast(keys, Date.now()),
+          onLost: (err) => {
+            lost ??= new SourceError(
+              `Redis ${s.redis.cluster ? `node ${node.options.host}:${node.options.port} ` : ''}was lost mid-follow: ${err.message}`,
+              'check Redis; what was followed until then is reported',
+              { server: 'redis', category: 'unreachable' },
+            );
+          },
+        }),
+      );
+    }
     // Each replica's replay position, often: when it passed a commit says whether a refill could have read it.
     let sampling = false;
     sampler = setInterval(() => {
@@ -361,14 +376,14 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
     return lost ? { ...outcome, sourceFailure: { message: (lost as SourceError).line } } : outcome;
   } finally {
     clearInterval(sampler);
-    tracking?.close();
-    redis?.disconnect();
+    for (const t of tracking) t.close();
+    redis?.close();
     await Promise.all([source?.close(), ...replicas.map((r) => r.db.close())]);
   }
 }
 
 /** Reads the keys whose check is due, a batch per mapping, and gives each check what its key holds. */
-type Reader = { mapping: FollowOptions['mappings'][number]; versionKind: VersionKind; reader: EntryReader };
+type Reader = { mapping: FollowOptions['mappings'][number]; versionKind: VersionKind; reader: RoutedReader };
 
 async function checkDue(checker: FollowChecker, readers: Map<string, Reader>): Promise<void> {
   const due = checker.due(Date.now());
@@ -381,7 +396,7 @@ async function checkDue(checker: FollowChecker, readers: Map<string, Reader>): P
       const batch = checks.slice(i, i + 500);
       const reads = await r.reader.read(batch.map((c) => Buffer.from(c.key)));
       const now = Date.now();
-      for (const [j, c] of batch.entries()) checker.answer(c.id, stateOf(reads[j]!.read, r), now);
+      for (const [j, c] of batch.entries()) checker.answer(c.id, reads[j]!.refused ? { kind: 'refused' } : stateOf(reads[j]!.read, r), now);
     }
   }
 }

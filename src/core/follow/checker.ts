@@ -13,7 +13,13 @@ export type StaleClass = 'not-invalidated' | 'refilled-from-replica' | 'refilled
 export const STALE_CLASSES: readonly StaleClass[] = ['not-invalidated', 'refilled-from-replica', 'refilled-by-race', 'invalidated-before-commit', 'uncertain'];
 
 /** What a read of the key found. */
-export type CacheState = { kind: 'absent' } | { kind: 'version'; version: Version } | { kind: 'unreadable'; why: string } | { kind: 'oversized' };
+export type CacheState =
+  | { kind: 'absent' }
+  | { kind: 'version'; version: Version }
+  | { kind: 'unreadable'; why: string }
+  /** Not read: over --max-value-bytes, or refused by every cluster node asked (its slot moving). */
+  | { kind: 'oversized' }
+  | { kind: 'refused' };
 
 export interface CheckerOptions {
   graceMs: number;
@@ -181,8 +187,8 @@ export class FollowChecker {
       return;
     }
     const m = this.mappingOf(check.write.mapping);
-    // Too big to read (over --max-value-bytes): not judged, counted.
-    if (state.kind === 'oversized') {
+    // Too big to read (over --max-value-bytes), or refused by the cluster: not judged, counted.
+    if (state.kind === 'oversized' || state.kind === 'refused') {
       m.unchecked += 1;
       return;
     }

@@ -8,6 +8,8 @@ import { connectRedis, redisSourceError } from './connect.js';
 
 export interface TrackingOptions {
   url: string;
+  /** Over TLS, the name the certificate gives (a cluster seed's), when the URL names a node by address. */
+  tlsName?: string;
   flag: string;
   timeoutMs: number;
   prefixes: readonly string[];
@@ -28,10 +30,11 @@ export class TrackingFeed {
   ) {}
 
   static async open(opts: TrackingOptions): Promise<TrackingFeed> {
-    const sub = await connectRedis({ url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs });
+    const conn = { url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs, tlsName: opts.tlsName };
+    const sub = await connectRedis(conn);
     let cmd: Redis | null = null;
     try {
-      cmd = await connectRedis({ url: opts.url, flag: opts.flag, timeoutMs: opts.timeoutMs });
+      cmd = await connectRedis(conn);
       const subId = String(await sub.call('CLIENT', 'ID'));
       // Invalidations may arrive before the SUBSCRIBE reply: listen first.
       sub.on('messageBuffer', (channel: Buffer, message: Buffer | Buffer[] | null) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sparkline } from '../../src/core/sparkline.js';
-import { quantile, spread } from '../../src/core/stats.js';
+import { quantile, Reservoir, spread } from '../../src/core/stats.js';
 
 describe('spread', () => {
   it('gives min / median / p95 / max by nearest rank, ignoring missing values', () => {
@@ -13,6 +13,31 @@ describe('spread', () => {
   });
   it('quantile of one value is that value', () => {
     assert.equal(quantile([7], 0.95), 7);
+  });
+});
+
+describe('Reservoir', () => {
+  it('keeps the whole stream when it fits: the same spread as all the values', () => {
+    const r = new Reservoir(1000);
+    const values = Array.from({ length: 500 }, (_, i) => (i * 37) % 500);
+    for (const v of values) r.add(v);
+    assert.deepEqual(r.spread(), spread(values));
+  });
+  it('samples a long rising stream evenly: quantiles of all of it, count, min and max exact', () => {
+    // A sample of the first values only would put the median near 5,000; the stream's is near 500,000.
+    const r = new Reservoir(10_000);
+    for (let i = 0; i < 1_000_000; i += 1) r.add(i);
+    const s = r.spread()!;
+    assert.equal(s.count, 1_000_000);
+    assert.equal(s.min, 0);
+    assert.equal(s.max, 999_999);
+    assert.ok(Math.abs(s.median - 500_000) < 20_000, `median ${s.median}`);
+    assert.ok(Math.abs(s.p95 - 950_000) < 10_000, `p95 ${s.p95}`);
+  });
+  it('is undefined with nothing added, and ignores values that are not numbers', () => {
+    const r = new Reservoir(10);
+    r.add(Number.NaN);
+    assert.equal(r.spread(), undefined);
   });
 });
 

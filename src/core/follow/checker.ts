@@ -5,7 +5,7 @@
 import { finding, type Finding } from '../findings/findings.js';
 import { parseLsn } from '../lag/lsn.js';
 import { compareVersions, formatVersion, type Version } from '../scan/version.js';
-import { type Spread, spread } from '../stats.js';
+import { Reservoir, type Spread } from '../stats.js';
 import { staleness } from '../scan/summary.js';
 import type { CommittedWrite } from './writes.js';
 
@@ -92,11 +92,11 @@ export class FollowChecker {
   private readonly replay = new Map<string, { sentMs: number; atMs: number; lsn: bigint }[]>();
   /** The newest commit seen per key: an older write of a key written again since is superseded, not stale. */
   private readonly latest = new Map<string, bigint>();
-  private readonly perMapping = new Map<string, MappingFollow & { invalidated: number[]; refilled: number[] }>();
+  private readonly perMapping = new Map<string, MappingFollow & { invalidated: Reservoir; refilled: Reservoir }>();
   private readonly findings = new Map<string, Finding[]>();
   private readonly historyMs: number;
-  /** Commit to follow seeing the write, per write (the first 100,000). */
-  private readonly delays: number[] = [];
+  /** Commit to follow seeing the write, per write (a uniform sample of them all). */
+  private readonly delays = new Reservoir();
 
   constructor(private readonly opts: CheckerOptions) {
     this.historyMs = Math.max(HISTORY_FLOOR_MS, opts.graceMs * 3 + opts.raceWindowMs * 10);
@@ -121,7 +121,7 @@ export class FollowChecker {
     }
     const commitLocalMs = Number(w.commitMicros / 1000n) - this.opts.clock.offsetMs;
     if ((this.latest.get(w.key) ?? -1n) < w.commitMicros) this.latest.set(w.key, w.commitMicros);
-    if (this.delays.length < 100_000) this.delays.push(Math.max(0, nowMs - commitLocalMs));
+    this.delays.add(Math.max(0, nowMs - commitLocalMs));
     this.early.push({ write: w, commitLocalMs, seenMs: nowMs, dueMs: nowMs, stage: 'early' });
     this.compact();
   }
@@ -201,8 +201,8 @@ export class FollowChecker {
       m.converged += 1;
       if (check.stage === 'confirm') m.late += 1;
       const after = this.touchesAfter(check);
-      if (after.length > 0) m.invalidated.length < 100_000 && m.invalidated.push(after[0]! - check.commitLocalMs);
-      if (after.length > 1) m.refilled.length < 100_000 && m.refilled.push(after[after.length - 1]! - check.commitLocalMs);
+      if (after.length > 0) m.invalidated.add(after[0]! - check.commitLocalMs);
+      if (after.length > 1) m.refilled.add(after[after.length - 1]! - check.commitLocalMs);
       return;
     }
     if (check.stage === 'first') {
@@ -254,12 +254,12 @@ export class FollowChecker {
         staleRatioHigh,
         nines,
         ninesAtLeast,
-        commitToInvalidatedMs: spread(invalidated) ?? null,
-        commitToRefilledMs: spread(refilled) ?? null,
+        commitToInvalidatedMs: invalidated.spread() ?? null,
+        commitToRefilledMs: refilled.spread() ?? null,
       };
     });
     for (const k of Object.keys(counts)) if (counts[k] === 0) delete counts[k];
-    return { mappings, findings: [...this.findings.values()].flat(), counts, seenAfterCommitMs: spread(this.delays) ?? null };
+    return { mappings, findings: [...this.findings.values()].flat(), counts, seenAfterCommitMs: this.delays.spread() ?? null };
   }
 
   private classify(check: Check): { cls: StaleClass; detail: string; replica: string | null } {
@@ -379,7 +379,7 @@ export class FollowChecker {
     this.findings.set(group, list);
   }
 
-  private mappingOf(name: string): MappingFollow & { invalidated: number[]; refilled: number[] } {
+  private mappingOf(name: string): MappingFollow & { invalidated: Reservoir; refilled: Reservoir } {
     let m = this.perMapping.get(name);
     if (!m) {
       m = {
@@ -399,8 +399,8 @@ export class FollowChecker {
         ninesAtLeast: null,
         commitToInvalidatedMs: null,
         commitToRefilledMs: null,
-        invalidated: [],
-        refilled: [],
+        invalidated: new Reservoir(),
+        refilled: new Reservoir(),
       };
       this.perMapping.set(name, m);
     }

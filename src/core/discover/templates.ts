@@ -1,0 +1,152 @@
+// Key templates inferred from a sample of keys: keys of one shape are grouped, and each part that varies between
+// them (ids, and words with many values such as tenants) becomes a placeholder: "order:{tenant}:{id}".
+import { type IdKind, type Token, tokenize } from './tokens.js';
+
+export interface Placeholder {
+  name: string;
+  kind: IdKind | 'word';
+  /** Distinct values seen, the first ones (up to VALUES_KEPT). */
+  values: string[];
+  distinct: number;
+}
+
+export interface InferredTemplate {
+  /** A key template (as config files write them); literal braces doubled, so hash tags stay as they are. */
+  template: string;
+  /** Keys of the sample that have this shape. */
+  keys: number;
+  /** A few of them, to read their values. */
+  sampleKeys: string[];
+  placeholders: Placeholder[];
+  /** The literal words in order ("catalog", "product"): what may name a table. */
+  words: string[];
+  /** Why it is not a family to map as it is: too few keys, or nothing but ids (no word names it). */
+  problem: 'few-keys' | 'no-structure' | null;
+}
+
+export interface InferOptions {
+  /** Keys a family needs to count as one (default 3). */
+  minKeys?: number;
+  /** Keys kept per template to read values of (default 20). */
+  sampleKeys?: number;
+}
+
+const VALUES_KEPT = 50;
+/** Distinct words at one place of a key that make it a placeholder (a tenant) rather than families (reviews, stock). */
+const WORD_VALUES = 8;
+/** The first word names the family ("product", "session"): only this many values, none common, make it vary. */
+const FIRST_WORD_VALUES = 32;
+const FIRST_WORD_MAX_SHARE = 0.1;
+/** An id the same in this many keys or more is part of the name ("api:2:product:{id}"). */
+const CONSTANT_ID_KEYS = 5;
+
+type Decision = { literal: string } | { kind: IdKind | 'word'; values: Map<string, number> };
+
+/** Templates of the keys, most keys first. Duplicate keys count once; empty keys are ignored. */
+export function inferTemplates(keys: Iterable<string>, opts: InferOptions = {}): InferredTemplate[] {
+  const minKeys = opts.minKeys ?? 3;
+  const keep = opts.sampleKeys ?? 20;
+  const shapes = new Map<string, { key: string; tokens: Token[] }[]>();
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (key === '' || seen.has(key)) continue;
+    seen.add(key);
+    const tokens = tokenize(key);
+    const shape = tokens.map((t) => (t.kind === 'sep' ? `s${t.text}` : t.kind)).join('\u0000');
+    const rows = shapes.get(shape);
+    if (rows) rows.push({ key, tokens });
+    else shapes.set(shape, [{ key, tokens }]);
+  }
+  const out: InferredTemplate[] = [];
+  for (const rows of shapes.values()) refine(rows, 0, [], (group, decisions) => out.push(build(group, decisions, minKeys, keep)));
+  return out.sort((a, b) => b.keys - a.keys || a.template.localeCompare(b.template));
+}
+
+/** Decides each part of one shape left to right: a literal splits the keys by its value, a placeholder keeps them. */
+function refine(
+  rows: { key: string; tokens: Token[] }[],
+  pos: number,
+  decisions: Decision[],
+  emit: (rows: { key: string; tokens: Token[] }[], d: Decision[]) => void,
+): void {
+  const first = rows[0]!.tokens[pos];
+  if (first === undefined) {
+    emit(rows, decisions);
+    return;
+  }
+  if (first.kind === 'sep') {
+    refine(rows, pos + 1, [...decisions, { literal: first.text }], emit);
+    return;
+  }
+  const byValue = new Map<string, { key: string; tokens: Token[] }[]>();
+  for (const r of rows) {
+    const v = r.tokens[pos]!.text;
+    const list = byValue.get(v);
+    if (list) list.push(r);
+    else byValue.set(v, [r]);
+  }
+  const counts = new Map([...byValue].map(([v, list]) => [v, list.length]));
+  let variable: boolean;
+  if (first.kind !== 'word') variable = !(byValue.size === 1 && rows.length >= CONSTANT_ID_KEYS);
+  else {
+    const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
+    const maxShare = Math.max(...counts.values()) / rows.length;
+    const allOnce = byValue.size === rows.length;
+    variable = named ? byValue.size >= WORD_VALUES || (byValue.size >= 3 && allOnce) : byValue.size >= FIRST_WORD_VALUES && maxShare <= FIRST_WORD_MAX_SHARE;
+  }
+  if (variable) {
+    refine(rows, pos + 1, [...decisions, { kind: first.kind, values: counts }], emit);
+    return;
+  }
+  for (const [value, group] of byValue) refine(group, pos + 1, [...decisions, { literal: value }], emit);
+}
+
+function build(rows: { key: string }[], decisions: Decision[], minKeys: number, keep: number): InferredTemplate {
+  // Two placeholders side by side (a UUID with a word stuck to it) cannot be told apart: they become one.
+  const parts: Decision[] = [];
+  for (const d of decisions) {
+    const prev = parts[parts.length - 1];
+    if (prev && !('literal' in prev) && !('literal' in d)) parts[parts.length - 1] = { kind: 'word', values: new Map() };
+    else if (prev && 'literal' in prev && 'literal' in d) parts[parts.length - 1] = { literal: prev.literal + d.literal };
+    else parts.push(d);
+  }
+  const names = placeholderNames(parts);
+  let template = '';
+  const placeholders: Placeholder[] = [];
+  for (const d of parts) {
+    if ('literal' in d) template += d.literal.replace(/[{}]/g, (c) => c + c);
+    else {
+      const name = names[placeholders.length]!;
+      template += `{${name}}`;
+      placeholders.push({ name, kind: d.kind, values: [...d.values.keys()].slice(0, VALUES_KEPT), distinct: d.values.size });
+    }
+  }
+  const words = parts.flatMap((d) => ('literal' in d ? (d.literal.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []) : []));
+  const problem = rows.length < minKeys || placeholders.length === 0 ? 'few-keys' : words.length === 0 ? 'no-structure' : null;
+  return { template, keys: rows.length, sampleKeys: rows.slice(0, keep).map((r) => r.key), placeholders, words, problem };
+}
+
+/**
+ * Names for a template's placeholders: the last id is {id}; an id after a word is named for it ({user_id} in
+ * "user:{user_id}:cart:{id}"); a varying word is {tenant} ({name} when it is the only placeholder).
+ */
+function placeholderNames(parts: Decision[]): string[] {
+  const holes = parts.map((d, i) => ({ d, i })).filter(({ d }) => !('literal' in d));
+  const lastId = holes.map(({ d }) => d).findLastIndex((d) => !('literal' in d) && d.kind !== 'word');
+  const used = new Set<string>();
+  return holes.map(({ d, i }, n) => {
+    const kind = (d as { kind: IdKind | 'word' }).kind;
+    let base: string;
+    if (kind === 'word') base = holes.length === 1 ? 'name' : 'tenant';
+    else if (n === lastId) base = 'id';
+    else {
+      const before = parts[i - 1];
+      const word = before && 'literal' in before ? /([A-Za-z][A-Za-z0-9]*)[^A-Za-z0-9]*$/.exec(before.literal)?.[1] : undefined;
+      base = word ? `${word.toLowerCase()}_id` : kind;
+    }
+    let name = base;
+    for (let k = 2; used.has(name); k += 1) name = `${base}${k}`;
+    used.add(name);
+    return name;
+  });
+}

@@ -10,9 +10,13 @@ export interface Placeholder {
   distinct: number;
 }
 
+export type TemplatePart = { literal: string } | { placeholder: number };
+
 export interface InferredTemplate {
   /** A key template (as config files write them); literal braces doubled, so hash tags stay as they are. */
   template: string;
+  /** The template's literal text and placeholders (by index) in order: to write it again with other names. */
+  parts: TemplatePart[];
   /** Keys of the sample that have this shape. */
   keys: number;
   /** A few of them, to read their values. */
@@ -111,19 +115,16 @@ function build(rows: { key: string }[], decisions: Decision[], minKeys: number, 
     else parts.push(d);
   }
   const names = placeholderNames(parts);
-  let template = '';
   const placeholders: Placeholder[] = [];
-  for (const d of parts) {
-    if ('literal' in d) template += d.literal.replace(/[{}]/g, (c) => c + c);
-    else {
-      const name = names[placeholders.length]!;
-      template += `{${name}}`;
-      placeholders.push({ name, kind: d.kind, values: [...d.values.keys()].slice(0, VALUES_KEPT), distinct: d.values.size });
-    }
-  }
+  const layout: TemplatePart[] = parts.map((d) => {
+    if ('literal' in d) return { literal: d.literal };
+    placeholders.push({ name: names[placeholders.length]!, kind: d.kind, values: [...d.values.keys()].slice(0, VALUES_KEPT), distinct: d.values.size });
+    return { placeholder: placeholders.length - 1 };
+  });
+  const template = renderTemplate(layout, names);
   const words = parts.flatMap((d) => ('literal' in d ? (d.literal.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []) : []));
   const problem = rows.length < minKeys || placeholders.length === 0 ? 'few-keys' : words.length === 0 ? 'no-structure' : null;
-  return { template, keys: rows.length, sampleKeys: rows.slice(0, keep).map((r) => r.key), placeholders, words, problem };
+  return { template, parts: layout, keys: rows.length, sampleKeys: rows.slice(0, keep).map((r) => r.key), placeholders, words, problem };
 }
 
 /**
@@ -149,4 +150,9 @@ function placeholderNames(parts: Decision[]): string[] {
     used.add(name);
     return name;
   });
+}
+
+/** The template's text with these placeholder names: literal braces doubled. */
+export function renderTemplate(parts: readonly TemplatePart[], names: readonly string[]): string {
+  return parts.map((p) => ('literal' in p ? p.literal.replace(/[{}]/g, (c) => c + c) : `{${names[p.placeholder]}}`)).join('');
 }

@@ -4,6 +4,7 @@ import type { CommandResult } from '../core/envelope.js';
 import type { OptionSet, RawOptions } from '../options/spec.js';
 import type { CommandContext } from './context.js';
 import { FOLLOW_OPTIONS, parse as parseFollow } from './follow/options.js';
+import { INIT_OPTIONS, parse as parseInit } from './init/options.js';
 import { LAG_OPTIONS, parse as parseLag } from './lag/options.js';
 import { MONITOR_OPTIONS, parse as parseMonitor } from './monitor/options.js';
 import { PROBE_OPTIONS, parse as parseProbe } from './probe/options.js';
@@ -98,6 +99,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     traits: ['mappings', 'progress'],
     parse: parseFollow,
     load: async () => (await import('./follow/index.js')).run,
+  }),
+  command({
+    name: 'init',
+    summary:
+      'find the mappings by itself: sample key names, infer their templates, match them with the tables (names, ids that are rows, fields that are columns), propose each with a confidence',
+    examples: [
+      'cachedoctor init --redis redis://cache:6379 --pg postgres://ro@db/app',
+      'cachedoctor init --redis redis://cache:6379 --pg postgres://ro@db/app --write cachedoctor.config.json && cachedoctor scan',
+    ],
+    options: INIT_OPTIONS,
+    traits: ['progress'],
+    parse: parseInit,
+    load: async () => (await import('./init/index.js')).run,
   }),
   command({
     name: 'probe',

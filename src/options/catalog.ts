@@ -132,3 +132,18 @@ export const FOLLOWING = {
   maxSlotLag: value('--max-slot-lag <size>', 'stop before the temporary replication slot holds back more WAL than this', size, 256 * 1024 * 1024),
   poll: value('--poll <duration>', 'without a change stream: how often to poll the updatedAt column', duration, 250),
 } as const;
+
+/** init: how much of the keyspace to read, and where to write what it found. */
+export const DISCOVERING = {
+  sample: restate(SCANNING.sample, { default: 10_000, help: 'keys to sample (shared among the masters of a cluster)' }),
+  rate: SCANNING.rate,
+  maxValueBytes: SCANNING.maxValueBytes,
+  write: optional('--write <file>', 'write the proposed mappings to this config file (refused if it exists, unless --force)', text),
+  force: toggle('--force', 'with --write: replace the file if it exists'),
+  minConfidence: value(
+    '--min-confidence <level>',
+    'with --write: the lowest confidence written (high, medium or low)',
+    choice(['high', 'medium', 'low'] as const),
+    'high',
+  ),
+} as const;

@@ -18,6 +18,8 @@ import { renderFollowTable } from './table/follow.js';
 import type { FollowData } from '../core/follow/followData.js';
 import type { MonitorData } from '../core/monitor/monitorReport.js';
 import type { ScanData } from '../core/scan/scanReport.js';
+import type { InitData } from '../core/discover/initData.js';
+import { renderInitTable } from './table/init.js';
 
 /** How the text will be shown: colours (or none), and the terminal's width in columns. */
 export interface View {
@@ -33,6 +35,7 @@ const TABLES: Record<string, TableRenderer> = {
   monitor: (env, view) => renderMonitorTable(env as Envelope<MonitorData>, view.chalk, view.width),
   probe: (env, view) => renderProbeTable(env as Envelope<ProbeData>, view.chalk, view.width),
   follow: (env, view) => renderFollowTable(env as Envelope<FollowData>, view.chalk, view.width),
+  init: (env, view) => renderInitTable(env as Envelope<InitData>, view.chalk, view.width),
   report: (env, view) => renderReportTable(env as Envelope<ReportData>, view.chalk, view.width),
   demo: (env, view) => renderDemoTable(env as Envelope<DemoData>, view.chalk, (step) => render('table', step, view)),
 };

@@ -37,7 +37,7 @@ export function learnValues(reads: readonly CacheRead[]): ValueShape {
     if (!d.ok) {
       const kind = r.type === 'string' ? 'string' : 'other';
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      reason ??= r.type === 'string' ? `values ${d.reason}` : `values are Redis ${r.type}s`;
+      reason ??= r.type === 'string' ? `a value ${d.reason}` : `the values are Redis ${r.type}s`;
       continue;
     }
     kinds.set(d.encoding, (kinds.get(d.encoding) ?? 0) + 1);

@@ -1,0 +1,48 @@
+// init as text: the mappings it proposes, with how sure it is and why; then the key families it could not map.
+import type { ChalkInstance } from 'chalk';
+import type { InitData } from '../../core/discover/initData.js';
+import type { Envelope } from '../../core/envelope.js';
+import { plural } from '../../core/plural.js';
+import { type Cell, fitTable } from './fit.js';
+import { renderVerdict } from './findings.js';
+
+export function renderInitTable(env: Envelope<InitData>, chalk: ChalkInstance, width: number): string {
+  const s = env.sampled;
+  const out: string[] = [
+    `${chalk.bold('Mappings found')}  ${s.keys.toLocaleString('en')} keys sampled of ${s.keyspace.toLocaleString('en')} on ${plural(s.masters, 'master')}` +
+      `${s.binary > 0 ? ` (${s.binary} not UTF-8, skipped)` : ''}; ${plural(env.tables.readable, 'table')} readable` +
+      `${env.tables.unreadable > 0 ? chalk.yellow(`, ${env.tables.unreadable} not readable by this role (not matched)`) : ''}`,
+  ];
+  const tone = (c: string) => (c === 'high' ? chalk.green(c) : c === 'medium' ? chalk.yellow(c) : chalk.red(c));
+  if (env.proposals.length === 0) out.push('', 'No key family could be mapped to a table.');
+  else {
+    const rows: Cell[][] = env.proposals.map((p) => [
+      p.template,
+      p.keys.toLocaleString('en'),
+      p.table,
+      p.keyColumns.map((k) => k.column).join(', '),
+      p.version ? `${p.version.field} = ${p.version.column} (${p.version.kind})` : chalk.red('none'),
+      p.compare.join(', ') || '-',
+      `${p.rows.found}/${p.rows.checked}`,
+      `${tone(p.confidence)}\n${p.reasons.join('\n')}`,
+    ]);
+    out.push('', fitTable(['Template', 'Keys', 'Table', 'Key columns', 'Version', 'Compare', 'Ids found', 'Confidence'], rows, width, chalk));
+  }
+  if (env.unmapped.length > 0) {
+    out.push('', chalk.bold('Not mapped'));
+    out.push(
+      fitTable(
+        ['Template', 'Keys', 'Why'],
+        env.unmapped.map((u) => [u.template, u.keys.toLocaleString('en'), u.why]),
+        width,
+        chalk,
+      ),
+    );
+  }
+  out.push('');
+  if (env.written) out.push(`Wrote ${env.written.path} with ${plural(env.written.mappings.length, 'mapping')} (${env.written.mappings.join(', ')}).`);
+  else if (env.proposals.some((p) => p.confidence === 'high'))
+    out.push(`${chalk.dim('Next:')} cachedoctor init --write cachedoctor.config.json, then cachedoctor scan (it reads that file).`);
+  out.push('', renderVerdict(env, chalk));
+  return `${out.join('\n')}\n`;
+}

@@ -25,7 +25,7 @@ export interface DiscoverOptions {
   progress: (text: string) => void;
 }
 
-export async function discover(redis: RedisNodes, db: PgConnection, opts: DiscoverOptions): Promise<Omit<InitData, 'written'>> {
+export async function discover(redis: RedisNodes, db: PgConnection, opts: DiscoverOptions): Promise<Omit<InitData, 'written' | 'write'>> {
   const { tables, unreadable } = await readCatalog(db);
   const context = { flag: opts.redisFlag, timeoutMs: opts.timeoutMs };
   const sample = await sampleKeys(redis, {

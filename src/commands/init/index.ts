@@ -1,6 +1,7 @@
 // `cachedoctor init`: proposes the mappings from what Redis and the catalog hold, so the first run needs two URLs;
 // with --write, saves the confident ones as a config file every other command reads.
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { atLeast, type InitData } from '../../core/discover/initData.js';
 import type { CommandResult } from '../../core/envelope.js';
 import { UsageError } from '../../errors.js';
@@ -17,8 +18,15 @@ export async function run(ctx: CommandContext, opts: InitOptions): Promise<Comma
   if (s.redis.url === null) throw new UsageError('init needs Redis: pass --redis or set REDIS_URL');
   if (s.primary === null) throw new UsageError('init needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
   // Before any work: a file that would be refused at the end is refused now.
-  if (opts.write !== null && existsSync(opts.write) && !opts.force)
-    throw new UsageError(`--write: ${opts.write} already exists`, 'pass --force to replace it, or write to another file');
+  if (opts.write !== null) {
+    if (existsSync(opts.write) && !opts.force)
+      throw new UsageError(`--write: ${opts.write} already exists`, 'pass --force to replace it, or write to another file');
+    try {
+      accessSync(dirname(resolve(opts.write)), constants.W_OK);
+    } catch {
+      throw new UsageError(`--write: cannot write to the folder of ${opts.write} (missing, or not writable)`);
+    }
+  }
 
   const redis = await connectRedisNodes({ url: s.redis.url, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
   try {
@@ -39,7 +47,6 @@ export async function run(ctx: CommandContext, opts: InitOptions): Promise<Comma
         written = { path: opts.write, mappings: chosen.map((p) => p.mapping!.name) };
       }
       const nothing = opts.write !== null && chosen.length === 0;
-      if (nothing) out.note(`init: nothing written to ${opts.write}: no proposal is ${opts.minConfidence}-confidence (see --min-confidence)`);
       return {
         command: 'init',
         summary: {
@@ -54,7 +61,7 @@ export async function run(ctx: CommandContext, opts: InitOptions): Promise<Comma
         // --write asked for a config file and got none: a pipeline that goes on to scan should stop here.
         fails: nothing,
         complete: !signal.aborted,
-        data: { ...found, written },
+        data: { ...found, write: opts.write === null ? null : { path: opts.write, minConfidence: opts.minConfidence }, written },
       };
     } finally {
       await db.close();

@@ -6,6 +6,8 @@ export interface InitData {
   tables: { readable: number; unreadable: number };
   proposals: Proposal[];
   unmapped: Unmapped[];
+  /** What --write asked for: the file, and the lowest confidence to write; null without --write. */
+  write: { path: string; minConfidence: Proposal['confidence'] } | null;
   /** The config file written (--write), and the mappings in it. */
   written: { path: string; mappings: string[] } | null;
 }

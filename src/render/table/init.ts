@@ -14,6 +14,9 @@ export function renderInitTable(env: Envelope<InitData>, chalk: ChalkInstance, w
       `${env.tables.unreadable > 0 ? chalk.yellow(`, ${env.tables.unreadable} not readable by this role (not matched)`) : ''}`,
   ];
   const tone = (c: string) => (c === 'high' ? chalk.green(c) : c === 'medium' ? chalk.yellow(c) : chalk.red(c));
+  if (s.keyspace === 0) out.push('', chalk.yellow('Redis holds no keys here (DBSIZE 0): check the server and the database number in --redis.'));
+  if (env.tables.readable === 0)
+    out.push('', chalk.yellow('The role can read no table in this database: check the database in --pg, and its grants (docs/least-privilege.md).'));
   if (env.proposals.length === 0) out.push('', 'No key family could be mapped to a table.');
   else {
     const rows: Cell[][] = env.proposals.map((p) => [
@@ -39,10 +42,17 @@ export function renderInitTable(env: Envelope<InitData>, chalk: ChalkInstance, w
       ),
     );
   }
-  out.push('');
-  if (env.written) out.push(`Wrote ${env.written.path} with ${plural(env.written.mappings.length, 'mapping')} (${env.written.mappings.join(', ')}).`);
-  else if (env.proposals.some((p) => p.confidence === 'high'))
-    out.push(`${chalk.dim('Next:')} cachedoctor init --write cachedoctor.config.json, then cachedoctor scan (it reads that file).`);
-  out.push('', renderVerdict(env, chalk));
+  if (env.written) out.push('', `Wrote ${env.written.path} with ${plural(env.written.mappings.length, 'mapping')} (${env.written.mappings.join(', ')}).`);
+  else if (env.write === null && env.proposals.some((p) => p.confidence === 'high'))
+    out.push('', `${chalk.dim('Next:')} cachedoctor init --write cachedoctor.config.json, then cachedoctor scan (it reads that file).`);
+  // --write with nothing confident enough: say that, not the generic verdict.
+  const nothing = env.write !== null && env.written === null && env.complete;
+  out.push(
+    '',
+    nothing
+      ? chalk.red.bold(`FAIL: nothing written to ${env.write!.path}: no proposal is ${env.write!.minConfidence}-confidence or better`) +
+          chalk.dim(` (exit ${env.exitCode})`)
+      : renderVerdict(env, chalk),
+  );
   return `${out.join('\n')}\n`;
 }

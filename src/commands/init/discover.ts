@@ -1,9 +1,10 @@
 // Finds the mappings by itself: samples key names, infers templates, reads a few values of each, matches them with
-// the catalog and looks up sampled ids as rows. Shared by init and by the commands run with no mapping at all.
-import { candidatesFor, propose, type Proposal, type RowCheck, type Unmapped, uniqueNames } from '../../core/discover/propose.js';
+// the catalog and looks up sampled ids as rows. Apart from init's output and --write, so that the commands run with
+// no mapping can use it too (not yet: issue 13).
+import { type Candidate, candidatesFor, propose, type Proposal, type RowCheck, type Unmapped, uniqueNames } from '../../core/discover/propose.js';
 import { inferTemplates } from '../../core/discover/templates.js';
 import { learnValues } from '../../core/discover/values.js';
-import { parseKeyTemplate } from '../../core/keyTemplate.js';
+import { type KeyTemplate, parseKeyTemplate } from '../../core/keyTemplate.js';
 import { fitsKeyType } from '../../core/scan/keyValues.js';
 import type { InitData } from '../../core/discover/initData.js';
 import { SourceError } from '../../errors.js';
@@ -62,12 +63,7 @@ export async function discover(redis: RedisNodes, db: PgConnection, opts: Discov
 }
 
 /** How many of the sampled keys' ids are rows of the candidate (ids that cannot be its key's type do not count). */
-async function lookUp(
-  db: PgConnection,
-  c: ReturnType<typeof candidatesFor>[number],
-  keys: readonly string[],
-  template: ReturnType<typeof parseKeyTemplate>,
-): Promise<RowCheck> {
+async function lookUp(db: PgConnection, c: Candidate, keys: readonly string[], template: KeyTemplate): Promise<RowCheck> {
   const cols = c.keyColumns.map((k) => k.column);
   const tuples = keys.flatMap((k) => {
     const v = template.values(k);

@@ -4,7 +4,7 @@ import type { CatalogTable } from '../../core/discover/propose.js';
 import type { PgConnection } from './connect.js';
 import { quoteIdent } from './tableInfo.js';
 
-/** Tables read from the catalog, at most: a database with more is matched on these (said in the result). */
+/** Tables read from the catalog, at most (in schema and name order): a database with more is matched on these only. */
 export const MAX_TABLES = 5000;
 
 const USER_TABLES = `c.relkind IN ('r', 'p') AND NOT c.relispartition

@@ -19,12 +19,16 @@ export interface MappingFlags {
   mapping?: string;
 }
 
+/** No mapping given at all: the command discovers them when it runs (src/commands/discovered.ts). */
+export const DISCOVER = 'discover' as const;
+export type GivenMappings = Mapping[] | typeof DISCOVER;
+
 /**
  * The mappings a command works on, from its raw options (the --key/--table one-liner and its flags, or --mapping
  * to pick one of the config file's) and the config file (named in errors by its path). `versionFieldIsMatch`:
  * monitor's --version-field belongs to --match, not to a mapping, when there is no --key.
  */
-export function mappingsFromOptions(raw: RawOptions, versionFieldIsMatch = false): Mapping[] {
+export function mappingsFromOptions(raw: RawOptions, versionFieldIsMatch = false): GivenMappings {
   const o = parseOptions(MAPPING, raw);
   const oneLiner = o.key !== null || o.table !== null;
   const flags: MappingFlags = {
@@ -36,14 +40,11 @@ export function mappingsFromOptions(raw: RawOptions, versionFieldIsMatch = false
     ttlMs: o.ttl ?? undefined,
     mapping: o.mapping ?? undefined,
   };
-  return resolveMappings(raw.config.mappings ?? [], flags, raw.configName);
+  const mappings = resolveMappings(raw.config.mappings ?? [], flags, raw.configName);
+  return mappings.length === 0 ? DISCOVER : mappings;
 }
 
-/** True when the command was given mappings: --key/--table, or a config file that has some. */
-export function hasMappings(raw: RawOptions): boolean {
-  return raw.flags.key !== undefined || raw.flags.table !== undefined || (raw.config.mappings?.length ?? 0) > 0;
-}
-
+/** The mappings given (none: an empty list, which the caller may discover). */
 export function resolveMappings(fromConfig: readonly MappingConfig[], flags: MappingFlags, configName: string): Mapping[] {
   if (flags.key !== undefined || flags.table !== undefined) {
     if (flags.key === undefined || flags.table === undefined)
@@ -72,8 +73,6 @@ export function resolveMappings(fromConfig: readonly MappingConfig[], flags: Map
       fromConfig.length ? `known: ${fromConfig.map((m) => m.name).join(', ')}` : 'the config file has no mappings',
     );
   }
-  if (chosen.length === 0)
-    throw new UsageError('nothing to scan: no mappings', "pass --key 'product:{id}' --table products, or add mappings to the config file");
   const names = new Set<string>();
   return chosen.map(({ m, i }) => {
     if (names.has(m.name)) throw new ConfigError(`${configName}: mappings[${i}].name: "${m.name}" is used twice`);

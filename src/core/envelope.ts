@@ -1,5 +1,6 @@
 // The JSON envelope all commands share; its schema lives in src/schema/envelope.schema.json.
 import { EXIT } from '../errors.js';
+import type { ProposedMapping } from './discover/propose.js';
 import { bySeverity, type Finding, failsAt, type Severity } from './findings/findings.js';
 import type { FindingKind } from './findings/kinds.js';
 
@@ -16,6 +17,8 @@ export interface CommandResult<Data extends object = object> {
   counts?: Partial<Record<FindingKind, number>>;
   /** A source lost mid-way: the partial report still prints, and the exit code says 3. */
   sourceFailure?: { message: string };
+  /** Run with no mapping given: the mappings it discovered (high confidence only), as a config file has them. */
+  discovered?: ProposedMapping[];
   data: Data;
 }
 
@@ -31,6 +34,7 @@ export type Envelope<Data extends object = object> = {
   findings: Finding[];
   /** Present when the command could not finish or could not run (see the schema). */
   error?: { kind: string; message: string };
+  discovered?: ProposedMapping[];
 } & Data;
 
 /** The usual rule: any finding at or above `failOn`. */
@@ -62,6 +66,7 @@ export function toEnvelope<Data extends object>(result: CommandResult<Data>, ver
     summary: result.summary,
     findings: [...result.findings].sort(bySeverity),
     ...(result.sourceFailure ? { error: { kind: 'source', message: result.sourceFailure.message } } : {}),
+    ...(result.discovered ? { discovered: result.discovered } : {}),
     ...result.data,
   };
 }

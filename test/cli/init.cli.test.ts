@@ -157,4 +157,52 @@ describe('cachedoctor init (subprocess)', () => {
     assert.match(forced.stdout, /Wrote .*existing\.json with 4 mappings/);
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { mappings: unknown[] }).mappings.length, 4);
   });
+
+  // Last: follow's write changes a row the other tests read.
+  it('with no mapping given, scan, report and follow discover the confident ones, say which in one line, and use only those', async () => {
+    const cwd = mkdtempSync(join(dir, 'bare-'));
+    const families = ['catalog:item:{id}', 'order:{tenant}:{id}', 'product:{id}', 'profile:{id}'];
+    const said = /^(scan|report|follow): no mappings given; discovered 4 mappings with high confidence: .*product:\{id\} -> public\.products/m;
+
+    const scan = await runCli(['scan', ...args, '--all', '--grace', '0', '--json'], { cwd });
+    const doc = parseJson<{ discovered: { key: string }[]; findings: { kind: string; key?: string }[] }>(scan);
+    assertMatchesSchema(doc);
+    assert.equal(scan.code, 1, scan.stderr);
+    assert.deepEqual(doc.discovered.map((m) => m.key).sort(), families);
+    assert.equal(doc.findings.filter((f) => f.kind === 'stale').length, 11, JSON.stringify(doc.findings.map((f) => f.key)));
+    assert.match(scan.stderr, said);
+    assert.equal(scan.stderr.trim().split('\n').length, 1, scan.stderr);
+
+    const report = await runCli(['report', ...args, '--all', '--grace', '0', '--json'], { cwd });
+    const rdoc = parseJson<{ discovered: { key: string }[]; health: { mappings: { mapping: string; stale: number }[] } }>(report);
+    assertMatchesSchema(rdoc);
+    assert.deepEqual(rdoc.discovered.map((m) => m.key).sort(), families);
+    assert.equal(
+      rdoc.health.mappings.reduce((n, m) => n + m.stale, 0),
+      11,
+      report.stderr,
+    );
+    assert.match(report.stderr, said);
+
+    // A write nobody invalidates, while follow runs on the discovered mappings: found as a write of product 10.
+    let wrote = false;
+    const follow = await runCli(['follow', ...args, '--duration', '4s', '--grace', '500ms', '--json'], {
+      cwd,
+      onStderr: (err) => {
+        if (wrote || !/following committed writes/.test(err)) return;
+        wrote = true;
+        void sql(args[3]!, 'UPDATE products SET version = 4 WHERE id = 10');
+      },
+    });
+    const fdoc = parseJson<{ discovered: { key: string }[]; findings: { kind: string; key?: string }[] }>(follow);
+    assertMatchesSchema(fdoc);
+    assert.ok(wrote, follow.stderr);
+    assert.deepEqual(fdoc.discovered.map((m) => m.key).sort(), families);
+    assert.deepEqual(
+      fdoc.findings.filter((f) => f.kind === 'stale-after-write').map((f) => f.key),
+      ['product:10'],
+      follow.stderr,
+    );
+    assert.equal(follow.code, 1, follow.stderr);
+  });
 });

@@ -73,7 +73,7 @@ describe('cachedoctor monitor (subprocess)', () => {
     assert.equal(nothing.code, 2);
     assert.match(
       nothing.stderr.trim(),
-      /^cachedoctor: nothing to follow: no mappings and no --match \(pass --key 'product:\{id\}' --table products, or --match/,
+      /^cachedoctor: monitor: no mappings given, and finding them needs both --redis and --pg \(pass --key 'product:\{id\}' --table products, --match 'product:\*', or a config file/,
     );
     const mixed = await runCli(['monitor', '--input', CAPTURE, '--match', 'x:*', '--save', '/tmp/x.log']);
     assert.equal(mixed.code, 2);

@@ -63,13 +63,17 @@ describe('cachedoctor scan (subprocess)', () => {
     assert.ok(run.ms < 5000);
   });
 
-  it('says what is missing: Redis, the primary, or a mapping', async () => {
+  it('says what is missing: Redis, the primary, or a mapping it could find', async () => {
     const noRedis = await runCli(['scan', '--pg', sandbox().primaryUrl, '--key', 'p:{id}', '--table', 'products']);
     assert.equal(noRedis.code, 2);
     assert.match(noRedis.stderr, /scan needs Redis: pass --redis or set REDIS_URL/);
-    const noMapping = await runCli(['scan', '--redis', sandbox().redisUrl, '--pg', sandbox().primaryUrl]);
-    assert.equal(noMapping.code, 2);
-    assert.match(noMapping.stderr, /nothing to scan: no mappings/);
+    // No mapping given, and an empty database of Redis: nothing to discover, so nothing to check (exit 2).
+    const noMapping = await runCli(['scan', '--redis', `${sandbox().redisUrl}/15`, '--pg', sandbox().primaryUrl]);
+    assert.equal(noMapping.code, 2, noMapping.stderr);
+    assert.match(
+      noMapping.stderr.trim(),
+      /^cachedoctor: scan: no mappings given, and none found with high confidence \(`cachedoctor init` shows what it proposes and why; pass --key/,
+    );
   });
 
   it('Ctrl-C or SIGTERM stops the scan, still reports what was compared, and never passes', async () => {

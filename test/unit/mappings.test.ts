@@ -56,9 +56,13 @@ describe('resolveMappings', () => {
       (e: unknown) => e instanceof UsageError && /known: product, user/.test(e.line),
     );
   });
-  it('refuses half a one-liner, and an empty scan', () => {
+  it('refuses half a one-liner; no mapping at all is an empty list (the command discovers them)', () => {
     assert.throws(() => resolveMappings([], { key: 'p:{id}' }, 'c'), /--key and --table go together/);
-    assert.throws(() => resolveMappings([], {}, 'c'), /nothing to scan/);
+    assert.deepEqual(resolveMappings([], {}, 'c'), []);
+    assert.throws(
+      () => resolveMappings([], { mapping: 'p' }, 'c'),
+      (e: unknown) => e instanceof UsageError && /the config file has no mappings/.test(e.line),
+    );
     assert.throws(() => resolveMappings([product], { compare: ['price'] }, 'c'), /describe a --key\/--table mapping/);
   });
 });

@@ -22,6 +22,8 @@ import { EntryReader } from '../../sources/redis/entries.js';
 import { RoutedReader } from '../../sources/redis/routedReader.js';
 import { TrackingFeed } from '../../sources/redis/tracking.js';
 import type { CommandContext } from '../context.js';
+import { withMappings } from '../discovered.js';
+import type { Mapping } from '../../core/scan/mapping.js';
 import type { FollowOptions } from './options.js';
 import { openWriteSource, type WriteSource } from './writeSource.js';
 
@@ -35,7 +37,11 @@ const CHECK_EVERY_MS = 50;
 const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 5000;
 
-export async function run(ctx: CommandContext, opts: FollowOptions): Promise<CommandResult<FollowData>> {
+export function run(ctx: CommandContext, opts: FollowOptions): Promise<CommandResult<FollowData>> {
+  return withMappings(ctx, opts.mappings, { ...opts, command: 'follow' }, (mappings) => follow(ctx, { ...opts, mappings }));
+}
+
+async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Mapping[] }): Promise<CommandResult<FollowData>> {
   const { settings: s, signal, out } = ctx;
   if (s.redis.url === null) throw new UsageError('follow needs Redis (pass --redis or set REDIS_URL)');
   if (s.primary === null) throw new UsageError('follow needs the PostgreSQL primary: pass --pg or set DATABASE_URL');
@@ -383,7 +389,7 @@ export async function run(ctx: CommandContext, opts: FollowOptions): Promise<Com
 }
 
 /** Reads the keys whose check is due, a batch per mapping, and gives each check what its key holds. */
-type Reader = { mapping: FollowOptions['mappings'][number]; versionKind: VersionKind; reader: RoutedReader };
+type Reader = { mapping: Mapping; versionKind: VersionKind; reader: RoutedReader };
 
 async function checkDue(checker: FollowChecker, readers: Map<string, Reader>): Promise<void> {
   const due = checker.due(Date.now());

@@ -1,7 +1,6 @@
 // follow's options, typed: the mappings whose writes are checked, the grace period, and the bounds of the follow.
-import { mappingsFromOptions } from '../../config/mappings.js';
+import { type GivenMappings, mappingsFromOptions } from '../../config/mappings.js';
 import type { Severity } from '../../core/findings/findings.js';
-import type { Mapping } from '../../core/scan/mapping.js';
 import { CHANNEL, FAIL_ON, FOLLOWING, MAPPING, QUIET, RACE_WINDOW, SCANNING } from '../../options/catalog.js';
 import { parseOptions, type RawOptions } from '../../options/spec.js';
 
@@ -21,7 +20,8 @@ export const FOLLOW_OPTIONS = {
 } as const;
 
 export interface FollowOptions {
-  mappings: Mapping[];
+  /** 'discover': none given, found when follow runs. */
+  mappings: GivenMappings;
   /** null: until Ctrl-C. */
   durationMs: number | null;
   graceMs: number;

@@ -1,6 +1,6 @@
 // Finds the mappings by itself: samples key names, infers templates, reads a few values of each, matches them with
-// the catalog and looks up sampled ids as rows. Apart from init's output and --write, so that the commands run with
-// no mapping can use it too (not yet: issue 13).
+// the catalog and looks up sampled ids as rows. Apart from init's output and --write: the commands run with no mapping
+// use it too (discovered.ts).
 import { type Candidate, candidatesFor, propose, type Proposal, type RowCheck, type Unmapped, uniqueNames } from '../../core/discover/propose.js';
 import { inferTemplates } from '../../core/discover/templates.js';
 import { learnValues } from '../../core/discover/values.js';
@@ -23,6 +23,7 @@ export interface DiscoverOptions {
   redisFlag: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Where it is, without a prefix: the caller says whose progress it is. */
   progress: (text: string) => void;
 }
 
@@ -34,7 +35,7 @@ export async function discover(redis: RedisNodes, db: PgConnection, opts: Discov
     rate: opts.rate,
     ...context,
     signal: opts.signal,
-    progress: (n) => opts.progress(`init: ${n.toLocaleString('en')} keys read`),
+    progress: (n) => opts.progress(`${n.toLocaleString('en')} keys read`),
   });
   const reader = new RoutedReader(redis, opts.cluster, (r) => new EntryReader(r, opts.maxValueBytes, [], context));
   const proposals: Proposal[] = [];
@@ -42,7 +43,7 @@ export async function discover(redis: RedisNodes, db: PgConnection, opts: Discov
   const templates = inferTemplates(sample.keys);
   for (const [i, t] of templates.entries()) {
     if (opts.signal.aborted) break;
-    opts.progress(`init: matching ${i + 1} of ${templates.length} key families with ${tables.length} tables`);
+    opts.progress(`matching ${i + 1} of ${templates.length} key families with ${tables.length} tables`);
     const reads = t.problem ? [] : (await reader.read(t.sampleKeys.map((k) => Buffer.from(k)))).map((e) => e.read);
     const shape = learnValues(reads);
     const candidates = t.problem || shape.problem ? [] : candidatesFor(t, shape, tables);

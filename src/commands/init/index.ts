@@ -38,7 +38,7 @@ export async function run(ctx: CommandContext, opts: InitOptions): Promise<Comma
         redisFlag: s.redis.origin,
         timeoutMs: s.timeoutMs,
         signal,
-        progress: (t) => out.progress(t),
+        progress: (t) => out.progress(`init: ${t}`),
       });
       const chosen = atLeast(found.proposals, opts.minConfidence);
       let written: InitData['written'] = null;

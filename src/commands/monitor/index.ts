@@ -10,13 +10,22 @@ import type { VersionKind } from '../../core/scan/version.js';
 import { captureLines } from '../../sources/captureFile.js';
 import { LineSplitter } from '../../sources/lineSplitter.js';
 import type { CommandContext } from '../context.js';
+import { withMappings } from '../discovered.js';
+import type { Mapping } from '../../core/scan/mapping.js';
+import { SCANNING } from '../../options/catalog.js';
 import { isWatchEnd } from './endMarker.js';
 import { watchLive } from './live.js';
 import { describeFollowed, type MonitorOptions } from './options.js';
 
 export { parse } from './options.js';
 
-export async function run(ctx: CommandContext, opts: MonitorOptions): Promise<CommandResult<MonitorData>> {
+export function run(ctx: CommandContext, opts: MonitorOptions): Promise<CommandResult<MonitorData>> {
+  // Discovery reads values as scan does: the same size guard.
+  const how = { command: 'monitor', rate: null, maxValueBytes: SCANNING.maxValueBytes.default, orPass: "--match 'product:*'" };
+  return withMappings(ctx, opts.follow.mappings, how, (mappings) => watch(ctx, { ...opts, follow: { ...opts.follow, mappings } }));
+}
+
+async function watch(ctx: CommandContext, opts: MonitorOptions<Mapping[]>): Promise<CommandResult<MonitorData>> {
   const { signal } = ctx;
   const { mappings, match } = opts.follow;
   const templates: NamedTemplate[] = mappings.map((m) => ({ name: m.name, template: m.template }));

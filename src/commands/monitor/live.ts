@@ -12,6 +12,7 @@ import { connectRedisNodes, nodeUrl, redisSourceError, redisTarget } from '../..
 import { type MonitorStream, openMonitor } from '../../sources/redis/monitorStream.js';
 import { channelSubscribers } from '../../sources/redis/subscribers.js';
 import type { CommandContext } from '../context.js';
+import type { Mapping } from '../../core/scan/mapping.js';
 import { describeFollowed, type MonitorOptions } from './options.js';
 import { watchEndLine } from './endMarker.js';
 import { SaveFile } from './saveFile.js';
@@ -32,7 +33,7 @@ const MERGE_LOW = 10_000;
 
 export async function watchLive(
   ctx: CommandContext,
-  opts: MonitorOptions,
+  opts: MonitorOptions<Mapping[]>,
   feed: (e: MonitorEvent | null, line: string) => boolean,
   correlator: Correlator,
   malformed: () => number,

@@ -1,5 +1,5 @@
 // monitor's options, typed: what to follow (mappings or --match), live or a capture, and the guards of a live watch.
-import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
+import { type GivenMappings, mappingsFromOptions } from '../../config/mappings.js';
 import type { Severity } from '../../core/findings/findings.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { UsageError } from '../../errors.js';
@@ -34,8 +34,9 @@ export const MONITOR_OPTIONS = {
 } as const;
 
 /** The keys to follow: the mappings' templates and version fields, or every key --match matches. */
-export interface Followed {
-  mappings: Mapping[];
+export interface Followed<M extends GivenMappings = Mapping[]> {
+  /** As parsed, 'discover' when none was given (found when monitor runs). */
+  mappings: M;
   match: { glob: string; versionField: string } | null;
 }
 
@@ -47,8 +48,8 @@ export function describeFollowed(f: Followed): { what: string; versionField: str
   return { what: `${f.mappings.length === 1 ? 'mapping' : 'mappings'} ${what}`, versionField: fields };
 }
 
-export interface MonitorOptions {
-  follow: Followed;
+export interface MonitorOptions<M extends GivenMappings = GivenMappings> {
+  follow: Followed<M>;
   /** A saved capture to read instead of a live MONITOR ("-": stdin). */
   input: string | null;
   save: string | null;
@@ -72,12 +73,6 @@ export function parse(raw: RawOptions): MonitorOptions {
   }
   if (o.match !== null && (o.key !== null || o.mapping !== null))
     throw new UsageError('--match follows keys without a mapping: it does not go with --key or --mapping');
-  if (o.match === null && !hasMappings(raw)) {
-    throw new UsageError(
-      'nothing to follow: no mappings and no --match',
-      "pass --key 'product:{id}' --table products, or --match 'product:*' (and --version-field), or a config file with mappings",
-    );
-  }
   return {
     follow:
       o.match !== null ? { mappings: [], match: { glob: o.match, versionField: o.versionField } } : { mappings: mappingsFromOptions(raw, true), match: null },

@@ -1,6 +1,6 @@
 // report's options, typed: it runs lag, scan, the subscriber count and monitor with their own typed options, made
 // from the same flags (one definition each), plus what only the report has (--monitor, --fail-on, --format).
-import { hasMappings, mappingsFromOptions } from '../../config/mappings.js';
+import { type GivenMappings, mappingsFromOptions } from '../../config/mappings.js';
 import type { Severity } from '../../core/findings/findings.js';
 import { UsageError } from '../../errors.js';
 import {
@@ -44,13 +44,15 @@ export const REPORT_OPTIONS = {
 
 export interface ReportOptions {
   lag: LagOptions;
-  /** null: no mappings, so no scan (and no monitor window). */
-  scan: ScanOptions | null;
-  /** null: not asked (--monitor), or no mappings to follow. */
+  /** Given, or 'discover': found once when the report runs, for scan, monitor and follow. */
+  mappings: GivenMappings;
+  /** Its mappings are the report's (above). */
+  scan: ScanOptions;
+  /** null: not asked (--monitor). */
   monitor: MonitorOptions | null;
   /** --monitor as given, to say why the part was skipped. */
   monitorMs: number | null;
-  /** null: not asked (--follow), or no mappings. */
+  /** null: not asked (--follow). */
   follow: FollowOptions | null;
   followMs: number | null;
   channel: string | null;
@@ -64,8 +66,9 @@ export function parse(raw: RawOptions): ReportOptions {
   if (o.all && raw.flags.sample !== undefined) throw new UsageError('--all and --sample do not go together');
   if (o.all && raw.flags.seed !== undefined) throw new UsageError('--seed picks where a sample starts: it does not go with --all');
   // Mapping mistakes are the user's to fix before anything runs (exit 2), not a part that "failed".
-  const mappings = hasMappings(raw) ? mappingsFromOptions(raw) : null;
+  const mappings = mappingsFromOptions(raw);
   return {
+    mappings,
     // The report decides on lag findings itself (--fail-on); lag's own --watch is not part of it.
     lag: {
       thresholds: { maxLagSeconds: o.maxLagSeconds, maxLagBytes: o.maxLagBytes, expectReplicas: o.expectReplicas },
@@ -74,24 +77,21 @@ export function parse(raw: RawOptions): ReportOptions {
       durationMs: WATCH_DURATION_MS,
       failOn: 'info',
     },
-    scan:
-      mappings === null
-        ? null
-        : {
-            mappings,
-            sample: o.all ? null : o.sample,
-            rate: o.rate,
-            maxValueBytes: o.maxValueBytes,
-            graceMs: o.grace,
-            // Set when the report runs: every replica given is asked ("no lagging replica" is never said by silence).
-            replicas: false,
-            maxStale: o.maxStale,
-            maxStaleRatio: o.maxStaleRatio,
-            maxListed: o.maxListed,
-            seed: o.all ? null : (o.seed ?? drawSeed()),
-          },
+    scan: {
+      mappings,
+      sample: o.all ? null : o.sample,
+      rate: o.rate,
+      maxValueBytes: o.maxValueBytes,
+      graceMs: o.grace,
+      // Set when the report runs: every replica given is asked ("no lagging replica" is never said by silence).
+      replicas: false,
+      maxStale: o.maxStale,
+      maxStaleRatio: o.maxStaleRatio,
+      maxListed: o.maxListed,
+      seed: o.all ? null : (o.seed ?? drawSeed()),
+    },
     monitor:
-      mappings === null || o.monitor === null
+      o.monitor === null
         ? null
         : {
             follow: { mappings, match: null },
@@ -111,7 +111,7 @@ export function parse(raw: RawOptions): ReportOptions {
           },
     monitorMs: o.monitor,
     follow:
-      mappings === null || o.follow === null
+      o.follow === null
         ? null
         : {
             mappings,

@@ -9,6 +9,8 @@ import { PgPool } from '../../sources/postgres/pool.js';
 import { readTableShape } from '../../sources/postgres/tableInfo.js';
 import { connectRedisNodes, type RedisNodes } from '../../sources/redis/connect.js';
 import type { CommandContext } from '../context.js';
+import { withMappings } from '../discovered.js';
+import type { Mapping } from '../../core/scan/mapping.js';
 import { MappingScan } from './mappingScan.js';
 import { attributeToReplicas } from './replicas.js';
 import type { ScanOptions } from './options.js';
@@ -22,7 +24,11 @@ const PG_CONNECTIONS = 2;
 
 export { parse } from './options.js';
 
-export async function run(ctx: CommandContext, opts: ScanOptions): Promise<CommandResult<ScanData>> {
+export function run(ctx: CommandContext, opts: ScanOptions): Promise<CommandResult<ScanData>> {
+  return withMappings(ctx, opts.mappings, { ...opts, command: 'scan' }, (mappings) => scan(ctx, { ...opts, mappings }));
+}
+
+async function scan(ctx: CommandContext, opts: ScanOptions & { mappings: Mapping[] }): Promise<CommandResult<ScanData>> {
   const { settings: s, signal, out } = ctx;
   const { mappings } = opts;
   const started = performance.now();

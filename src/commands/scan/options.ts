@@ -1,7 +1,6 @@
 // scan's options, typed: the mappings, how much to read, the grace re-check, and the thresholds that fail it.
 import { randomInt } from 'node:crypto';
-import { mappingsFromOptions } from '../../config/mappings.js';
-import type { Mapping } from '../../core/scan/mapping.js';
+import { type GivenMappings, mappingsFromOptions } from '../../config/mappings.js';
 import type { Seed } from '../../core/scan/sampleStart.js';
 import { UsageError } from '../../errors.js';
 import { MAPPING, QUIET, REPLICAS, SCANNING } from '../../options/catalog.js';
@@ -10,7 +9,8 @@ import { given, parseOptions, type RawOptions } from '../../options/spec.js';
 export const SCAN_OPTIONS = { ...MAPPING, ...SCANNING, replicas: REPLICAS, quiet: QUIET } as const;
 
 export interface ScanOptions {
-  mappings: Mapping[];
+  /** 'discover': none given, found when scan runs. */
+  mappings: GivenMappings;
   /** Keys per mapping, or null for --all. */
   sample: number | null;
   rate: number | null;

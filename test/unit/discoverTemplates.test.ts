@@ -160,4 +160,17 @@ describe('inferTemplates', () => {
     const [t] = inferTemplates(['product:1', 'product:1', 'product:2', 'product:3', '']);
     assert.equal(t?.keys, 3);
   });
+  it('ids of two kinds in one place are one family: hex ids that happen to be all digits, an int family with a stray hex id', () => {
+    const sessions = inferTemplates([...range(60, () => `session:${hex(12)}a`), ...range(20, (i) => `session:${1000000 + i}`)]);
+    assert.deepEqual(
+      sessions.map((t) => [t.template, t.keys, t.placeholders[0]?.kind]),
+      [['session:{id}', 80, 'hex']],
+    );
+    const products = inferTemplates([...range(200, (i) => `product:${i}`), 'product:1f3a9c0d2e4b']);
+    assert.deepEqual(
+      products.map((t) => [t.template, t.keys, t.placeholders[0]?.kind]),
+      [['product:{id}', 201, 'int']],
+      'nearly all ints: still an int id, so a bigint key column fits',
+    );
+  });
 });

@@ -61,9 +61,36 @@ export function inferTemplates(keys: Iterable<string>, opts: InferOptions = {}):
     if (rows) rows.push({ key, tokens });
     else shapes.set(shape, [{ key, tokens }]);
   }
-  const out: InferredTemplate[] = [];
-  for (const rows of shapes.values()) refine(rows, 0, [], (group, decisions) => out.push(build(group, decisions, minKeys, keep)));
+  // Shapes that differ only in the kind of an id (hex ids, some of which happen to be all digits) are one family.
+  const families = new Map<string, { rows: { key: string; tokens: Token[] }[]; decisions: Decision[] }>();
+  for (const rows of shapes.values()) {
+    refine(rows, 0, [], (group, decisions) => {
+      const sig = decisions.map((d) => ('literal' in d ? `l${d.literal}` : d.kind === 'word' ? 'w' : 'i')).join('\u0000');
+      const f = families.get(sig);
+      if (!f) families.set(sig, { rows: [...group], decisions });
+      else {
+        f.decisions = f.decisions.map((d, i) => mergeDecision(d, f.rows.length, decisions[i]!, group.length));
+        for (const r of group) f.rows.push(r);
+      }
+    });
+  }
+  const out = [...families.values()].map((f) => build(f.rows, f.decisions, minKeys, keep));
   return out.sort((a, b) => b.keys - a.keys || a.template.localeCompare(b.template));
+}
+
+/** The same part of two groups of keys: an id of the kind nearly all of them have, else of a kind that holds both. */
+function mergeDecision(a: Decision, aKeys: number, b: Decision, bKeys: number): Decision {
+  if ('literal' in a || 'literal' in b) return a;
+  const values = new Map(a.values);
+  for (const [v, n] of b.values) values.set(v, (values.get(v) ?? 0) + n);
+  const [major, minor] = aKeys >= bKeys ? [a.kind, b.kind] : [b.kind, a.kind];
+  const kind =
+    major === minor || Math.max(aKeys, bKeys) >= 0.9 * (aKeys + bKeys)
+      ? major
+      : (major === 'int' && minor === 'hex') || (major === 'hex' && minor === 'int')
+        ? 'hex'
+        : 'token';
+  return { kind, values };
 }
 
 /** Decides each part of one shape left to right: a literal splits the keys by its value, a placeholder keeps them. */

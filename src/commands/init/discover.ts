@@ -28,7 +28,7 @@ export interface DiscoverOptions {
 }
 
 export async function discover(redis: RedisNodes, db: PgConnection, opts: DiscoverOptions): Promise<Omit<InitData, 'written' | 'write'>> {
-  const { tables, unreadable } = await readCatalog(db);
+  const { tables, unreadable, notRead } = await readCatalog(db);
   const context = { flag: opts.redisFlag, timeoutMs: opts.timeoutMs };
   const sample = await sampleKeys(redis, {
     sample: opts.sample,
@@ -57,7 +57,7 @@ export async function discover(redis: RedisNodes, db: PgConnection, opts: Discov
   uniqueNames(proposals);
   return {
     sampled: { keys: sample.keys.length, binary: sample.binary, keyspace: sample.keyspace, masters: redis.nodes.length },
-    tables: { readable: tables.length, unreadable },
+    tables: { readable: tables.length, unreadable, notRead },
     proposals,
     unmapped,
   };

@@ -3,7 +3,8 @@ import type { Proposal, Unmapped } from './propose.js';
 
 export interface InitData {
   sampled: { keys: number; binary: number; keyspace: number; masters: number };
-  tables: { readable: number; unreadable: number };
+  /** notRead: readable tables past the catalog's limit (5,000, in schema and name order), not matched. */
+  tables: { readable: number; unreadable: number; notRead: number };
   proposals: Proposal[];
   unmapped: Unmapped[];
   /** What --write asked for: the file, and the lowest confidence to write; null without --write. */

@@ -44,7 +44,8 @@ const FIRST_WORD_MAX_SHARE = 0.1;
 /** An id the same in this many keys or more is part of the name ("api:2:product:{id}"). */
 const CONSTANT_ID_KEYS = 5;
 
-type Decision = { literal: string } | { kind: IdKind | 'word'; values: Map<string, number> };
+/** A part of a template: literal text, or a placeholder with its first values and how many distinct ones. */
+type Decision = { literal: string } | { kind: IdKind | 'word'; values: string[]; distinct: number };
 
 /** Templates of the keys, most keys first. Duplicate keys count once; empty keys are ignored. */
 export function inferTemplates(keys: Iterable<string>, opts: InferOptions = {}): InferredTemplate[] {
@@ -81,8 +82,8 @@ export function inferTemplates(keys: Iterable<string>, opts: InferOptions = {}):
 /** The same part of two groups of keys: an id of the kind nearly all of them have, else of a kind that holds both. */
 function mergeDecision(a: Decision, aKeys: number, b: Decision, bKeys: number): Decision {
   if ('literal' in a || 'literal' in b) return a;
-  const values = new Map(a.values);
-  for (const [v, n] of b.values) values.set(v, (values.get(v) ?? 0) + n);
+  // Keys of different shapes: their values differ too.
+  const values = [...a.values, ...b.values].slice(0, VALUES_KEPT);
   const [major, minor] = aKeys >= bKeys ? [a.kind, b.kind] : [b.kind, a.kind];
   const kind =
     major === minor || Math.max(aKeys, bKeys) >= 0.9 * (aKeys + bKeys)
@@ -90,7 +91,7 @@ function mergeDecision(a: Decision, aKeys: number, b: Decision, bKeys: number): 
       : (major === 'int' && minor === 'hex') || (major === 'hex' && minor === 'int')
         ? 'hex'
         : 'token';
-  return { kind, values };
+  return { kind, values, distinct: a.distinct + b.distinct };
 }
 
 /** Decides each part of one shape left to right: a literal splits the keys by its value, a placeholder keeps them. */
@@ -109,25 +110,35 @@ function refine(
     refine(rows, pos + 1, [...decisions, { literal: first.text }], emit);
     return;
   }
+  // Counted first; the keys are split by value only where the part is a literal (a few values).
+  const counts = new Map<string, number>();
+  let most = 0;
+  for (const r of rows) {
+    const v = r.tokens[pos]!.text;
+    const n = (counts.get(v) ?? 0) + 1;
+    counts.set(v, n);
+    if (n > most) most = n;
+  }
+  let variable: boolean;
+  if (first.kind !== 'word') variable = !(counts.size === 1 && rows.length >= CONSTANT_ID_KEYS);
+  else {
+    const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
+    const allOnce = counts.size === rows.length;
+    variable = named
+      ? counts.size >= WORD_VALUES || (counts.size >= 3 && allOnce)
+      : counts.size >= FIRST_WORD_VALUES && most / rows.length <= FIRST_WORD_MAX_SHARE;
+  }
+  if (variable) {
+    const values = [...counts.keys()].slice(0, VALUES_KEPT);
+    refine(rows, pos + 1, [...decisions, { kind: first.kind, values, distinct: counts.size }], emit);
+    return;
+  }
   const byValue = new Map<string, { key: string; tokens: Token[] }[]>();
   for (const r of rows) {
     const v = r.tokens[pos]!.text;
     const list = byValue.get(v);
     if (list) list.push(r);
     else byValue.set(v, [r]);
-  }
-  const counts = new Map([...byValue].map(([v, list]) => [v, list.length]));
-  let variable: boolean;
-  if (first.kind !== 'word') variable = !(byValue.size === 1 && rows.length >= CONSTANT_ID_KEYS);
-  else {
-    const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
-    const maxShare = Math.max(...counts.values()) / rows.length;
-    const allOnce = byValue.size === rows.length;
-    variable = named ? byValue.size >= WORD_VALUES || (byValue.size >= 3 && allOnce) : byValue.size >= FIRST_WORD_VALUES && maxShare <= FIRST_WORD_MAX_SHARE;
-  }
-  if (variable) {
-    refine(rows, pos + 1, [...decisions, { kind: first.kind, values: counts }], emit);
-    return;
   }
   for (const [value, group] of byValue) refine(group, pos + 1, [...decisions, { literal: value }], emit);
 }
@@ -137,7 +148,7 @@ function build(rows: { key: string }[], decisions: Decision[], minKeys: number, 
   const parts: Decision[] = [];
   for (const d of decisions) {
     const prev = parts[parts.length - 1];
-    if (prev && !('literal' in prev) && !('literal' in d)) parts[parts.length - 1] = { kind: 'word', values: new Map() };
+    if (prev && !('literal' in prev) && !('literal' in d)) parts[parts.length - 1] = { kind: 'word', values: [], distinct: 0 };
     else if (prev && 'literal' in prev && 'literal' in d) parts[parts.length - 1] = { literal: prev.literal + d.literal };
     else parts.push(d);
   }
@@ -145,7 +156,7 @@ function build(rows: { key: string }[], decisions: Decision[], minKeys: number, 
   const placeholders: Placeholder[] = [];
   const layout: TemplatePart[] = parts.map((d) => {
     if ('literal' in d) return { literal: d.literal };
-    placeholders.push({ name: names[placeholders.length]!, kind: d.kind, values: [...d.values.keys()].slice(0, VALUES_KEPT), distinct: d.values.size });
+    placeholders.push({ name: names[placeholders.length]!, kind: d.kind, values: d.values, distinct: d.distinct });
     return { placeholder: placeholders.length - 1 };
   });
   const template = renderTemplate(layout, names);

@@ -11,7 +11,8 @@ export function renderInitTable(env: Envelope<InitData>, chalk: ChalkInstance, w
   const out: string[] = [
     `${chalk.bold('Mappings found')}  ${s.keys.toLocaleString('en')} keys sampled of ${s.keyspace.toLocaleString('en')} on ${plural(s.masters, 'master')}` +
       `${s.binary > 0 ? ` (${s.binary} not UTF-8, skipped)` : ''}; ${plural(env.tables.readable, 'table')} readable` +
-      `${env.tables.unreadable > 0 ? chalk.yellow(`, ${env.tables.unreadable} not readable by this role (not matched)`) : ''}`,
+      `${env.tables.unreadable > 0 ? chalk.yellow(`, ${env.tables.unreadable} not readable by this role (not matched)`) : ''}` +
+      `${env.tables.notRead > 0 ? chalk.yellow(`, ${env.tables.notRead.toLocaleString('en')} more not read (the first ${env.tables.readable.toLocaleString('en')} by schema and name are matched)`) : ''}`,
   ];
   const tone = (c: string) => (c === 'high' ? chalk.green(c) : c === 'medium' ? chalk.yellow(c) : chalk.red(c));
   if (s.keyspace === 0) out.push('', chalk.yellow('Redis holds no keys here (DBSIZE 0): check the server and the database number in --redis.'));

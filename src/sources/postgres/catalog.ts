@@ -4,13 +4,13 @@ import type { CatalogTable } from '../../core/discover/propose.js';
 import type { PgConnection } from './connect.js';
 import { quoteIdent } from './tableInfo.js';
 
-/** Tables read from the catalog, at most (in schema and name order): a database with more is matched on these only. */
+/** Tables read from the catalog, at most (in schema and name order): a database with more is matched on these only, and says so. */
 export const MAX_TABLES = 5000;
 
 const USER_TABLES = `c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 
-export async function readCatalog(db: PgConnection): Promise<{ tables: CatalogTable[]; unreadable: number }> {
+export async function readCatalog(db: PgConnection, limit = MAX_TABLES): Promise<{ tables: CatalogTable[]; unreadable: number; notRead: number }> {
   const tables = await db.query<CatalogTable>(
     `SELECT n.nspname AS schema, c.relname AS name,
             (SELECT coalesce(json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'category', t.typcategory)
@@ -27,13 +27,14 @@ export async function readCatalog(db: PgConnection): Promise<{ tables: CatalogTa
                       WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL) k) AS keys
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE ${USER_TABLES} AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
-      ORDER BY 1, 2 LIMIT ${MAX_TABLES}`,
+      ORDER BY 1, 2 LIMIT ${Math.floor(limit)}`,
   );
-  const [{ n } = { n: 0 }] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE ${USER_TABLES} AND NOT (has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT'))`,
+  const [counts = { readable: 0, unreadable: 0 }] = await db.query<{ readable: number; unreadable: number }>(
+    `SELECT count(*) FILTER (WHERE x.ok)::int AS readable, count(*) FILTER (WHERE NOT x.ok)::int AS unreadable
+       FROM (SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS ok
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_TABLES}) x`,
   );
-  return { tables, unreadable: n };
+  return { tables, unreadable: counts.unreadable, notRead: Math.max(0, counts.readable - tables.length) };
 }
 
 /** How many of these key tuples (values already checked to fit the columns' types) are rows of the table. */

@@ -1,12 +1,13 @@
 // Key templates inferred from a sample of keys: keys of one shape are grouped, and each part that varies between
 // them (ids, and words with many values such as tenants) becomes a placeholder: "order:{tenant}:{id}".
-import { type IdKind, type Token, tokenize } from './tokens.js';
+import { type IdKind, type TokenKind, tokenize } from './tokens.js';
 
 export interface Placeholder {
   name: string;
   kind: IdKind | 'word';
   /** Distinct values seen, the first ones (up to VALUES_KEPT). */
   values: string[];
+  /** How many distinct values, counted up to 1,000. */
   distinct: number;
 }
 
@@ -43,39 +44,54 @@ const FIRST_WORD_VALUES = 32;
 const FIRST_WORD_MAX_SHARE = 0.1;
 /** An id the same in this many keys or more is part of the name ("api:2:product:{id}"). */
 const CONSTANT_ID_KEYS = 5;
+/** Distinct values of a placeholder are counted up to this many (all that matters is "a few" or "many"). */
+const DISTINCT_COUNTED = 1000;
 
 /** A part of a template: literal text, or a placeholder with its first values and how many distinct ones. */
 type Decision = { literal: string } | { kind: IdKind | 'word'; values: string[]; distinct: number };
+
+/** Keys of one shape (the same kinds of parts in the same order), stored by column: texts[part][key]. */
+interface Shape {
+  kinds: TokenKind[];
+  keys: string[];
+  texts: string[][];
+}
 
 /** Templates of the keys, most keys first. Duplicate keys count once; empty keys are ignored. */
 export function inferTemplates(keys: Iterable<string>, opts: InferOptions = {}): InferredTemplate[] {
   const minKeys = opts.minKeys ?? 3;
   const keep = opts.sampleKeys ?? 20;
-  const shapes = new Map<string, { key: string; tokens: Token[] }[]>();
+  const shapes = new Map<string, Shape>();
   const seen = new Set<string>();
   for (const key of keys) {
     if (key === '' || seen.has(key)) continue;
     seen.add(key);
     const tokens = tokenize(key);
-    const shape = tokens.map((t) => (t.kind === 'sep' ? `s${t.text}` : t.kind)).join('\u0000');
-    const rows = shapes.get(shape);
-    if (rows) rows.push({ key, tokens });
-    else shapes.set(shape, [{ key, tokens }]);
+    let sig = '';
+    for (const t of tokens) sig += t.kind === 'sep' ? `s${t.text}\u0000` : `${t.kind}\u0000`;
+    let shape = shapes.get(sig);
+    if (!shape) {
+      shape = { kinds: tokens.map((t) => t.kind), keys: [], texts: tokens.map(() => []) };
+      shapes.set(sig, shape);
+    }
+    shape.keys.push(key);
+    for (let i = 0; i < tokens.length; i += 1) shape.texts[i]!.push(tokens[i]!.text);
   }
   // Shapes that differ only in the kind of an id (hex ids, some of which happen to be all digits) are one family.
-  const families = new Map<string, { rows: { key: string; tokens: Token[] }[]; decisions: Decision[] }>();
-  for (const rows of shapes.values()) {
-    refine(rows, 0, [], (group, decisions) => {
+  const families = new Map<string, { keys: string[]; decisions: Decision[] }>();
+  for (const shape of shapes.values()) {
+    const all = Array.from({ length: shape.keys.length }, (_, i) => i);
+    refine(shape, all, 0, [], (rows, decisions) => {
       const sig = decisions.map((d) => ('literal' in d ? `l${d.literal}` : d.kind === 'word' ? 'w' : 'i')).join('\u0000');
       const f = families.get(sig);
-      if (!f) families.set(sig, { rows: [...group], decisions });
+      if (!f) families.set(sig, { keys: rows.map((r) => shape.keys[r]!), decisions });
       else {
-        f.decisions = f.decisions.map((d, i) => mergeDecision(d, f.rows.length, decisions[i]!, group.length));
-        for (const r of group) f.rows.push(r);
+        f.decisions = f.decisions.map((d, i) => mergeDecision(d, f.keys.length, decisions[i]!, rows.length));
+        for (const r of rows) f.keys.push(shape.keys[r]!);
       }
     });
   }
-  const out = [...families.values()].map((f) => build(f.rows, f.decisions, minKeys, keep));
+  const out = [...families.values()].map((f) => build(f.keys, f.decisions, minKeys, keep));
   return out.sort((a, b) => b.keys - a.keys || a.template.localeCompare(b.template));
 }
 
@@ -91,59 +107,64 @@ function mergeDecision(a: Decision, aKeys: number, b: Decision, bKeys: number): 
       : (major === 'int' && minor === 'hex') || (major === 'hex' && minor === 'int')
         ? 'hex'
         : 'token';
-  return { kind, values, distinct: a.distinct + b.distinct };
+  return { kind, values, distinct: Math.min(DISTINCT_COUNTED, a.distinct + b.distinct) };
 }
 
-/** Decides each part of one shape left to right: a literal splits the keys by its value, a placeholder keeps them. */
-function refine(
-  rows: { key: string; tokens: Token[] }[],
-  pos: number,
-  decisions: Decision[],
-  emit: (rows: { key: string; tokens: Token[] }[], d: Decision[]) => void,
-): void {
-  const first = rows[0]!.tokens[pos];
-  if (first === undefined) {
+/**
+ * Decides each part of one shape left to right (`rows`: the keys still together, by index): a literal splits the
+ * keys by its value, a placeholder keeps them.
+ */
+function refine(shape: Shape, rows: number[], pos: number, decisions: Decision[], emit: (rows: number[], d: Decision[]) => void): void {
+  const kind = shape.kinds[pos];
+  if (kind === undefined) {
     emit(rows, decisions);
     return;
   }
-  if (first.kind === 'sep') {
-    refine(rows, pos + 1, [...decisions, { literal: first.text }], emit);
+  const col = shape.texts[pos]!;
+  if (kind === 'sep') {
+    refine(shape, rows, pos + 1, [...decisions, { literal: col[rows[0]!]! }], emit);
     return;
   }
-  // Counted first; the keys are split by value only where the part is a literal (a few values).
+  if (kind !== 'word') {
+    // An id varies unless it is the same in enough keys; its distinct values are counted up to a bound.
+    const distinct = new Set<string>();
+    for (const r of rows) {
+      distinct.add(col[r]!);
+      if (distinct.size >= DISTINCT_COUNTED) break;
+    }
+    if (distinct.size === 1 && rows.length >= CONSTANT_ID_KEYS) refine(shape, rows, pos + 1, [...decisions, { literal: col[rows[0]!]! }], emit);
+    else refine(shape, rows, pos + 1, [...decisions, { kind, values: [...distinct].slice(0, VALUES_KEPT), distinct: distinct.size }], emit);
+    return;
+  }
   const counts = new Map<string, number>();
   let most = 0;
   for (const r of rows) {
-    const v = r.tokens[pos]!.text;
+    const v = col[r]!;
     const n = (counts.get(v) ?? 0) + 1;
     counts.set(v, n);
     if (n > most) most = n;
   }
-  let variable: boolean;
-  if (first.kind !== 'word') variable = !(counts.size === 1 && rows.length >= CONSTANT_ID_KEYS);
-  else {
-    const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
-    const allOnce = counts.size === rows.length;
-    variable = named
-      ? counts.size >= WORD_VALUES || (counts.size >= 3 && allOnce)
-      : counts.size >= FIRST_WORD_VALUES && most / rows.length <= FIRST_WORD_MAX_SHARE;
-  }
+  const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
+  const allOnce = counts.size === rows.length;
+  const variable = named
+    ? counts.size >= WORD_VALUES || (counts.size >= 3 && allOnce)
+    : counts.size >= FIRST_WORD_VALUES && most / rows.length <= FIRST_WORD_MAX_SHARE;
   if (variable) {
     const values = [...counts.keys()].slice(0, VALUES_KEPT);
-    refine(rows, pos + 1, [...decisions, { kind: first.kind, values, distinct: counts.size }], emit);
+    refine(shape, rows, pos + 1, [...decisions, { kind, values, distinct: Math.min(DISTINCT_COUNTED, counts.size) }], emit);
     return;
   }
-  const byValue = new Map<string, { key: string; tokens: Token[] }[]>();
+  const byValue = new Map<string, number[]>();
   for (const r of rows) {
-    const v = r.tokens[pos]!.text;
+    const v = col[r]!;
     const list = byValue.get(v);
     if (list) list.push(r);
     else byValue.set(v, [r]);
   }
-  for (const [value, group] of byValue) refine(group, pos + 1, [...decisions, { literal: value }], emit);
+  for (const [value, group] of byValue) refine(shape, group, pos + 1, [...decisions, { literal: value }], emit);
 }
 
-function build(rows: { key: string }[], decisions: Decision[], minKeys: number, keep: number): InferredTemplate {
+function build(keys: string[], decisions: Decision[], minKeys: number, keep: number): InferredTemplate {
   // Two placeholders side by side (a UUID with a word stuck to it) cannot be told apart: they become one.
   const parts: Decision[] = [];
   for (const d of decisions) {
@@ -161,8 +182,8 @@ function build(rows: { key: string }[], decisions: Decision[], minKeys: number, 
   });
   const template = renderTemplate(layout, names);
   const words = parts.flatMap((d) => ('literal' in d ? (d.literal.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []) : []));
-  const problem = rows.length < minKeys || placeholders.length === 0 ? 'few-keys' : words.length === 0 ? 'no-structure' : null;
-  return { template, parts: layout, keys: rows.length, sampleKeys: rows.slice(0, keep).map((r) => r.key), placeholders, words, problem };
+  const problem = keys.length < minKeys || placeholders.length === 0 ? 'few-keys' : words.length === 0 ? 'no-structure' : null;
+  return { template, parts: layout, keys: keys.length, sampleKeys: keys.slice(0, keep), placeholders, words, problem };
 }
 
 /**

@@ -1,7 +1,7 @@
 // follow's core: committed writes from test_decoding, and for each one whether the cache converged, and if not why.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CacheState, type CheckerOptions, FollowChecker } from '../../src/core/follow/checker.js';
+import { type CacheState, type CheckerOptions, FollowChecker, type WriteOutcome } from '../../src/core/follow/checker.js';
 import { parseTestDecoding } from '../../src/core/follow/testDecoding.js';
 import { type CommittedWrite, WriteDecoder } from '../../src/core/follow/writes.js';
 import { parseKeyTemplate } from '../../src/core/keyTemplate.js';
@@ -224,6 +224,32 @@ describe('FollowChecker', () => {
     for (let i = 0; i < 5; i += 1) c.write(write(`product:${i}`, 2, T0), T0 + i);
     const m = c.finish().mappings[0]!;
     assert.deepEqual([m.writes, m.unchecked, m.checked], [5, 5, 0]);
+  });
+});
+
+describe('FollowChecker: outcomes told as they happen (serve counts them)', () => {
+  it('each write is told seen, then converged (with how soon), stale (with its class) or unchecked: the same totals as the summary', () => {
+    const told: WriteOutcome[] = [];
+    const c = new FollowChecker({ ...OPTS, maxPending: 3, channel: 'inv', observe: (o) => told.push(o) });
+    c.write(write('product:1', 2, T0), T0 + 50);
+    c.touched(['product:1'], T0 + 30);
+    c.write(write('product:2', 2, T0), T0 + 50);
+    c.write(write('product:3', 2, T0), T0 + 50);
+    c.unkeyed('product', 2);
+    // product:1 converged (touched 30 ms after its commit), product:2 was never touched (stale), product:3 not cached.
+    looks(c, (at, key) => (key === 'product:1' ? (at === EARLY ? old : { kind: 'version', version: v(2) }) : key === 'product:2' ? old : { kind: 'absent' }));
+    c.write(write('product:4', 2, T0 + 9000), T0 + 9050);
+    const m = c.finish().mappings[0]!;
+    const sum = (outcome: string) => told.filter((o) => o.outcome === outcome).reduce((n, o) => n + ('n' in o ? o.n : 1), 0);
+    assert.deepEqual(
+      [sum('seen'), sum('converged'), sum('stale'), sum('unchecked'), sum('missing-broadcast')],
+      [m.writes, m.converged, m.checked - m.converged, m.unchecked, m.missingBroadcasts],
+    );
+    assert.deepEqual([m.writes, m.converged, m.checked - m.converged, m.unchecked], [6, 2, 1, 3]);
+    assert.deepEqual(
+      told.filter((o) => o.outcome === 'converged' || o.outcome === 'stale').map((o) => (o.outcome === 'converged' ? o.consistentAfterMs : o.class)),
+      [30, 0, 'not-invalidated'],
+    );
   });
 });
 

@@ -116,6 +116,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       channel: opts.channel,
       clock,
       replicas: replicas.map((r) => r.name),
+      observe: opts.live?.observe,
     });
     const nodes = await connectRedisNodes({ url: redisUrl, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
     redis = nodes;
@@ -175,6 +176,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       });
     }, REPLAY_SAMPLE_MS);
     source = await openWriteSource({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs }, tables, opts.pollMs, out);
+    opts.live?.stream({ up: true, mode: source.mode });
     out.note(
       `cachedoctor: following committed writes to ${mappings.map((m) => `${m.schema}.${m.table}`).join(', ')} on ${source.target}${source.slot ? ` (temporary slot ${source.slot}, dropped when follow ends)` : ' (polling)'}; checking each in Redis after ${opts.graceMs / 1000} s${opts.durationMs === null ? '; Ctrl-C stops and reports' : ` for ${opts.durationMs / 1000} s`}`,
     );
@@ -211,6 +213,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       const why = (watchLost ?? err).line;
       watchLost = null;
       down = { fromMs, why };
+      opts.live?.stream({ up: false, why });
       out.note(`cachedoctor: follow: lost the primary (${why}); reconnecting, checks of the writes already seen go on`);
       await src.close();
       for (let wait = RECONNECT_FIRST_MS; !stop.signal.aborted && !ending; wait = Math.min(wait * 2, RECONNECT_MAX_MS)) {
@@ -220,6 +223,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
           const { missed } = await src.reopen();
           const toMs = Date.now();
           down = null;
+          opts.live?.stream({ up: true, mode: src.mode });
           if (missed) gaps.push({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), seconds: (toMs - fromMs) / 1000, why });
           out.note(
             `cachedoctor: follow: reconnected to ${src.target}${missed ? ` (temporary slot ${src.slot}): nothing was followed for ${((toMs - fromMs) / 1000).toFixed(1)} s` : ': polling goes on where it was'}`,

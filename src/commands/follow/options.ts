@@ -1,6 +1,7 @@
 // follow's options, typed: the mappings whose writes are checked, the grace period, and the bounds of the follow.
 import { type GivenMappings, mappingsFromOptions } from '../../config/mappings.js';
 import type { Severity } from '../../core/findings/findings.js';
+import type { WriteOutcome } from '../../core/follow/checker.js';
 import { CHANNEL, FAIL_ON, FOLLOWING, MAPPING, QUIET, RACE_WINDOW, SCANNING } from '../../options/catalog.js';
 import { parseOptions, type RawOptions } from '../../options/spec.js';
 
@@ -35,6 +36,13 @@ export interface FollowOptions {
   maxListed: number;
   maxValueBytes: number;
   failOn: Severity;
+  /** Told as it happens (serve): each write's outcome, and whether the change stream is followed. */
+  live?: FollowLive;
+}
+
+export interface FollowLive {
+  observe(o: WriteOutcome): void;
+  stream(s: { up: true; mode: 'logical' | 'poll' } | { up: false; why: string }): void;
 }
 
 export function parse(raw: RawOptions): FollowOptions {

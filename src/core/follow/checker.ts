@@ -34,7 +34,17 @@ export interface CheckerOptions {
   clock: { offsetMs: number; uncertaintyMs: number };
   /** Replicas whose replay is sampled, by name. */
   replicas: readonly string[];
+  /** Told each write's outcome as soon as it is known (serve counts them live); the summary counts them too. */
+  observe?: (o: WriteOutcome) => void;
 }
+
+/** What became known of a mapping's writes: n seen, n not checked, one converged (and how soon), one stale, one
+ * not broadcast. */
+export type WriteOutcome =
+  | { mapping: string; outcome: 'seen' | 'unchecked'; n: number }
+  | { mapping: string; outcome: 'converged'; consistentAfterMs: number }
+  | { mapping: string; outcome: 'stale'; class: StaleClass }
+  | { mapping: string; outcome: 'missing-broadcast' };
 
 export interface MappingFollow {
   mapping: string;
@@ -110,6 +120,7 @@ export class FollowChecker {
   write(w: CommittedWrite, nowMs: number): void {
     const m = this.mappingOf(w.mapping);
     m.writes += 1;
+    this.tell({ mapping: w.mapping, outcome: 'seen', n: 1 });
     if (this.pending >= this.opts.maxPending) {
       const oldest =
         this.early.length > this.earlyHead
@@ -117,7 +128,7 @@ export class FollowChecker {
           : this.first.length > this.firstHead
             ? this.first[this.firstHead++]!
             : this.confirm[this.confirmHead++];
-      if (oldest) this.mappingOf(oldest.write.mapping).unchecked += 1;
+      if (oldest) this.uncheck(oldest.write.mapping, 1);
     }
     const commitLocalMs = Number(w.commitMicros / 1000n) - this.opts.clock.offsetMs;
     if ((this.latest.get(w.key) ?? -1n) < w.commitMicros) this.latest.set(w.key, w.commitMicros);
@@ -128,17 +139,18 @@ export class FollowChecker {
 
   /** A write that was not checked (over --rate): counted, never silently skipped. */
   skipped(w: CommittedWrite): void {
-    const m = this.mappingOf(w.mapping);
-    m.writes += 1;
-    m.unchecked += 1;
+    this.mappingOf(w.mapping).writes += 1;
+    this.tell({ mapping: w.mapping, outcome: 'seen', n: 1 });
+    this.uncheck(w.mapping, 1);
   }
 
   /** Writes of a mapping whose cache key the stream did not give: counted, not checked. */
   unkeyed(mapping: string, n: number): void {
     const m = this.mappingOf(mapping);
     m.writes += n;
-    m.unchecked += n;
     m.unkeyed += n;
+    this.tell({ mapping, outcome: 'seen', n });
+    this.uncheck(mapping, n);
   }
 
   touched(keys: readonly string[], nowMs: number): void {
@@ -189,7 +201,7 @@ export class FollowChecker {
     const m = this.mappingOf(check.write.mapping);
     // Too big to read (over --max-value-bytes), or refused by the cluster: not judged, counted.
     if (state.kind === 'oversized' || state.kind === 'refused') {
-      m.unchecked += 1;
+      this.uncheck(check.write.mapping, 1);
       return;
     }
     // Written again since (a delete then an insert, a key taken by another row): the newer write is what counts.
@@ -203,6 +215,7 @@ export class FollowChecker {
       const after = this.touchesAfter(check);
       if (after.length > 0) m.invalidated.add(after[0]! - check.commitLocalMs);
       if (after.length > 1) m.refilled.add(after[after.length - 1]! - check.commitLocalMs);
+      this.tell({ mapping: m.mapping, outcome: 'converged', consistentAfterMs: consistentAfter(check, after, nowMs) });
       return;
     }
     if (check.stage === 'first') {
@@ -212,6 +225,7 @@ export class FollowChecker {
     m.checked += 1;
     const { cls, detail, replica } = this.classify(check);
     m.stale[cls] += 1;
+    this.tell({ mapping: m.mapping, outcome: 'stale', class: cls });
     this.keep(
       `stale-after-write\u0000${cls}`,
       finding('stale-after-write', this.describe(check, state, cls, detail, nowMs), {
@@ -235,7 +249,7 @@ export class FollowChecker {
       [this.first, this.firstHead],
       [this.confirm, this.confirmHead],
     ] as const) {
-      for (let i = q[1]; i < q[0].length; i += 1) this.mappingOf(q[0][i]!.write.mapping).unchecked += 1;
+      for (let i = q[1]; i < q[0].length; i += 1) this.uncheck(q[0][i]!.write.mapping, 1);
     }
     for (const q of [this.early, this.first, this.confirm]) q.length = 0;
     this.earlyHead = 0;
@@ -333,6 +347,7 @@ export class FollowChecker {
     const end = invalidated + u + this.opts.raceWindowMs;
     if ((this.broadcasts.get(check.write.key) ?? []).some((x) => x >= start && x <= end)) return;
     m.missingBroadcasts += 1;
+    this.tell({ mapping: m.mapping, outcome: 'missing-broadcast' });
     this.keep(
       'missing-broadcast',
       finding(
@@ -371,6 +386,15 @@ export class FollowChecker {
     for (const t of this.broadcasts.get(check.write.key) ?? []) if (t >= check.commitLocalMs - 2000) events.push({ ms: t, event: 'broadcast' });
     events.push({ ms: nowMs, event: `checked: ${stateText(state)}` });
     return events.sort((a, b) => a.ms - b.ms).map((e) => ({ at: at(e.ms), event: e.event }));
+  }
+
+  private tell(o: WriteOutcome): void {
+    this.opts.observe?.(o);
+  }
+
+  private uncheck(mapping: string, n: number): void {
+    this.mappingOf(mapping).unchecked += n;
+    this.tell({ mapping, outcome: 'unchecked', n });
   }
 
   private keep(group: string, f: Finding): void {
@@ -432,6 +456,17 @@ export class FollowChecker {
   }
 
   private lastPrune = 0;
+}
+
+/**
+ * How soon after its commit a converged write's key was right: its first touch after the commit (the invalidation
+ * or the overwrite); with none, at once when the read as the write was seen found it right already (it was not
+ * cached), else by the look that found it (an upper bound).
+ */
+function consistentAfter(check: Check, touchesAfter: readonly number[], nowMs: number): number {
+  if (touchesAfter.length > 0) return Math.max(0, touchesAfter[0]! - check.commitLocalMs);
+  if (check.early && isConverged(check.write, check.early.state)) return 0;
+  return Math.max(0, nowMs - check.commitLocalMs);
 }
 
 /** Converged: a delete left the key absent; a write left it absent or at a version at least the committed one. */

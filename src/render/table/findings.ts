@@ -5,7 +5,7 @@ import { SEVERITIES } from '../../core/findings/findings.js';
 import { EXIT } from '../../errors.js';
 import { plural } from '../../core/plural.js';
 import { severityLabel } from '../colour.js';
-import { severityTotals } from '../totals.js';
+import { severityTotals } from '../../core/findings/totals.js';
 
 export function renderFindings(env: Envelope, chalk: ChalkInstance): string {
   if (env.findings.length === 0) return chalk.green('No findings.');

@@ -1,6 +1,6 @@
 // What the renderers count: findings by severity, from the command's totals where it keeps them.
-import type { Envelope } from '../core/envelope.js';
-import { countBySeverity, SEVERITIES, type Severity } from '../core/findings/findings.js';
+import type { Envelope } from '../envelope.js';
+import { countBySeverity, SEVERITIES, type Severity } from './findings.js';
 
 /** Findings by severity, listed or not: the command's own totals when it counts them (it lists --max-listed per kind). */
 export function severityTotals(env: Envelope): Record<Severity, number> {

@@ -160,17 +160,46 @@ describe('inferTemplates', () => {
     const [t] = inferTemplates(['product:1', 'product:1', 'product:2', 'product:3', '']);
     assert.equal(t?.keys, 3);
   });
-  it('ids of two kinds in one place are one family: hex ids that happen to be all digits, an int family with a stray hex id', () => {
-    const sessions = inferTemplates([...range(60, () => `session:${hex(12)}a`), ...range(20, (i) => `session:${1000000 + i}`)]);
+  it('hex ids some of which happen to be all digits are one family; a stray hex key among numeric ids, or ints beside uuids, stay apart', () => {
+    const sessions = inferTemplates([...range(20, (i) => `session:${1000000 + i}`), ...range(60, () => `session:${hex(12)}a`)]);
     assert.deepEqual(
-      sessions.map((t) => [t.template, t.keys, t.placeholders[0]?.kind]),
-      [['session:{id}', 80, 'hex']],
+      sessions.map((t) => [t.template, t.keys, t.placeholders[0]?.kind, t.placeholders[0]?.distinct]),
+      [['session:{id}', 80, 'hex', 80]],
     );
-    const products = inferTemplates([...range(200, (i) => `product:${i}`), 'product:1f3a9c0d2e4b']);
+    assert.match(sessions[0]!.placeholders[0]!.values[0]!, /a$/, 'the hex values first, whichever shape was sampled first');
+    // The stray key first (SCAN order is any order): the numeric family keeps only numeric values, so a bigint key fits.
+    const products = inferTemplates(['product:1f3a9c0d2e4b', ...range(200, (i) => `product:${i}`)]);
     assert.deepEqual(
-      products.map((t) => [t.template, t.keys, t.placeholders[0]?.kind]),
-      [['product:{id}', 201, 'int']],
-      'nearly all ints: still an int id, so a bigint key column fits',
+      products.map((t) => [t.template, t.keys, t.placeholders[0]?.kind, t.problem]),
+      [
+        ['product:{id}', 200, 'int', null],
+        ['product:{id}', 1, 'hex', 'few-keys'],
+      ],
+    );
+    assert.ok(products[0]!.placeholders[0]!.values.every((v) => /^\d+$/.test(v)));
+    const users = inferTemplates([...range(60, () => `user:${crypto.randomUUID()}`), ...range(40, (i) => `user:${i + 1}`)]);
+    assert.deepEqual(
+      users.map((t) => [t.keys, t.placeholders[0]?.kind]),
+      [
+        [60, 'uuid'],
+        [40, 'int'],
+      ],
+    );
+  });
+
+  it('a part the same in both shapes is counted once: user:{user_id}:doc:{id} with hex and numeric doc ids', () => {
+    const keys = [0, 1, 2].flatMap((u) => [...range(10, () => `user:${u}:doc:${hex(12)}f`), `user:${u}:doc:${u + 1000}`]);
+    const [t] = inferTemplates(keys);
+    assert.equal(t!.template, 'user:{user_id}:doc:{id}');
+    assert.deepEqual([t!.placeholders[0]!.distinct, t!.placeholders[0]!.values.length, t!.keys], [3, 3, 33]);
+  });
+
+  it('a key of thousands of parts is grouped like any other (no recursion per part)', () => {
+    const long = range(4, (i) => `${'a:'.repeat(5000)}${i}`);
+    const out = inferTemplates(long);
+    assert.equal(
+      out.reduce((n, t) => n + t.keys, 0),
+      4,
     );
   });
 });

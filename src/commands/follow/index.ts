@@ -38,7 +38,9 @@ const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 5000;
 
 export function run(ctx: CommandContext, opts: FollowOptions): Promise<CommandResult<FollowData>> {
-  return withMappings(ctx, opts.mappings, { ...opts, command: 'follow' }, (mappings) => follow(ctx, { ...opts, mappings }));
+  // Its --rate caps the writes checked, not the names sampled: discovery is not paced by it.
+  const how = { command: 'follow', rate: null, maxValueBytes: opts.maxValueBytes };
+  return withMappings(ctx, opts.mappings, how, (mappings) => follow(ctx, { ...opts, mappings }));
 }
 
 async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Mapping[] }): Promise<CommandResult<FollowData>> {

@@ -12,16 +12,14 @@ import { LineSplitter } from '../../sources/lineSplitter.js';
 import type { CommandContext } from '../context.js';
 import { withMappings } from '../discovered.js';
 import type { Mapping } from '../../core/scan/mapping.js';
-import { SCANNING } from '../../options/catalog.js';
 import { isWatchEnd } from './endMarker.js';
 import { watchLive } from './live.js';
-import { describeFollowed, type MonitorOptions } from './options.js';
+import { describeFollowed, maxLineChars, type MonitorOptions } from './options.js';
 
 export { parse } from './options.js';
 
 export function run(ctx: CommandContext, opts: MonitorOptions): Promise<CommandResult<MonitorData>> {
-  // Discovery reads values as scan does: the same size guard.
-  const how = { command: 'monitor', rate: null, maxValueBytes: SCANNING.maxValueBytes.default, orPass: "--match 'product:*'" };
+  const how = { command: 'monitor', rate: null, maxValueBytes: opts.maxValueBytes, orPass: "--match 'product:*'" };
   return withMappings(ctx, opts.follow.mappings, how, (mappings) => watch(ctx, { ...opts, follow: { ...opts.follow, mappings } }));
 }
 
@@ -59,7 +57,7 @@ async function watch(ctx: CommandContext, opts: MonitorOptions<Mapping[]>): Prom
   };
 
   if (opts.input !== null) {
-    const splitter = new LineSplitter(opts.maxLineChars);
+    const splitter = new LineSplitter(maxLineChars(opts.maxValueBytes));
     reading: for await (const lines of captureLines(opts.input, signal, splitter)) {
       for (const line of lines) if (!feed(parseMonitorLine(line), line)) break reading;
     }

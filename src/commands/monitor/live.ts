@@ -13,7 +13,7 @@ import { type MonitorStream, openMonitor } from '../../sources/redis/monitorStre
 import { channelSubscribers } from '../../sources/redis/subscribers.js';
 import type { CommandContext } from '../context.js';
 import type { Mapping } from '../../core/scan/mapping.js';
-import { describeFollowed, type MonitorOptions } from './options.js';
+import { describeFollowed, maxLineChars, type MonitorOptions } from './options.js';
 import { watchEndLine } from './endMarker.js';
 import { SaveFile } from './saveFile.js';
 
@@ -67,7 +67,7 @@ export async function watchLive(
           url,
           flag: s.redis.origin,
           timeoutMs: s.timeoutMs,
-          maxLineChars: opts.maxLineChars,
+          maxLineChars: maxLineChars(opts.maxValueBytes),
           tlsName: new URL(s.redis.url.split(',')[0]!.trim()).hostname,
         }),
       );

@@ -61,8 +61,8 @@ export interface MonitorOptions<M extends GivenMappings = GivenMappings> {
   maxBuffer: number;
   maxKeys: number;
   maxListed: number;
-  /** A line longer than a value this big could make (escaped) is skipped, never held whole. */
-  maxLineChars: number;
+  /** Values bigger than this are not read (discovery); a MONITOR line longer than one could make is skipped. */
+  maxValueBytes: number;
   failOn: Severity;
 }
 
@@ -86,7 +86,7 @@ export function parse(raw: RawOptions): MonitorOptions {
     maxBuffer: o.maxBuffer,
     maxKeys: o.maxKeys,
     maxListed: o.maxListed,
-    maxLineChars: maxLineChars(o.maxValueBytes),
+    maxValueBytes: o.maxValueBytes,
     failOn: o.failOn,
   };
 }

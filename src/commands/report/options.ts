@@ -23,7 +23,7 @@ import {
 } from '../../options/catalog.js';
 import { parseOptions, type RawOptions, restate } from '../../options/spec.js';
 import type { LagOptions } from '../lag/options.js';
-import { type MonitorOptions, maxLineChars } from '../monitor/options.js';
+import type { MonitorOptions } from '../monitor/options.js';
 import type { FollowOptions } from '../follow/options.js';
 import { drawSeed, type ScanOptions } from '../scan/options.js';
 
@@ -106,7 +106,7 @@ export function parse(raw: RawOptions): ReportOptions {
             maxBuffer: o.maxBuffer,
             maxKeys: MONITORING.maxKeys.default,
             maxListed: o.maxListed,
-            maxLineChars: maxLineChars(o.maxValueBytes),
+            maxValueBytes: o.maxValueBytes,
             failOn: 'info',
           },
     monitorMs: o.monitor,

@@ -78,90 +78,118 @@ export function inferTemplates(keys: Iterable<string>, opts: InferOptions = {}):
     for (let i = 0; i < tokens.length; i += 1) shape.texts[i]!.push(tokens[i]!.text);
   }
   // Shapes that differ only in the kind of an id (hex ids, some of which happen to be all digits) are one family.
-  const families = new Map<string, { keys: string[]; decisions: Decision[] }>();
+  const families = new Map<string, { keys: string[]; decisions: Decision[] }[]>();
   for (const shape of shapes.values()) {
     const all = Array.from({ length: shape.keys.length }, (_, i) => i);
-    refine(shape, all, 0, [], (rows, decisions) => {
+    refine(shape, all, (rows, decisions) => {
       const sig = decisions.map((d) => ('literal' in d ? `l${d.literal}` : d.kind === 'word' ? 'w' : 'i')).join('\u0000');
-      const f = families.get(sig);
-      if (!f) families.set(sig, { keys: rows.map((r) => shape.keys[r]!), decisions });
-      else {
-        f.decisions = f.decisions.map((d, i) => mergeDecision(d, f.keys.length, decisions[i]!, rows.length));
+      const alike = families.get(sig) ?? [];
+      families.set(sig, alike);
+      for (const f of alike) {
+        const merged = mergeDecisions(f.decisions, f.keys.length, decisions, rows.length);
+        if (merged === null) continue;
+        f.decisions = merged;
         for (const r of rows) f.keys.push(shape.keys[r]!);
+        return;
       }
+      alike.push({ keys: rows.map((r) => shape.keys[r]!), decisions });
     });
   }
-  const out = [...families.values()].map((f) => build(f.keys, f.decisions, minKeys, keep));
+  const out = [...families.values()].flat().map((f) => build(f.keys, f.decisions, minKeys, keep));
   return out.sort((a, b) => b.keys - a.keys || a.template.localeCompare(b.template));
 }
 
-/** The same part of two groups of keys: an id of the kind nearly all of them have, else of a kind that holds both. */
-function mergeDecision(a: Decision, aKeys: number, b: Decision, bKeys: number): Decision {
-  if ('literal' in a || 'literal' in b) return a;
-  // Keys of different shapes: their values differ too.
-  const values = [...a.values, ...b.values].slice(0, VALUES_KEPT);
-  const [major, minor] = aKeys >= bKeys ? [a.kind, b.kind] : [b.kind, a.kind];
-  const kind =
-    major === minor || Math.max(aKeys, bKeys) >= 0.9 * (aKeys + bKeys)
-      ? major
-      : (major === 'int' && minor === 'hex') || (major === 'hex' && minor === 'int')
-        ? 'hex'
-        : 'token';
-  return { kind, values, distinct: Math.min(DISTINCT_COUNTED, a.distinct + b.distinct) };
+/**
+ * Two groups of keys alike but for the kind of an id, as one family, or null when they are two: only hex ids some
+ * of which are all digits (as random hex ids are, one in a few dozen), so only when the hex ids are the majority.
+ * A few all-digit keys among hex ids stay hex; a few odd keys among numeric ids stay apart (listed as few keys).
+ */
+function mergeDecisions(a: Decision[], aKeys: number, b: Decision[], bKeys: number): Decision[] | null {
+  const merged: Decision[] = [];
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if ('literal' in x || 'literal' in y) {
+      merged.push(x);
+      continue;
+    }
+    if (x.kind === y.kind) {
+      // The same kind here: the values may overlap (the same user in both groups), so they are counted once.
+      const values = [...new Set([...x.values, ...y.values])];
+      const complete = x.distinct <= x.values.length && y.distinct <= y.values.length;
+      const distinct = complete ? values.length : Math.max(x.distinct, y.distinct, Math.min(values.length, VALUES_KEPT));
+      merged.push({ kind: x.kind, values: values.slice(0, VALUES_KEPT), distinct: Math.min(DISTINCT_COUNTED, distinct) });
+      continue;
+    }
+    const [hex, int, hexKeys, intKeys] =
+      x.kind === 'hex' && y.kind === 'int' ? [x, y, aKeys, bKeys] : x.kind === 'int' && y.kind === 'hex' ? [y, x, bKeys, aKeys] : [];
+    if (!hex || !int || hexKeys! < intKeys!) return null;
+    // Different values by construction (one kind has a letter, the other none); the hex ones first.
+    merged.push({
+      kind: 'hex',
+      values: [...hex.values, ...int.values].slice(0, VALUES_KEPT),
+      distinct: Math.min(DISTINCT_COUNTED, hex.distinct + int.distinct),
+    });
+  }
+  return merged;
 }
 
 /**
  * Decides each part of one shape left to right (`rows`: the keys still together, by index): a literal splits the
- * keys by its value, a placeholder keeps them.
+ * keys by its value, a placeholder keeps them. A loop over a stack, not recursion: a key may have thousands of parts.
  */
-function refine(shape: Shape, rows: number[], pos: number, decisions: Decision[], emit: (rows: number[], d: Decision[]) => void): void {
-  const kind = shape.kinds[pos];
-  if (kind === undefined) {
-    emit(rows, decisions);
-    return;
-  }
-  const col = shape.texts[pos]!;
-  if (kind === 'sep') {
-    refine(shape, rows, pos + 1, [...decisions, { literal: col[rows[0]!]! }], emit);
-    return;
-  }
-  if (kind !== 'word') {
-    // An id varies unless it is the same in enough keys; its distinct values are counted up to a bound.
-    const distinct = new Set<string>();
-    for (const r of rows) {
-      distinct.add(col[r]!);
-      if (distinct.size >= DISTINCT_COUNTED) break;
+function refine(shape: Shape, all: number[], emit: (rows: number[], d: Decision[]) => void): void {
+  const stack: { rows: number[]; pos: number; decisions: Decision[] }[] = [{ rows: all, pos: 0, decisions: [] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { rows, pos, decisions } = next;
+    const go = (d: Decision, group = rows) => stack.push({ rows: group, pos: pos + 1, decisions: [...decisions, d] });
+    const kind = shape.kinds[pos];
+    if (kind === undefined) {
+      emit(rows, decisions);
+      continue;
     }
-    if (distinct.size === 1 && rows.length >= CONSTANT_ID_KEYS) refine(shape, rows, pos + 1, [...decisions, { literal: col[rows[0]!]! }], emit);
-    else refine(shape, rows, pos + 1, [...decisions, { kind, values: [...distinct].slice(0, VALUES_KEPT), distinct: distinct.size }], emit);
-    return;
+    const col = shape.texts[pos]!;
+    if (kind === 'sep') {
+      go({ literal: col[rows[0]!]! });
+      continue;
+    }
+    if (kind !== 'word') {
+      // An id varies unless it is the same in enough keys; its distinct values are counted up to a bound.
+      const distinct = new Set<string>();
+      for (const r of rows) {
+        distinct.add(col[r]!);
+        if (distinct.size >= DISTINCT_COUNTED) break;
+      }
+      if (distinct.size === 1 && rows.length >= CONSTANT_ID_KEYS) go({ literal: col[rows[0]!]! });
+      else go({ kind, values: [...distinct].slice(0, VALUES_KEPT), distinct: distinct.size });
+      continue;
+    }
+    const counts = new Map<string, number>();
+    let most = 0;
+    for (const r of rows) {
+      const v = col[r]!;
+      const n = (counts.get(v) ?? 0) + 1;
+      counts.set(v, n);
+      if (n > most) most = n;
+    }
+    const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
+    const allOnce = counts.size === rows.length;
+    const variable = named
+      ? counts.size >= WORD_VALUES || (counts.size >= 3 && allOnce)
+      : counts.size >= FIRST_WORD_VALUES && most / rows.length <= FIRST_WORD_MAX_SHARE;
+    if (variable) {
+      go({ kind, values: [...counts.keys()].slice(0, VALUES_KEPT), distinct: Math.min(DISTINCT_COUNTED, counts.size) });
+      continue;
+    }
+    const byValue = new Map<string, number[]>();
+    for (const r of rows) {
+      const v = col[r]!;
+      const list = byValue.get(v);
+      if (list) list.push(r);
+      else byValue.set(v, [r]);
+    }
+    for (const [value, group] of byValue) go({ literal: value }, group);
   }
-  const counts = new Map<string, number>();
-  let most = 0;
-  for (const r of rows) {
-    const v = col[r]!;
-    const n = (counts.get(v) ?? 0) + 1;
-    counts.set(v, n);
-    if (n > most) most = n;
-  }
-  const named = decisions.some((d) => 'literal' in d && /[A-Za-z]/.test(d.literal));
-  const allOnce = counts.size === rows.length;
-  const variable = named
-    ? counts.size >= WORD_VALUES || (counts.size >= 3 && allOnce)
-    : counts.size >= FIRST_WORD_VALUES && most / rows.length <= FIRST_WORD_MAX_SHARE;
-  if (variable) {
-    const values = [...counts.keys()].slice(0, VALUES_KEPT);
-    refine(shape, rows, pos + 1, [...decisions, { kind, values, distinct: Math.min(DISTINCT_COUNTED, counts.size) }], emit);
-    return;
-  }
-  const byValue = new Map<string, number[]>();
-  for (const r of rows) {
-    const v = col[r]!;
-    const list = byValue.get(v);
-    if (list) list.push(r);
-    else byValue.set(v, [r]);
-  }
-  for (const [value, group] of byValue) refine(shape, group, pos + 1, [...decisions, { literal: value }], emit);
 }
 
 function build(keys: string[], decisions: Decision[], minKeys: number, keep: number): InferredTemplate {

@@ -10,6 +10,7 @@ import { MONITOR_OPTIONS, parse as parseMonitor } from './monitor/options.js';
 import { PROBE_OPTIONS, parse as parseProbe } from './probe/options.js';
 import { parse as parseReport, REPORT_OPTIONS } from './report/options.js';
 import { parse as parseScan, SCAN_OPTIONS } from './scan/options.js';
+import { parse as parseServe, SERVE_OPTIONS } from './serve/options.js';
 
 /**
  * What a command does, for the rules every command follows (checked by a test): one that scans the cache takes
@@ -112,6 +113,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     traits: ['progress'],
     parse: parseInit,
     load: async () => (await import('./init/index.js')).run,
+  }),
+  command({
+    name: 'serve',
+    summary:
+      'a Prometheus exporter: lag, a rate-limited scan of every mapping and follow (every committed write) all the time, on /metrics, with /healthz and /readyz',
+    examples: [
+      'cachedoctor serve --config cachedoctor.config.json --replica postgres://ro@db-replica/app',
+      'cachedoctor serve --redis redis://cache:6379 --pg postgres://repl@db/app --listen :9647 --channel invalidate',
+    ],
+    options: SERVE_OPTIONS,
+    traits: ['mappings'],
+    parse: parseServe,
+    load: async () => (await import('./serve/index.js')).run,
   }),
   command({
     name: 'probe',

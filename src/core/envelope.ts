@@ -16,7 +16,7 @@ export interface CommandResult<Data extends object = object> {
   /** Every finding counted by kind, listed or not (a command that caps its list counts them here); absent: the list is complete. */
   counts?: Partial<Record<FindingKind, number>>;
   /** A source lost mid-way: the partial report still prints, and the exit code says 3. */
-  sourceFailure?: { message: string };
+  sourceFailure?: { message: string; server?: 'redis' | 'postgres' | null };
   /** Run with no mapping given: the mappings it discovered (high confidence only), as a config file has them. */
   discovered?: ProposedMapping[];
   data: Data;

@@ -7,6 +7,8 @@ import { CONFIG_SHAPE } from '../config/schema.js';
 import type { Shape } from '../config/shape.js';
 import { CAUSE_IDS, cause } from '../core/findings/causes.js';
 import { FINDING_KINDS, type FindingKind, KINDS } from '../core/findings/kinds.js';
+import { REPORT_FAMILIES } from '../core/report/metricFamilies.js';
+import { SERVE_FAMILIES } from '../core/serve/serveFamilies.js';
 import { GLOBAL } from '../options/catalog.js';
 import { defaultText } from '../options/help.js';
 import type { OptionSet } from '../options/spec.js';
@@ -159,6 +161,17 @@ function toJsonSchema(shape: Shape): Record<string, unknown> {
   }
 }
 
+/** serve's /metrics: report's families (gauges, as report --format prometheus has them), then serve's own. */
+export function metricsTable(): string {
+  const labels = (l: readonly string[]) => (l.length === 0 ? '-' : l.map((x) => `\`${x}\``).join(', '));
+  return [
+    '| Metric | Type | Labels | |',
+    '|---|---|---|---|',
+    ...REPORT_FAMILIES.map((f) => `| \`cachedoctor_${f.name}\` | gauge | ${labels(f.labels)} | ${cell(f.help)} |`),
+    ...SERVE_FAMILIES.map((f) => `| \`cachedoctor_${f.name}\` | ${f.type} | ${labels(f.labels)} | ${cell(f.help)} |`),
+  ].join('\n');
+}
+
 /** Every generated file, from the code and the hand-written pages around the generated blocks. */
 export function generatedFiles(read: (path: string) => string = (p) => readFileSync(new URL(p, ROOT), 'utf8')): Generated[] {
   const files: Generated[] = [{ path: 'docs/findings.md', content: findingsDoc() }];
@@ -169,6 +182,8 @@ export function generatedFiles(read: (path: string) => string = (p) => readFileS
     const path = `docs/${c.name}.md`;
     files.push({ path, content: replaceBlock(read(path), 'options', optionTable(c.options), path) });
   }
+  const serve = files.find((f) => f.path === 'docs/serve.md')!;
+  serve.content = replaceBlock(serve.content, 'metrics', metricsTable(), serve.path);
   const config = 'docs/config.md';
   files.push({ path: config, content: replaceBlock(read(config), 'global-options', optionTable(GLOBAL), config) });
   return files;

@@ -2,7 +2,7 @@
 // Commands pick their sets from here; help text and the option tables in docs/ are generated from these.
 import { FORMATS } from '../render/formats.js';
 import { restate, optionalOption as optional, switchOption as toggle, valueOption as value } from './spec.js';
-import { choice, count, duration, durationOrZero, list, positiveCount, ratio, seconds, severity, size, text } from './values.js';
+import { address, choice, count, duration, durationOrZero, list, positiveCount, ratio, seconds, severity, size, text } from './values.js';
 
 /** Options every command takes: where the servers are and how to talk to them. */
 export const GLOBAL = {
@@ -146,4 +146,24 @@ export const DISCOVERING = {
     choice(['high', 'medium', 'low'] as const),
     'high',
   ),
+} as const;
+
+/** The port serve listens on by default: clear of the common exporters (node 9100, mysqld 9104, blackbox 9115,
+ * redis 9121, postgres 9187) and of Prometheus, Pushgateway and Alertmanager (9090, 9091, 9093). */
+export const SERVE_PORT = 9647;
+
+/** serve: where it listens, and how often each part runs. */
+export const SERVING = {
+  listen: value('--listen <address>', 'where /metrics, /healthz and /readyz are served: host:port, :port for every interface', address, {
+    host: '127.0.0.1',
+    port: SERVE_PORT,
+  }),
+  lagInterval: value('--lag-interval <duration>', 'time between replication lag samples', duration, 5000),
+  scanInterval: value('--scan-interval <duration>', 'time between scans of a sample of every mapping', duration, 60_000),
+  sample: restate(SCANNING.sample, { help: 'keys each scan samples per mapping' }),
+  rate: restate(SCANNING.rate, { default: 100, help: 'cap the keys a scan reads per second (low: serve runs on production all the time)' }),
+  follow: {
+    ...toggle('--no-follow', 'do not check every committed write (on by default: follow runs all the time beside the scans)'),
+    default: true,
+  },
 } as const;

@@ -15,7 +15,7 @@ export class ValueError extends Error {
 }
 
 /** What kind of value an option takes: the unit is part of the docs and of the rule it follows. */
-export type ValueKind = 'count' | 'size' | 'duration' | 'seconds' | 'ratio' | 'severity' | 'text' | 'list' | 'choice';
+export type ValueKind = 'count' | 'size' | 'duration' | 'seconds' | 'ratio' | 'severity' | 'text' | 'list' | 'choice' | 'address';
 
 export interface ValueType<T> {
   kind: ValueKind;
@@ -172,3 +172,22 @@ export function choice<T extends string>(values: readonly T[]): ValueType<T> {
     show: String,
   };
 }
+
+/** Where a server listens; host '' is every interface. */
+export interface Address {
+  host: string;
+  port: number;
+}
+
+/** host:port, [v6 host]:port, :port (every interface, as exporters write it) or a port alone (loopback only). */
+export const address: ValueType<Address> = {
+  kind: 'address',
+  parse(value) {
+    const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/.exec(value.trim());
+    const port = m ? Number(m[2]) : Number.NaN;
+    if (!m || port > 65535) throw new ValueError(`expected host:port, :port or a port, ${got(value)}`, 'e.g. 127.0.0.1:9647, or :9647 for every interface');
+    const host = m[1] === undefined ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, '');
+    return { host, port };
+  },
+  show: ({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`,
+};

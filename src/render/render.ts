@@ -20,6 +20,8 @@ import type { MonitorData } from '../core/monitor/monitorReport.js';
 import type { ScanData } from '../core/scan/scanReport.js';
 import type { InitData } from '../core/discover/initData.js';
 import { renderInitTable } from './table/init.js';
+import { renderServeTable } from './table/serve.js';
+import type { ServeData } from '../core/serve/serveData.js';
 
 /** How the text will be shown: colours (or none), and the terminal's width in columns. */
 export interface View {
@@ -37,6 +39,7 @@ const TABLES: Record<string, TableRenderer> = {
   follow: (env, view) => renderFollowTable(env as Envelope<FollowData>, view.chalk, view.width),
   init: (env, view) => renderInitTable(env as Envelope<InitData>, view.chalk, view.width),
   report: (env, view) => renderReportTable(env as Envelope<ReportData>, view.chalk, view.width),
+  serve: (env, view) => renderServeTable(env as Envelope<ServeData>, view.chalk, view.width),
   demo: (env, view) => renderDemoTable(env as Envelope<DemoData>, view.chalk, (step) => render('table', step, view)),
 };
 

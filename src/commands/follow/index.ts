@@ -385,7 +385,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       counts,
       data,
     };
-    return lost ? { ...outcome, sourceFailure: { message: (lost as SourceError).line } } : outcome;
+    return lost ? { ...outcome, sourceFailure: { message: (lost as SourceError).line, server: (lost as SourceError).server } } : outcome;
   } finally {
     clearInterval(sampler);
     for (const t of tracking) t.close();

@@ -1,0 +1,330 @@
+// `cachedoctor serve`: a Prometheus exporter. lag, a rate-limited scan of every mapping, the invalidation channel's
+// subscribers and follow (every committed write) run side by side, each at its own interval, until SIGTERM; each
+// updates the metrics as it completes, and /metrics only reads them. A part that fails retries with backoff and
+// says so once; serve itself never stops on a blip.
+import type { Server } from 'node:http';
+import { sleep } from '../../async.js';
+import { DISCOVER } from '../../config/mappings.js';
+import type { ProposedMapping } from '../../core/discover/propose.js';
+import type { CommandResult } from '../../core/envelope.js';
+import { FollowTally } from '../../core/serve/followTally.js';
+import type { ServeData } from '../../core/serve/serveData.js';
+import { nextRunInMs } from '../../core/serve/retry.js';
+import { newPartState, type PartState, SERVED_PARTS, type ServedPart, type ServedState } from '../../core/serve/servedReport.js';
+import type { Mapping } from '../../core/scan/mapping.js';
+import { plural } from '../../core/plural.js';
+import { CachedoctorError, SourceError, UsageError } from '../../errors.js';
+import { VERSION } from '../../version.js';
+import type { CommandContext } from '../context.js';
+import { discoverMappings, NONE_FOUND } from '../discovered.js';
+import { run as runFollow } from '../follow/index.js';
+import { run as runLag } from '../lag/index.js';
+import { countSubscribers } from '../report/subscribers.js';
+import { run as runScan } from '../scan/index.js';
+import { drawSeed } from '../scan/options.js';
+import { listen } from './http.js';
+import { ServeMetrics } from './metrics.js';
+import type { ServeOptions } from './options.js';
+
+export { parse } from './options.js';
+
+/** follow, after it stopped (Redis lost, the slot too far behind): retried with backoff up to this. */
+const FOLLOW_RETRY_MAX_MS = 60_000;
+/** After SIGTERM: how long the parts get to stop (a scan's read in flight, follow dropping its slot). */
+const STOP_WITHIN_MS = 5000;
+
+type Source = 'redis' | 'primary';
+const USES: Record<ServedPart, readonly Source[]> = { lag: ['primary'], scan: ['redis', 'primary'], subscribers: ['redis'], follow: ['redis', 'primary'] };
+
+export async function run(ctx: CommandContext, opts: ServeOptions): Promise<CommandResult<ServeData>> {
+  const { settings: s, signal, out } = ctx;
+  if (s.redis.url === null && s.primary === null && s.replicas.length === 0)
+    throw new UsageError('serve has nothing to watch: no Redis and no PostgreSQL given', 'pass --redis, --pg and --replica, or a config file that names them');
+  // A server writes log lines, never a progress line.
+  out.progressOn = false;
+  const started = Date.now();
+  const noRedis = s.redis.url === null ? 'no Redis given (--redis)' : null;
+  const noPrimary = s.primary === null ? 'no PostgreSQL primary given (--pg)' : null;
+  const parts: Record<ServedPart, PartState> = {
+    lag: newPartState(s.primary === null && s.replicas.length === 0 ? 'no PostgreSQL given (--pg, --replica)' : null),
+    scan: newPartState(noRedis ?? noPrimary),
+    subscribers: newPartState(noRedis ?? (opts.channel === null ? 'no invalidation channel given (--channel)' : null)),
+    follow: newPartState(opts.follow === null ? 'turned off (--no-follow)' : (noRedis ?? noPrimary)),
+  };
+  const tally = new FollowTally();
+  const state = (): ServedState => ({
+    parts,
+    follow: parts.follow.off === null ? { mode: followMode ?? 'logical', mappings: tally.mappings() } : null,
+    channel: opts.channel,
+    failOn: opts.failOn,
+  });
+  let followMode: 'logical' | 'poll' | null = null;
+  const metrics = new ServeMetrics(state, VERSION);
+  const reach: Record<Source, { ok: boolean; why: string | null } | null> = { redis: null, primary: null };
+  const used = (src: Source) => (src === 'redis' ? s.redis.url !== null : s.primary !== null);
+  const log = (line: string) => out.note(`cachedoctor: serve: ${line}`);
+  const failedOnce = new Set<string>();
+  let scrapes = 0;
+
+  const { server, url } = await listen(opts.listen, {
+    metrics: async () => {
+      scrapes += 1;
+      return { contentType: metrics.contentType, body: await metrics.text(new Date()) };
+    },
+    notReady: () => {
+      const why = (['redis', 'primary'] as const)
+        .filter(used)
+        .flatMap((src) => (reach[src] === null ? [`${src}: not tried yet`] : reach[src]!.ok ? [] : [`${src}: ${reach[src]!.why}`]));
+      return why.length === 0 ? null : why;
+    },
+    failed: (err) => {
+      const line = `a request failed: ${(err as Error)?.message ?? String(err)} (a bug: please report it)`;
+      if (!failedOnce.has(line)) log(line);
+      failedOnce.add(line);
+    },
+  });
+  const on = SERVED_PARTS.filter((p) => parts[p].off === null);
+  log(
+    `listening on ${url}/metrics (also /healthz, /readyz); ${on.map((p) => partPlan(p, opts)).join(', ') || 'nothing to run'}${
+      SERVED_PARTS.some((p) => parts[p].off !== null)
+        ? `; not running: ${SERVED_PARTS.filter((p) => parts[p].off !== null)
+            .map((p) => `${p} (${parts[p].off})`)
+            .join(', ')}`
+        : ''
+    }`,
+  );
+
+  // What a run of a part found out about its sources: reachable, or not (with why).
+  const reached = (part: ServedPart, err: unknown) => {
+    if (err === null) {
+      for (const src of USES[part]) if (used(src)) reach[src] = { ok: true, why: null };
+      return;
+    }
+    const server = err instanceof SourceError ? err.server : ((err as { server?: 'redis' | 'postgres' | null }).server ?? null);
+    const src: Source | null = server === 'redis' ? 'redis' : server === 'postgres' && part !== 'lag' ? 'primary' : part === 'lag' ? 'primary' : null;
+    if (src && used(src) && USES[part].includes(src)) reach[src] = { ok: false, why: errorLine(err) };
+  };
+  const succeeded = (part: ServedPart, at: number, result: CommandResult | null) => {
+    const p = parts[part];
+    if (p.up === false)
+      log(`${part} is up again (after ${plural(p.failuresInRow, 'failed run')} over ${formatSeconds(Date.now() - (p.lastSuccessAtMs ?? started))})`);
+    p.up = true;
+    p.failuresInRow = 0;
+    p.lastError = null;
+    p.lastSuccessAtMs = Date.now();
+    if (result) {
+      p.last = result;
+      p.lastDurationMs = Date.now() - at;
+    }
+    reached(part, null);
+  };
+  const failed = (part: ServedPart, at: number, err: unknown, retryInMs: number | null) => {
+    const p = parts[part];
+    const line = errorLine(err);
+    p.errors += 1;
+    p.failuresInRow += 1;
+    p.lastDurationMs = Date.now() - at;
+    metrics.failed(part);
+    if (p.up !== false || p.lastError !== line) log(`${part} failed: ${line}${retryInMs === null ? '' : `; trying again in ${formatSeconds(retryInMs)}`}`);
+    if (!(err instanceof CachedoctorError) && s.verbose && err instanceof Error && err.stack) out.note(err.stack);
+    p.up = false;
+    p.lastError = line;
+    reached(part, err);
+  };
+
+  const mappings = new MappingSource(ctx, opts);
+  /** One run of an interval part: its result, or its failure; cut short by SIGTERM, it counts as neither. */
+  const attempt = async (part: ServedPart, intervalMs: number, work: () => Promise<CommandResult>): Promise<number> => {
+    const p = parts[part];
+    const at = Date.now();
+    p.runs += 1;
+    p.lastRunAtMs = at;
+    metrics.ran(part);
+    try {
+      const result = await work();
+      if (signal.aborted) return 0;
+      if (result.complete) {
+        p.last = result;
+        p.lastDurationMs = Date.now() - at;
+      }
+      const next = nextRunInMs(intervalMs, p.failuresInRow + 1);
+      if (result.sourceFailure) {
+        failed(part, at, { message: result.sourceFailure.message, server: result.sourceFailure.server ?? (part === 'lag' ? 'postgres' : null) }, next);
+        return next;
+      }
+      if (!result.complete) {
+        failed(part, at, new Error('stopped before it finished'), next);
+        return next;
+      }
+      succeeded(part, at, result);
+      return intervalMs;
+    } catch (err) {
+      if (signal.aborted) return 0;
+      // A source down may be back in a second; a mistake in the mappings or the grants is not, nor is an empty cache.
+      const next = err instanceof UsageError ? intervalMs : nextRunInMs(intervalMs, p.failuresInRow + 1);
+      failed(part, at, err, next);
+      return next;
+    }
+  };
+  const every = async (part: ServedPart, intervalMs: number, work: () => Promise<CommandResult>) => {
+    if (parts[part].off !== null) return;
+    while (!signal.aborted) {
+      const wait = await attempt(part, intervalMs, work);
+      await sleep(wait, signal);
+    }
+  };
+
+  const loops = [
+    every('lag', opts.lagIntervalMs, () => runLag(ctx, opts.lag)),
+    every('subscribers', opts.lagIntervalMs, () => countSubscribers(ctx, opts.channel!, opts.expectSubscribers)),
+    every('scan', opts.scanIntervalMs, async () => {
+      const found = await mappings.get(opts.scanIntervalMs);
+      return runScan(ctx, { ...opts.scan, mappings: found, replicas: s.replicas.length > 0, seed: drawSeed() });
+    }),
+    followAll(),
+  ];
+
+  /** follow all the time: restarted (a new temporary slot) with backoff when it stops. */
+  async function followAll(): Promise<void> {
+    const p = parts.follow;
+    if (p.off !== null || opts.follow === null) return;
+    while (!signal.aborted) {
+      const at = Date.now();
+      let found: Mapping[];
+      try {
+        found = await mappings.get(opts.scanIntervalMs);
+      } catch (err) {
+        if (signal.aborted) break;
+        p.runs += 1;
+        p.lastRunAtMs = at;
+        const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + 1);
+        failed('follow', at, err, next);
+        await sleep(next, signal);
+        continue;
+      }
+      p.runs += 1;
+      p.lastRunAtMs = at;
+      metrics.ran('follow');
+      metrics.following(found.map((m) => m.name));
+      tally.track(found.map((m) => m.name));
+      let why: unknown = null;
+      try {
+        const result = await runFollow(ctx, {
+          ...opts.follow,
+          mappings: found,
+          live: {
+            observe: (o) => {
+              tally.add(o);
+              metrics.write(o);
+            },
+            stream: (st) => {
+              if (st.up) {
+                followMode = st.mode;
+                metrics.followed(st.mode);
+                succeeded('follow', at, null);
+              } else failed('follow', at, new SourceError(st.why, undefined, { server: 'postgres' }), null);
+            },
+          },
+        });
+        if (signal.aborted) break;
+        why = result.sourceFailure
+          ? { message: result.sourceFailure.message, server: result.sourceFailure.server ?? null }
+          : new Error(result.findings.find((f) => f.kind === 'follow-stopped')?.message ?? 'follow stopped');
+      } catch (err) {
+        if (signal.aborted) break;
+        why = err;
+      }
+      metrics.followed(null);
+      const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + 1);
+      failed('follow', at, why, next);
+      await sleep(next, signal);
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  log('stopping: waiting for the parts to close their connections (follow drops its slot)');
+  const stopped = await Promise.race([Promise.all(loops).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), STOP_WITHIN_MS).unref())]);
+  if (!stopped) log(`a part did not stop within ${STOP_WITHIN_MS / 1000} s; exiting anyway`);
+  await close(server);
+  return {
+    command: 'serve',
+    // Stopping on SIGTERM is how a server ends: a complete run, not an interrupted one.
+    complete: true,
+    fails: false,
+    findings: [],
+    summary: { seconds: Math.round((Date.now() - started) / 1000), scrapes, errors: SERVED_PARTS.reduce((n, p) => n + parts[p].errors, 0) },
+    data: {
+      url,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      scrapes,
+      parts: SERVED_PARTS.map((part) => {
+        const p = parts[part];
+        return { part, off: p.off, runs: p.runs, errors: p.errors, up: p.up, lastError: p.lastError };
+      }),
+    },
+    ...(mappings.discovered ? { discovered: mappings.discovered } : {}),
+  };
+}
+
+/** The mappings given, or discovered as init does: once found, kept; while none are, tried again at most once a scan interval. */
+class MappingSource {
+  private found: Mapping[] | null;
+  private pending: Promise<Mapping[]> | null = null;
+  private lastTry = Number.NEGATIVE_INFINITY;
+  discovered: ProposedMapping[] | null = null;
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly opts: ServeOptions,
+  ) {
+    this.found = opts.mappings === DISCOVER ? null : opts.mappings;
+  }
+
+  /** Throws (a source down, none found) for the part to count as a failed run. */
+  async get(everyMs: number): Promise<Mapping[]> {
+    if (this.found !== null && this.found.length > 0) return this.found;
+    if (this.pending) return this.pending;
+    if (this.found !== null && Date.now() - this.lastTry < everyMs)
+      throw new UsageError(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
+    this.lastTry = Date.now();
+    this.pending = discoverMappings(this.ctx, { command: 'serve', rate: this.opts.scan.rate, maxValueBytes: this.opts.scan.maxValueBytes })
+      .then((d) => {
+        this.found = d.mappings;
+        if (d.mappings.length > 0) this.discovered = d.discovered;
+        if (d.mappings.length === 0) throw new UsageError(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
+        return d.mappings;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
+    return this.pending;
+  }
+}
+
+function partPlan(part: ServedPart, opts: ServeOptions): string {
+  if (part === 'lag') return `lag every ${formatSeconds(opts.lagIntervalMs)}`;
+  if (part === 'subscribers') return `subscribers of ${opts.channel} every ${formatSeconds(opts.lagIntervalMs)}`;
+  if (part === 'scan')
+    return `scan every ${formatSeconds(opts.scanIntervalMs)} (${opts.scan.sample} keys per mapping${opts.scan.rate === null ? '' : ` at ${opts.scan.rate} keys/s`})`;
+  return 'follow all the time';
+}
+
+function errorLine(err: unknown): string {
+  if (err instanceof CachedoctorError) return err.line;
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,72 @@
+// What serve knows, as one report: each part's last completed run (its gauges stay until the next one completes)
+// and whether its last attempt worked, follow's writes since serve started, all in the report's shape, so /metrics
+// has report's families under report's names, computed by report's own code.
+import type { CommandResult, Envelope } from '../envelope.js';
+import type { Severity } from '../findings/findings.js';
+import { buildReportResult, type PartName, type PartRun, type ReportData } from '../report/reportResult.js';
+import { toEnvelope } from '../envelope.js';
+
+export type ServedPart = 'lag' | 'scan' | 'subscribers' | 'follow';
+export const SERVED_PARTS: readonly ServedPart[] = ['lag', 'scan', 'subscribers', 'follow'];
+
+/** One part as serve runs it. */
+export interface PartState {
+  /** Why it does not run (not configured, turned off, or nothing to run it on yet); null: it runs. */
+  off: string | null;
+  /** Whether its last attempt could query its sources; null: not attempted yet. */
+  up: boolean | null;
+  /** Failed attempts since serve started, and in a row now. */
+  errors: number;
+  failuresInRow: number;
+  runs: number;
+  lastError: string | null;
+  lastRunAtMs: number | null;
+  lastDurationMs: number | null;
+  lastSuccessAtMs: number | null;
+  /** The last run that completed (follow: none; its writes are counted as they are checked). */
+  last: CommandResult | null;
+}
+
+export function newPartState(off: string | null = null): PartState {
+  return { off, up: null, errors: 0, failuresInRow: 0, runs: 0, lastError: null, lastRunAtMs: null, lastDurationMs: null, lastSuccessAtMs: null, last: null };
+}
+
+export interface ServedState {
+  parts: Record<ServedPart, PartState>;
+  /** follow's writes since serve started, per mapping (report's health.follow); null when follow is off. */
+  follow: ReportData['health']['follow'];
+  channel: string | null;
+  failOn: Severity;
+}
+
+export function servedReport(state: ServedState, version: string, now: Date): Envelope<ReportData> {
+  const run = (p: ServedPart): PartRun<never> => {
+    const s = state.parts[p];
+    return (s.last ? { status: 'ok', result: s.last, reason: null } : { status: 'skipped', reason: s.off ?? 'not run yet' }) as PartRun<never>;
+  };
+  const built = buildReportResult({
+    lag: run('lag'),
+    scan: run('scan'),
+    subscribers: run('subscribers'),
+    monitor: { status: 'skipped', reason: 'not run by serve (MONITOR costs Redis throughput)' },
+    follow: { status: 'skipped', reason: 'counted live' },
+    channel: state.channel,
+    failOn: state.failOn,
+    complete: true,
+  });
+  // Each part as its last attempt went; a part down is a source that could not be reached or queried (exit 3).
+  const status = (p: PartName) => {
+    const s = state.parts[p as ServedPart];
+    if (!s || s.off !== null || s.up === null) return 'skipped' as const;
+    return s.up ? ('ok' as const) : ('failed' as const);
+  };
+  const parts = built.data.parts.map((p) => ({ ...p, status: status(p.part), reason: state.parts[p.part as ServedPart]?.lastError ?? p.reason }));
+  const down = SERVED_PARTS.filter((p) => status(p) === 'failed');
+  const result: CommandResult<ReportData> = {
+    ...built,
+    complete: true,
+    data: { ...built.data, parts, health: { ...built.data.health, follow: state.follow } },
+    ...(down.length > 0 ? { sourceFailure: { message: down.map((p) => `${p}: ${state.parts[p].lastError}`).join('; ') } } : {}),
+  };
+  return toEnvelope(result, version, now);
+}

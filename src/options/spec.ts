@@ -50,7 +50,9 @@ export function switchOption(flags: string, help: string, more: Partial<OptionSp
 
 /** The same option on another command, with its own default or wording: still one definition and one parser. */
 export function restate<T>(spec: OptionSpec<T>, changes: Partial<Pick<OptionSpec<NoInfer<T>>, 'default' | 'defaultText' | 'help'>>): OptionSpec<T> {
-  return { ...spec, ...changes, base: spec.base ?? spec };
+  // A new default makes the old one's wording wrong ("no cap" for a cap of 100): it is shown as itself unless restated.
+  const wording = 'default' in changes && !('defaultText' in changes) ? { defaultText: undefined } : {};
+  return { ...spec, ...wording, ...changes, base: spec.base ?? spec };
 }
 
 /** The long flag: "--max-stale <n>" -> "--max-stale". */

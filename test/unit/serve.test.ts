@@ -95,7 +95,7 @@ describe('serve: what it knows, as one report', () => {
 
   it("each part's gauges are its last completed run's; part_up its last attempt; a part down makes report_ok 0 (exit 3)", () => {
     const s = state();
-    s.parts.lag = { ...s.parts.lag, up: true, last: lagResult(0.5) };
+    s.parts.lag = { ...s.parts.lag, up: true, last: lagResult(0.5), lastCompletedAtMs: NOW.getTime() - 4000, keepMs: 10_000 };
     s.parts.scan = { ...s.parts.scan, up: true, last: scanResult(2) };
     assert.deepEqual(values(s, 'replica_lag_seconds'), [[{ replica: 'standby1' }, 0.5]]);
     assert.deepEqual(
@@ -104,7 +104,8 @@ describe('serve: what it knows, as one report', () => {
     );
     assert.deepEqual(values(s, 'report_ok'), [[{}, 0]], 'stale entries are critical: at --fail-on critical');
     assert.deepEqual(values(s, 'report_exit_code'), [[{}, 1]]);
-    // The primary goes away: lag's last attempt failed; its last completed sample is still what the gauges show.
+    // The primary goes away: lag's last attempt failed; its last completed sample, 4 s old, is within the 10 s it
+    // keeps: still what the gauges show (a blip leaves no gap).
     s.parts.lag = { ...s.parts.lag, up: false, lastError: 'cannot connect to PostgreSQL at db:5432: connection refused' };
     s.parts.scan = { ...s.parts.scan, last: scanResult(0) };
     assert.deepEqual(values(s, 'part_up'), [
@@ -125,6 +126,13 @@ describe('serve: what it knows, as one report', () => {
         ['follow', 'skipped'],
       ],
     );
+    // Still down 11 s after that sample: its values are gone (the alert on them resolves; CachedoctorPartDown fires).
+    s.parts.lag = { ...s.parts.lag, lastCompletedAtMs: NOW.getTime() - 11_000 };
+    assert.deepEqual(values(s, 'replica_lag_seconds'), []);
+    assert.deepEqual(values(s, 'part_up')[0], [{ part: 'lag' }, 0]);
+    // A part that is up keeps its last run however old (a long scan still running).
+    s.parts.scan = { ...s.parts.scan, lastCompletedAtMs: NOW.getTime() - 3_600_000 };
+    assert.equal(values(s, 'entries').length > 0, true);
   });
 
   it("a paused replica: replay_paused 1 and the finding counted; follow's writes since serve started in report's follow gauges", () => {

@@ -15,7 +15,7 @@ import { formatBytes } from '../../core/units.js';
 import { InterruptedError, SourceError, UsageError } from '../../errors.js';
 import { ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js';
 import { clockOffset } from '../../sources/postgres/clock.js';
-import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
+import { connectPg } from '../../sources/postgres/connect.js';
 import { readTableShape, type TableShape } from '../../sources/postgres/tableInfo.js';
 import { connectRedisNodes, nodeUrl, type RedisNodes } from '../../sources/redis/connect.js';
 import { EntryReader } from '../../sources/redis/entries.js';
@@ -25,6 +25,7 @@ import type { CommandContext } from '../context.js';
 import { withMappings } from '../discovered.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import type { FollowOptions } from './options.js';
+import { ReplaySampler } from './replaySampler.js';
 import { openWriteSource, type WriteSource } from './writeSource.js';
 
 export { parse } from './options.js';
@@ -95,7 +96,8 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
   // Everything that watches the cache and the replicas is up before the write stream starts: a write the stream
   // gives must never have been invalidated before tracking began.
   let source: WriteSource | null = null;
-  const replicas: { name: string; db: PgConnection }[] = [];
+  // In serve (live), a replica that is down does not stop follow: it is sampled again once it is back.
+  const replicas = new ReplaySampler(s.replicas, s.timeoutMs, (line) => out.note(line));
   const tracking: TrackingFeed[] = [];
   let redis: RedisNodes | null = null;
   const runFindings: Finding[] = [];
@@ -106,10 +108,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
   let maxBehind: number | null = null;
   let sampler: NodeJS.Timeout | undefined;
   try {
-    for (const r of s.replicas) {
-      const db = await connectPg({ url: r.url, flag: r.origin, timeoutMs: s.timeoutMs });
-      replicas.push({ name: db.target, db });
-    }
+    await replicas.open(opts.live === undefined);
     const checker = new FollowChecker({
       graceMs: opts.graceMs,
       raceWindowMs: opts.raceWindowMs,
@@ -117,7 +116,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       maxListed: opts.maxListed,
       channel: opts.channel,
       clock,
-      replicas: replicas.map((r) => r.name),
+      replicas: replicas.names,
       observe: opts.live?.observe,
     });
     const nodes = await connectRedisNodes({ url: redisUrl, flag: s.redis.origin, timeoutMs: s.timeoutMs, cluster: s.redis.cluster });
@@ -163,20 +162,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       );
     }
     // Each replica's replay position, often: when it passed a commit says whether a refill could have read it.
-    let sampling = false;
-    sampler = setInterval(() => {
-      if (sampling) return;
-      sampling = true;
-      void Promise.all(
-        replicas.map(async (r) => {
-          const sent = Date.now();
-          const [row] = await r.db.query<{ lsn: string | null }>('SELECT pg_last_wal_replay_lsn()::text AS lsn').catch(() => []);
-          if (row?.lsn) checker.replayed(r.name, row.lsn, Date.now(), sent);
-        }),
-      ).finally(() => {
-        sampling = false;
-      });
-    }, REPLAY_SAMPLE_MS);
+    sampler = setInterval(() => replicas.sample((name, lsn, at, sent) => checker.replayed(name, lsn, at, sent)), REPLAY_SAMPLE_MS);
     source = await openWriteSource({ url: primary.url, flag: primary.origin, timeoutMs: s.timeoutMs }, tables, opts.pollMs, out);
     opts.live?.stream({ up: true, mode: source.mode });
     out.note(
@@ -357,7 +343,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
               `${m.mapping}: ${m.unkeyed} changes gave no cache key (a delete names only the replica identity, and the key is made of other columns): counted as unchecked; ALTER TABLE ... REPLICA IDENTITY FULL would give them`,
           ),
       ],
-      replicas: replicas.map((r) => r.name),
+      replicas: replicas.names,
       clock,
       graceMs: opts.graceMs,
       raceWindowMs: opts.raceWindowMs,
@@ -390,7 +376,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
     clearInterval(sampler);
     for (const t of tracking) t.close();
     redis?.close();
-    await Promise.all([source?.close(), ...replicas.map((r) => r.db.close())]);
+    await Promise.all([source?.close(), replicas.close()]);
   }
 }
 

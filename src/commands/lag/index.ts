@@ -109,7 +109,7 @@ export async function run(ctx: CommandContext, opts: LagOptions): Promise<Comman
     runFindings,
   });
   // The samples so far are reported; losing the primary still exits 3 (a source could not be queried).
-  return lostPrimary ? { ...result, sourceFailure: { message: lostPrimary.line } } : result;
+  return lostPrimary ? { ...result, sourceFailure: { message: lostPrimary.line, server: 'postgres' } } : result;
 }
 
 /** "lag --watch 12 s of 30 s: 10.0.0.2:5432 0.2 s ▁▁▂▅▁": the newest lag and the window so far, per replica. */

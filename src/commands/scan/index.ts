@@ -139,7 +139,7 @@ async function scan(ctx: CommandContext, opts: ScanOptions & { mappings: Mapping
         : []),
       ...failures.map((f) => f.message),
     ];
-    return lost.length === 0 ? result : { ...result, sourceFailure: { message: lost.join('; ') } };
+    return lost.length === 0 ? result : { ...result, sourceFailure: { message: lost.join('; '), server: lostNodes.size > 0 ? 'redis' : null } };
   } catch (err) {
     out.endProgress();
     if (signal.aborted && scans.every((x) => x.tally.sampled === 0))
@@ -159,7 +159,7 @@ async function scan(ctx: CommandContext, opts: ScanOptions & { mappings: Mapping
           seconds: (performance.now() - started) / 1000,
           seed: s.redis.cluster ? null : opts.seed,
         }),
-        sourceFailure: { message: err.line },
+        sourceFailure: { message: err.line, server: err.server },
       };
     }
     throw err;

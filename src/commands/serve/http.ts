@@ -32,6 +32,8 @@ export async function listen(at: Address, endpoints: Endpoints): Promise<{ serve
     });
     server.listen({ host: at.host === '' ? undefined : at.host, port: at.port }, () => resolve());
   });
+  // Once listening, an error of the server itself (too many open files on accept) is said, never a crash.
+  server.on('error', (err) => endpoints.failed(err));
   const a = server.address() as AddressInfo;
   const host = at.host === '' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
   return { server, url: `http://${host}:${a.port}` };

@@ -32,6 +32,11 @@ export { parse } from './options.js';
 const FOLLOW_RETRY_MAX_MS = 60_000;
 /** After SIGTERM: how long the parts get to stop (a scan's read in flight, follow dropping its slot). */
 const STOP_WITHIN_MS = 5000;
+/** follow's backoff starts again from 1 s only after a stream that stayed up this long: one that dies soon after
+ * it starts (the slot too far behind at once) must not make a new slot every second. */
+const FOLLOW_STABLE_MS = 60_000;
+/** While a part is down, its last run's values stay on /metrics this many of its intervals (a blip leaves no gap). */
+const KEEP_INTERVALS = 2;
 
 type Source = 'redis' | 'primary';
 const USES: Record<ServedPart, readonly Source[]> = { lag: ['primary'], scan: ['redis', 'primary'], subscribers: ['redis'], follow: ['redis', 'primary'] };
@@ -45,10 +50,11 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
   const started = Date.now();
   const noRedis = s.redis.url === null ? 'no Redis given (--redis)' : null;
   const noPrimary = s.primary === null ? 'no PostgreSQL primary given (--pg)' : null;
+  const keep = (ms: number) => ms * KEEP_INTERVALS;
   const parts: Record<ServedPart, PartState> = {
-    lag: newPartState(s.primary === null && s.replicas.length === 0 ? 'no PostgreSQL given (--pg, --replica)' : null),
-    scan: newPartState(noRedis ?? noPrimary),
-    subscribers: newPartState(noRedis ?? (opts.channel === null ? 'no invalidation channel given (--channel)' : null)),
+    lag: newPartState(s.primary === null && s.replicas.length === 0 ? 'no PostgreSQL given (--pg, --replica)' : null, keep(opts.lagIntervalMs)),
+    scan: newPartState(noRedis ?? noPrimary, keep(opts.scanIntervalMs)),
+    subscribers: newPartState(noRedis ?? (opts.channel === null ? 'no invalidation channel given (--channel)' : null), keep(opts.lagIntervalMs)),
     follow: newPartState(opts.follow === null ? 'turned off (--no-follow)' : (noRedis ?? noPrimary)),
   };
   const tally = new FollowTally();
@@ -60,8 +66,10 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
   });
   let followMode: 'logical' | 'poll' | null = null;
   const metrics = new ServeMetrics(state, VERSION);
-  const reach: Record<Source, { ok: boolean; why: string | null } | null> = { redis: null, primary: null };
-  const used = (src: Source) => (src === 'redis' ? s.redis.url !== null : s.primary !== null);
+  // What each running part's last attempt found out about each source it uses: reached, or why not.
+  const reach = new Map<ServedPart, Map<Source, string | null>>();
+  const usersOf = (src: Source) =>
+    SERVED_PARTS.filter((p) => parts[p].off === null && USES[p].includes(src) && (src === 'redis' ? s.redis.url : s.primary) !== null);
   const log = (line: string) => out.note(`cachedoctor: serve: ${line}`);
   const failedOnce = new Set<string>();
   let scrapes = 0;
@@ -71,10 +79,14 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
       scrapes += 1;
       return { contentType: metrics.contentType, body: await metrics.text(new Date()) };
     },
+    // Ready when every part that uses a source reached it on its last attempt: one part cannot hide another's failure.
     notReady: () => {
-      const why = (['redis', 'primary'] as const)
-        .filter(used)
-        .flatMap((src) => (reach[src] === null ? [`${src}: not tried yet`] : reach[src]!.ok ? [] : [`${src}: ${reach[src]!.why}`]));
+      const why = (['redis', 'primary'] as const).flatMap((src) => {
+        const seen = usersOf(src).map((p) => reach.get(p)?.get(src));
+        if (seen.length === 0) return [];
+        if (seen.every((x) => x === undefined)) return [`${src}: not tried yet`];
+        return [...new Set(seen.filter((x): x is string => typeof x === 'string'))].map((w) => out.clean(`${src}: ${w}`));
+      });
       return why.length === 0 ? null : why;
     },
     failed: (err) => {
@@ -95,41 +107,45 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
   );
 
   // What a run of a part found out about its sources: reachable, or not (with why).
-  const reached = (part: ServedPart, err: unknown) => {
-    if (err === null) {
-      for (const src of USES[part]) if (used(src)) reach[src] = { ok: true, why: null };
-      return;
+  // A failure is put on the source it names; one that names none (a grant, a replica, no mappings found) is the
+  // part's own. A run that came back with a result (a replica lost, a master lost mid-scan) reached the others.
+  const reached = (part: ServedPart, err: unknown, returned: boolean) => {
+    const of = reach.get(part) ?? new Map<Source, string | null>();
+    reach.set(part, of);
+    const server = err === null ? null : err instanceof SourceError ? err.server : ((err as { server?: 'redis' | 'postgres' | null }).server ?? null);
+    const src: Source | null = server === 'redis' ? 'redis' : server === 'postgres' ? 'primary' : null;
+    for (const each of USES[part]) {
+      if (each === src) of.set(each, errorLine(err));
+      else if (returned) of.set(each, null);
     }
-    const server = err instanceof SourceError ? err.server : ((err as { server?: 'redis' | 'postgres' | null }).server ?? null);
-    const src: Source | null = server === 'redis' ? 'redis' : server === 'postgres' && part !== 'lag' ? 'primary' : part === 'lag' ? 'primary' : null;
-    if (src && used(src) && USES[part].includes(src)) reach[src] = { ok: false, why: errorLine(err) };
   };
-  const succeeded = (part: ServedPart, at: number, result: CommandResult | null) => {
+  /** `keepBackoff`: follow's stream is up, but its backoff starts again only once it stayed up (FOLLOW_STABLE_MS). */
+  const succeeded = (part: ServedPart, at: number, keepBackoff = false) => {
     const p = parts[part];
     if (p.up === false)
       log(`${part} is up again (after ${plural(p.failuresInRow, 'failed run')} over ${formatSeconds(Date.now() - (p.lastSuccessAtMs ?? started))})`);
     p.up = true;
-    p.failuresInRow = 0;
+    if (!keepBackoff) p.failuresInRow = 0;
     p.lastError = null;
     p.lastSuccessAtMs = Date.now();
-    if (result) {
-      p.last = result;
-      p.lastDurationMs = Date.now() - at;
-    }
-    reached(part, null);
+    if (!keepBackoff) p.lastDurationMs = Date.now() - at;
+    reached(part, null, true);
   };
-  const failed = (part: ServedPart, at: number, err: unknown, retryInMs: number | null) => {
+  /** `counted`: the same failure was counted already (follow's stream went down, then its run ended for it). */
+  const failed = (part: ServedPart, at: number, err: unknown, retryInMs: number | null, counted = false, returned = false) => {
     const p = parts[part];
     const line = errorLine(err);
-    p.errors += 1;
-    p.failuresInRow += 1;
+    if (!counted) {
+      p.errors += 1;
+      p.failuresInRow += 1;
+      metrics.failed(part);
+    }
     p.lastDurationMs = Date.now() - at;
-    metrics.failed(part);
     if (p.up !== false || p.lastError !== line) log(`${part} failed: ${line}${retryInMs === null ? '' : `; trying again in ${formatSeconds(retryInMs)}`}`);
     if (!(err instanceof CachedoctorError) && s.verbose && err instanceof Error && err.stack) out.note(err.stack);
     p.up = false;
     p.lastError = line;
-    reached(part, err);
+    reached(part, err, returned);
   };
 
   const mappings = new MappingSource(ctx, opts);
@@ -145,18 +161,18 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
       if (signal.aborted) return 0;
       if (result.complete) {
         p.last = result;
-        p.lastDurationMs = Date.now() - at;
+        p.lastCompletedAtMs = Date.now();
       }
       const next = nextRunInMs(intervalMs, p.failuresInRow + 1);
       if (result.sourceFailure) {
-        failed(part, at, { message: result.sourceFailure.message, server: result.sourceFailure.server ?? (part === 'lag' ? 'postgres' : null) }, next);
+        failed(part, at, { message: result.sourceFailure.message, server: result.sourceFailure.server ?? null }, next, false, true);
         return next;
       }
       if (!result.complete) {
         failed(part, at, new Error('stopped before it finished'), next);
         return next;
       }
-      succeeded(part, at, result);
+      succeeded(part, at);
       return intervalMs;
     } catch (err) {
       if (signal.aborted) return 0;
@@ -174,6 +190,7 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
     }
   };
 
+  // A loop never throws by design (each run's failure is caught); one that did would be a bug, said, not a crash.
   const loops = [
     every('lag', opts.lagIntervalMs, () => runLag(ctx, opts.lag)),
     every('subscribers', opts.lagIntervalMs, () => countSubscribers(ctx, opts.channel!, opts.expectSubscribers)),
@@ -182,7 +199,7 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
       return runScan(ctx, { ...opts.scan, mappings: found, replicas: s.replicas.length > 0, seed: drawSeed() });
     }),
     followAll(),
-  ];
+  ].map((loop) => loop.catch((err: unknown) => log(`a part stopped for good: ${errorLine(err)} (a bug: please report it)`)));
 
   /** follow all the time: restarted (a new temporary slot) with backoff when it stops. */
   async function followAll(): Promise<void> {
@@ -197,6 +214,7 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
         if (signal.aborted) break;
         p.runs += 1;
         p.lastRunAtMs = at;
+        metrics.ran('follow');
         const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + 1);
         failed('follow', at, err, next);
         await sleep(next, signal);
@@ -208,6 +226,8 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
       metrics.following(found.map((m) => m.name));
       tally.track(found.map((m) => m.name));
       let why: unknown = null;
+      let upAt: number | null = null;
+      let downInRun = false;
       try {
         const result = await runFollow(ctx, {
           ...opts.follow,
@@ -221,8 +241,16 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
               if (st.up) {
                 followMode = st.mode;
                 metrics.followed(st.mode);
-                succeeded('follow', at, null);
-              } else failed('follow', at, new SourceError(st.why, undefined, { server: 'postgres' }), null);
+                upAt = Date.now();
+                downInRun = false;
+                succeeded('follow', at, true);
+              } else {
+                metrics.followed(null);
+                if (upAt !== null && Date.now() - upAt >= FOLLOW_STABLE_MS) p.failuresInRow = 0;
+                upAt = null;
+                downInRun = true;
+                failed('follow', at, new SourceError(st.why, undefined, { server: 'postgres' }), null);
+              }
             },
           },
         });
@@ -235,8 +263,10 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
         why = err;
       }
       metrics.followed(null);
-      const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + 1);
-      failed('follow', at, why, next);
+      if (upAt !== null && Date.now() - upAt >= FOLLOW_STABLE_MS) p.failuresInRow = 0;
+      // A run that ends because its stream went down (and never came back) is one failure, counted when it went.
+      const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + (downInRun ? 0 : 1));
+      failed('follow', at, why, next, downInRun);
       await sleep(next, signal);
     }
   }

@@ -21,7 +21,7 @@ export interface Sample {
 export const REPORT_FAMILIES = [
   { name: 'report_ok', help: '1 when the report found nothing at or above --fail-on and every configured part ran', labels: [] },
   { name: 'report_exit_code', help: 'the exit code of the report run (0 healthy, 1 findings, 3 a source failed)', labels: [] },
-  { name: 'report_timestamp_seconds', help: 'when the report was made, in seconds since the epoch', labels: [] },
+  { name: 'report_timestamp_seconds', help: 'when the report was made (serve: the scrape), in seconds since the epoch', labels: [] },
   { name: 'part_up', help: '1 when this part of the report could query its sources (0: failed); skipped parts are absent', labels: ['part'] },
   { name: 'findings_by_severity', help: 'findings of the report, by severity', labels: ['severity'] },
   { name: 'findings', help: 'findings of the report, by kind and severity', labels: ['kind', 'severity'] },

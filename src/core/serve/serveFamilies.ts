@@ -18,7 +18,12 @@ export const SERVE_FAMILIES = [
     labels: ['part'],
   },
   { name: 'part_last_run_timestamp_seconds', type: 'gauge', help: 'when the part last started a run, in seconds since the epoch', labels: ['part'] },
-  { name: 'part_last_run_duration_seconds', type: 'gauge', help: 'how long the part took the last time it ran to the end', labels: ['part'] },
+  {
+    name: 'part_last_run_duration_seconds',
+    type: 'gauge',
+    help: 'how long the part took the last time it ran, whether it worked or failed (follow: how long its last run that ended lasted)',
+    labels: ['part'],
+  },
   {
     name: 'part_last_success_timestamp_seconds',
     type: 'gauge',

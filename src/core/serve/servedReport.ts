@@ -1,5 +1,6 @@
-// What serve knows, as one report: each part's last completed run (its gauges stay until the next one completes)
-// and whether its last attempt worked, follow's writes since serve started, all in the report's shape, so /metrics
+// What serve knows, as one report: each part's last completed run (its gauges stay until the next one completes,
+// or, once the part is down, until its values are older than it may keep them: a blip leaves no gap in a series, and
+// an alert on what a part saw does not fire on for ever on values it can no longer measure) and whether its last attempt worked, follow's writes since serve started, all in the report's shape, so /metrics
 // has report's families under report's names, computed by report's own code.
 import type { CommandResult, Envelope } from '../envelope.js';
 import type { Severity } from '../findings/findings.js';
@@ -25,10 +26,32 @@ export interface PartState {
   lastSuccessAtMs: number | null;
   /** The last run that completed (follow: none; its writes are counted as they are checked). */
   last: CommandResult | null;
+  lastCompletedAtMs: number | null;
+  /** While the part is down: how long after it completed its last run's values are still shown. */
+  keepMs: number;
 }
 
-export function newPartState(off: string | null = null): PartState {
-  return { off, up: null, errors: 0, failuresInRow: 0, runs: 0, lastError: null, lastRunAtMs: null, lastDurationMs: null, lastSuccessAtMs: null, last: null };
+export function newPartState(off: string | null = null, keepMs = 0): PartState {
+  return {
+    off,
+    up: null,
+    errors: 0,
+    failuresInRow: 0,
+    runs: 0,
+    lastError: null,
+    lastRunAtMs: null,
+    lastDurationMs: null,
+    lastSuccessAtMs: null,
+    last: null,
+    lastCompletedAtMs: null,
+    keepMs,
+  };
+}
+
+/** The part's last run as /metrics shows it now: none once the part is down and that run is older than it keeps. */
+export function shownRun(s: PartState, nowMs: number): CommandResult | null {
+  if (s.last === null || s.up !== false) return s.last;
+  return s.lastCompletedAtMs !== null && nowMs - s.lastCompletedAtMs <= s.keepMs ? s.last : null;
 }
 
 export interface ServedState {
@@ -42,7 +65,8 @@ export interface ServedState {
 export function servedReport(state: ServedState, version: string, now: Date): Envelope<ReportData> {
   const run = (p: ServedPart): PartRun<never> => {
     const s = state.parts[p];
-    return (s.last ? { status: 'ok', result: s.last, reason: null } : { status: 'skipped', reason: s.off ?? 'not run yet' }) as PartRun<never>;
+    const last = shownRun(s, now.getTime());
+    return (last ? { status: 'ok', result: last, reason: null } : { status: 'skipped', reason: s.off ?? s.lastError ?? 'not run yet' }) as PartRun<never>;
   };
   const built = buildReportResult({
     lag: run('lag'),

@@ -228,6 +228,11 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
       let why: unknown = null;
       let upAt: number | null = null;
       let downInRun = false;
+      // A stream that stayed up long enough starts the backoff again from its first step.
+      const settle = () => {
+        if (upAt !== null && Date.now() - upAt >= FOLLOW_STABLE_MS) p.failuresInRow = 0;
+        upAt = null;
+      };
       try {
         const result = await runFollow(ctx, {
           ...opts.follow,
@@ -246,8 +251,7 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
                 succeeded('follow', at, true);
               } else {
                 metrics.followed(null);
-                if (upAt !== null && Date.now() - upAt >= FOLLOW_STABLE_MS) p.failuresInRow = 0;
-                upAt = null;
+                settle();
                 downInRun = true;
                 failed('follow', at, new SourceError(st.why, undefined, { server: 'postgres' }), null);
               }
@@ -263,7 +267,7 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
         why = err;
       }
       metrics.followed(null);
-      if (upAt !== null && Date.now() - upAt >= FOLLOW_STABLE_MS) p.failuresInRow = 0;
+      settle();
       // A run that ends because its stream went down (and never came back) is one failure, counted when it went.
       const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + (downInRun ? 0 : 1));
       failed('follow', at, why, next, downInRun);

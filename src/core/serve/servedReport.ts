@@ -1,7 +1,8 @@
-// What serve knows, as one report: each part's last completed run (its gauges stay until the next one completes,
-// or, once the part is down, until its values are older than it may keep them: a blip leaves no gap in a series, and
-// an alert on what a part saw does not fire on for ever on values it can no longer measure) and whether its last attempt worked, follow's writes since serve started, all in the report's shape, so /metrics
-// has report's families under report's names, computed by report's own code.
+// What serve knows, as one report: each part's last completed run and whether its last attempt worked, follow's
+// writes since serve started, all in the report's shape, so /metrics has report's families under report's names,
+// computed by report's own code. A part's gauges stay until its next run completes or, once it is down, until they
+// are older than it keeps them: a blip leaves no gap in a series, and an alert on what a part saw does not fire for
+// ever on values it can no longer measure.
 import type { CommandResult, Envelope } from '../envelope.js';
 import type { Severity } from '../findings/findings.js';
 import { buildReportResult, type PartName, type PartRun, type ReportData } from '../report/reportResult.js';

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { PASSWORD_ROLE } from '../../src/sandbox/sandbox.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
+import { startServe } from '../helpers/serve.js';
 
 const PG_SECRET = 'S3cr3t-pg-Zq9';
 const REDIS_SECRET = 'S3cr3t-redis-Kx7';
@@ -114,5 +115,40 @@ describe('no password in any output', () => {
       assert.equal(run.code, 2, `${argv.join(' ')}: ${run.stderr}`);
       assertNoSecret(argv.join(' '), run);
     }
+  });
+
+  it('serve: wrong passwords, then right ones; its log, /readyz and /metrics name no password', async () => {
+    const sb = sandbox();
+    const mapping = ['--key', 'item:{id}', '--table', 'items', '--lag-interval', '200ms', '--scan-interval', '300ms', '--verbose'];
+    /** Polls /readyz until `ok` holds of its status and body; returns what was read. */
+    const readyUntil = async (url: string, ok: (status: number, body: string) => boolean): Promise<string> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const res = await fetch(`${url}/readyz`);
+        const body = await res.text();
+        if (ok(res.status, body)) return `${res.status} ${body}`;
+        if (Date.now() > deadline) throw new Error(`/readyz never held: last ${res.status} ${body}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const badPg = sb.primary!.urlFor('sekrit', WRONG);
+    const badRedis = `redis://:${WRONG}@127.0.0.1:${sb.redis!.port}`;
+    const wrong = await startServe(['--redis', badRedis, '--pg', badPg, '--replica', sb.standby!.urlFor('sekrit', WRONG), '--no-follow', ...mapping]);
+    const wrongReady = await readyUntil(wrong.url, (status, body) => status === 503 && /authentication failed|password/i.test(body));
+    const wrongMetrics = await (await fetch(`${wrong.url}/metrics`)).text();
+    const wrongRun = await wrong.stop();
+    assert.equal(wrongRun.code, 0, wrongRun.stderr);
+    assert.match(wrongRun.stderr, /authentication failed|password/i);
+    assertNoSecret('serve, wrong passwords', wrongRun, `${wrongReady}\n${wrongMetrics}`);
+
+    const right = await startServe(['--redis', redis, '--pg', pg, '--replica', replica, '--no-follow', ...mapping]);
+    const rightReady = await readyUntil(right.url, (status) => status === 200);
+    const rightMetrics = await (await fetch(`${right.url}/metrics`)).text();
+    const rightRun = await right.stop();
+    assert.equal(rightRun.code, 0, rightRun.stderr);
+    // The right passwords really worked: scan and lag are up and the scan saw the entries.
+    assert.match(rightMetrics, /^cachedoctor_part_up\{part="scan"\} 1$/m);
+    assert.match(rightMetrics, /^cachedoctor_part_up\{part="lag"\} 1$/m);
+    assertNoSecret('serve, right passwords', rightRun, `${rightReady}\n${rightMetrics}`);
   });
 });

@@ -182,6 +182,19 @@ describe('cachedoctor serve (subprocess)', () => {
     await until(serve, 'replay resumed', (m) => value(m, 'cachedoctor_replica_replay_paused') === 0, 5000, ['cachedoctor_replica_replay_paused']);
   });
 
+  it('a column renamed while serving (a migration): scan goes down and is retried, serve stays up; renamed back: up again', async () => {
+    const sb = sandbox();
+    await until(serve, 'scan up', (x) => up(x, 'scan') === 1, 15_000, ['cachedoctor_part_up']);
+    await sql(sb.primaryUrl, 'ALTER TABLE products RENAME COLUMN version TO version_was');
+    try {
+      await until(serve, 'scan down', (x) => up(x, 'scan') === 0, 15_000, ['cachedoctor_part_up']);
+      assert.match(serve.stderr(), /serve: scan failed: mapping product: products has no column "version".*; trying again in/);
+    } finally {
+      await sql(sb.primaryUrl, 'ALTER TABLE products RENAME COLUMN version_was TO version');
+    }
+    await until(serve, 'scan up again', (x) => up(x, 'scan') === 1, 15_000, ['cachedoctor_part_up']);
+  });
+
   it('Redis stopped: scan and follow go down and /readyz says why; started again: both come back, the same serve', async () => {
     const sb = sandbox();
     redis.disconnect();
@@ -304,6 +317,32 @@ describe('cachedoctor serve: stopping and refusing', () => {
     assert.equal(doc.exitCode, 0);
     const scan = doc.parts.find((p) => p.part === 'scan')!;
     assert.deepEqual([scan.runs, scan.errors, scan.up], [1, 0, null], 'a scan cut short by SIGTERM is neither a success nor a failure');
+    const slots = await sql<{ n: string }>(sb.primaryUrl, 'SELECT count(*)::text AS n FROM pg_replication_slots');
+    assert.equal(slots[0]!.n, '0');
+  });
+
+  it('a mistake a part finds before it ever ran (a table that does not exist): serve stops at once, exit 2, the cause last', async () => {
+    const sb = await sandbox.ready();
+    const at = Date.now();
+    const run = await runCli([
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--redis',
+      sb.redisUrl,
+      '--pg',
+      sb.primaryUrl,
+      '--key',
+      'product:{id}',
+      '--table',
+      'produts',
+    ]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.ok(Date.now() - at < 10_000, `stopped after ${Date.now() - at} ms`);
+    assert.match(run.stderr, /serve: (scan|follow) failed: mapping product: table produts does not exist .*; stopping: fix the flags or the config file/);
+    const lines = run.stderr.trim().split('\n');
+    assert.match(lines.at(-1)!, /^cachedoctor: mapping product: table produts does not exist on the primary .* \(did you mean public\.products\?\)$/);
+    assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
     const slots = await sql<{ n: string }>(sb.primaryUrl, 'SELECT count(*)::text AS n FROM pg_replication_slots');
     assert.equal(slots[0]!.n, '0');
   });

@@ -13,7 +13,7 @@ import { nextRunInMs } from '../../core/serve/retry.js';
 import { newPartState, type PartState, SERVED_PARTS, type ServedPart, type ServedState } from '../../core/serve/servedReport.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { plural } from '../../core/plural.js';
-import { CachedoctorError, SourceError, UsageError } from '../../errors.js';
+import { CachedoctorError, ConfigError, SourceError, UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { discoverMappings, NONE_FOUND } from '../discovered.js';
@@ -41,8 +41,18 @@ const KEEP_INTERVALS = 2;
 type Source = 'redis' | 'primary';
 const USES: Record<ServedPart, readonly Source[]> = { lag: ['primary'], scan: ['redis', 'primary'], subscribers: ['redis'], follow: ['redis', 'primary'] };
 
-export async function run(ctx: CommandContext, opts: ServeOptions): Promise<CommandResult<ServeData>> {
-  const { settings: s, signal, out } = ctx;
+/** Discovery found no mappings yet (an empty cache): looked for again, never a reason to stop. */
+class NoMappingsYet extends UsageError {}
+
+export async function run(outer: CommandContext, opts: ServeOptions): Promise<CommandResult<ServeData>> {
+  const { settings: s, out } = outer;
+  // SIGTERM stops the parts, and so does a mistake in the flags or the config file found before a part ever ran.
+  const stop = new AbortController();
+  if (outer.signal.aborted) stop.abort();
+  else outer.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  const signal = stop.signal;
+  const ctx: CommandContext = { ...outer, signal };
+  let mistake: CachedoctorError | null = null;
   if (s.redis.url === null && s.primary === null && s.replicas.length === 0)
     throw new UsageError('serve has nothing to watch: no Redis and no PostgreSQL given', 'pass --redis, --pg and --replica, or a config file that names them');
   // A server writes log lines, never a progress line.
@@ -141,11 +151,19 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
       metrics.failed(part);
     }
     p.lastDurationMs = Date.now() - at;
-    if (p.up !== false || p.lastError !== line) log(`${part} failed: ${line}${retryInMs === null ? '' : `; trying again in ${formatSeconds(retryInMs)}`}`);
+    // A table or column that does not exist, a --pg that is a standby: before the part ever ran, that is a mistake
+    // in the flags or the config file, and waiting will not fix it. After, it is a change (a migration, a failover).
+    const stopping = mistake === null && p.lastSuccessAtMs === null && isMistake(err);
+    const then = stopping ? '; stopping: fix the flags or the config file' : retryInMs === null ? '' : `; trying again in ${formatSeconds(retryInMs)}`;
+    if (stopping || p.up !== false || p.lastError !== line) log(`${part} failed: ${line}${then}`);
     if (!(err instanceof CachedoctorError) && s.verbose && err instanceof Error && err.stack) out.note(err.stack);
     p.up = false;
     p.lastError = line;
-    reached(part, err, returned);
+    reached(part, err, returned || err instanceof NoMappingsYet);
+    if (stopping) {
+      mistake = err;
+      stop.abort();
+    }
   };
 
   const mappings = new MappingSource(ctx, opts);
@@ -177,7 +195,7 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
     } catch (err) {
       if (signal.aborted) return 0;
       // A source down may be back in a second; a mistake in the mappings or the grants is not, nor is an empty cache.
-      const next = err instanceof UsageError ? intervalMs : nextRunInMs(intervalMs, p.failuresInRow + 1);
+      const next = isMistake(err) || err instanceof NoMappingsYet ? intervalMs : nextRunInMs(intervalMs, p.failuresInRow + 1);
       failed(part, at, err, next);
       return next;
     }
@@ -279,10 +297,11 @@ export async function run(ctx: CommandContext, opts: ServeOptions): Promise<Comm
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  log('stopping: waiting for the parts to close their connections (follow drops its slot)');
+  if (mistake === null) log('stopping: waiting for the parts to close their connections (follow drops its slot)');
   const stopped = await Promise.race([Promise.all(loops).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), STOP_WITHIN_MS).unref())]);
   if (!stopped) log(`a part did not stop within ${STOP_WITHIN_MS / 1000} s; exiting anyway`);
   await close(server);
+  if (mistake !== null) throw mistake;
   return {
     command: 'serve',
     // Stopping on SIGTERM is how a server ends: a complete run, not an interrupted one.
@@ -322,13 +341,13 @@ class MappingSource {
     if (this.found !== null && this.found.length > 0) return this.found;
     if (this.pending) return this.pending;
     if (this.found !== null && Date.now() - this.lastTry < everyMs)
-      throw new UsageError(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
+      throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
     this.lastTry = Date.now();
     this.pending = discoverMappings(this.ctx, { command: 'serve', rate: this.opts.scan.rate, maxValueBytes: this.opts.scan.maxValueBytes })
       .then((d) => {
         this.found = d.mappings;
         if (d.mappings.length > 0) this.discovered = d.discovered;
-        if (d.mappings.length === 0) throw new UsageError(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
+        if (d.mappings.length === 0) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
         return d.mappings;
       })
       .finally(() => {
@@ -344,6 +363,10 @@ function partPlan(part: ServedPart, opts: ServeOptions): string {
   if (part === 'scan')
     return `scan every ${formatSeconds(opts.scanIntervalMs)} (${opts.scan.sample} keys per mapping${opts.scan.rate === null ? '' : ` at ${opts.scan.rate} keys/s`})`;
   return 'follow all the time';
+}
+
+function isMistake(err: unknown): err is CachedoctorError {
+  return (err instanceof UsageError || err instanceof ConfigError) && !(err instanceof NoMappingsYet);
 }
 
 function errorLine(err: unknown): string {

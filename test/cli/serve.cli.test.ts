@@ -260,7 +260,8 @@ describe('cachedoctor serve (subprocess)', () => {
     } finally {
       await sb.standby!.start();
     }
-    await until(serve, 'lag up again', (x) => up(x, 'lag') === 1, 30_000, ['cachedoctor_part_up']);
+    // scan compares with the replica too (--replicas): it comes back with lag.
+    await until(serve, 'lag and scan up again', (x) => up(x, 'lag') === 1 && up(x, 'scan') === 1, 30_000, ['cachedoctor_part_up']);
     await until(serve, 'the replica sampled again', () => /follow: replica 127\.0\.0\.1:\d+ is sampled again/.test(serve.stderr()), 40_000);
     assert.equal(up(await scrape(serve.url), 'follow'), 1);
   });
@@ -319,6 +320,46 @@ describe('cachedoctor serve: stopping and refusing', () => {
     assert.deepEqual([scan.runs, scan.errors, scan.up], [1, 0, null], 'a scan cut short by SIGTERM is neither a success nor a failure');
     const slots = await sql<{ n: string }>(sb.primaryUrl, 'SELECT count(*)::text AS n FROM pg_replication_slots');
     assert.equal(slots[0]!.n, '0');
+  });
+
+  it('no mappings given and an empty cache: scan and follow wait, ready; the cache filled: discovered, both up', async () => {
+    const sb = await sandbox.ready();
+    // Database 5 of the sandbox's Redis: empty until the test fills it.
+    const db5 = new Redis(`${sb.redisUrl}/5`);
+    const s = await startServe([
+      '--redis',
+      `${sb.redisUrl}/5`,
+      '--pg',
+      sb.primaryUrl,
+      '--scan-interval',
+      '1s',
+      '--lag-interval',
+      '500ms',
+      '--grace',
+      '0',
+      '--json',
+    ]);
+    try {
+      await until(s, 'scan and follow down', (x) => up(x, 'scan') === 0 && up(x, 'follow') === 0, 15_000, ['cachedoctor_part_up']);
+      assert.match(s.stderr(), /serve: scan failed: no mappings given, and none found with high confidence .*; trying again in 1 s/);
+      // Discovery reached both servers: nothing is wrong with them.
+      assert.equal((await fetch(`${s.url}/readyz`)).status, 200);
+      const rows = await sql<{ id: string; name: string; version: number }>(sb.primaryUrl, 'SELECT id::text, name, version FROM products ORDER BY id');
+      const p = db5.pipeline();
+      for (const r of rows) p.set(`product:${r.id}`, JSON.stringify({ id: Number(r.id), name: r.name, version: r.version }));
+      await p.exec();
+      const m = await until(s, 'scan and follow up', (x) => up(x, 'scan') === 1 && up(x, 'follow') === 1, 20_000, ['cachedoctor_part_up']);
+      assert.equal(value(m, 'cachedoctor_entries', { state: 'fresh' }), rows.length);
+    } finally {
+      db5.disconnect();
+      const run = await s.stop();
+      assert.equal(run.code, 0, run.stderr);
+      const doc = parseJson<{ discovered?: { key: string; table: string }[] }>(run);
+      assert.deepEqual(
+        doc.discovered?.map((d) => [d.key, d.table]),
+        [['product:{id}', 'public.products']],
+      );
+    }
   });
 
   it('a mistake a part finds before it ever ran (a table that does not exist): serve stops at once, exit 2, the cause last', async () => {

@@ -233,7 +233,8 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
         p.runs += 1;
         p.lastRunAtMs = at;
         metrics.ran('follow');
-        const next = nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + 1);
+        // None found yet: looked for again with the next scan, not every second.
+        const next = err instanceof NoMappingsYet ? opts.scanIntervalMs : nextRunInMs(FOLLOW_RETRY_MAX_MS, p.failuresInRow + 1);
         failed('follow', at, err, next);
         await sleep(next, signal);
         continue;
@@ -340,14 +341,13 @@ class MappingSource {
   async get(everyMs: number): Promise<Mapping[]> {
     if (this.found !== null && this.found.length > 0) return this.found;
     if (this.pending) return this.pending;
-    if (this.found !== null && Date.now() - this.lastTry < everyMs)
-      throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
+    if (this.found !== null && Date.now() - this.lastTry < everyMs) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why)`);
     this.lastTry = Date.now();
     this.pending = discoverMappings(this.ctx, { command: 'serve', rate: this.opts.scan.rate, maxValueBytes: this.opts.scan.maxValueBytes })
       .then((d) => {
         this.found = d.mappings;
         if (d.mappings.length > 0) this.discovered = d.discovered;
-        if (d.mappings.length === 0) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why); looking again at the next scan`);
+        if (d.mappings.length === 0) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why)`);
         return d.mappings;
       })
       .finally(() => {

@@ -4,8 +4,6 @@
 // says so once; serve itself never stops on a blip.
 import type { Server } from 'node:http';
 import { sleep } from '../../async.js';
-import { DISCOVER } from '../../config/mappings.js';
-import type { ProposedMapping } from '../../core/discover/propose.js';
 import type { CommandResult } from '../../core/envelope.js';
 import { FollowTally } from '../../core/serve/followTally.js';
 import type { ServeData } from '../../core/serve/serveData.js';
@@ -16,13 +14,13 @@ import { plural } from '../../core/plural.js';
 import { CachedoctorError, ConfigError, SourceError, UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
-import { discoverMappings, NONE_FOUND } from '../discovered.js';
 import { run as runFollow } from '../follow/index.js';
 import { run as runLag } from '../lag/index.js';
 import { countSubscribers } from '../report/subscribers.js';
 import { run as runScan } from '../scan/index.js';
 import { drawSeed } from '../scan/options.js';
 import { listen } from './http.js';
+import { MappingSource, NoMappingsYet } from './mappingSource.js';
 import { ServeMetrics } from './metrics.js';
 import type { ServeOptions } from './options.js';
 
@@ -40,9 +38,6 @@ const KEEP_INTERVALS = 2;
 
 type Source = 'redis' | 'primary';
 const USES: Record<ServedPart, readonly Source[]> = { lag: ['primary'], scan: ['redis', 'primary'], subscribers: ['redis'], follow: ['redis', 'primary'] };
-
-/** Discovery found no mappings yet (an empty cache): looked for again, never a reason to stop. */
-class NoMappingsYet extends UsageError {}
 
 export async function run(outer: CommandContext, opts: ServeOptions): Promise<CommandResult<ServeData>> {
   const { settings: s, out } = outer;
@@ -321,40 +316,6 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
     },
     ...(mappings.discovered ? { discovered: mappings.discovered } : {}),
   };
-}
-
-/** The mappings given, or discovered as init does: once found, kept; while none are, tried again at most once a scan interval. */
-class MappingSource {
-  private found: Mapping[] | null;
-  private pending: Promise<Mapping[]> | null = null;
-  private lastTry = Number.NEGATIVE_INFINITY;
-  discovered: ProposedMapping[] | null = null;
-
-  constructor(
-    private readonly ctx: CommandContext,
-    private readonly opts: ServeOptions,
-  ) {
-    this.found = opts.mappings === DISCOVER ? null : opts.mappings;
-  }
-
-  /** Throws (a source down, none found) for the part to count as a failed run. */
-  async get(everyMs: number): Promise<Mapping[]> {
-    if (this.found !== null && this.found.length > 0) return this.found;
-    if (this.pending) return this.pending;
-    if (this.found !== null && Date.now() - this.lastTry < everyMs) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why)`);
-    this.lastTry = Date.now();
-    this.pending = discoverMappings(this.ctx, { command: 'serve', rate: this.opts.scan.rate, maxValueBytes: this.opts.scan.maxValueBytes })
-      .then((d) => {
-        this.found = d.mappings;
-        if (d.mappings.length > 0) this.discovered = d.discovered;
-        if (d.mappings.length === 0) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why)`);
-        return d.mappings;
-      })
-      .finally(() => {
-        this.pending = null;
-      });
-    return this.pending;
-  }
 }
 
 function partPlan(part: ServedPart, opts: ServeOptions): string {

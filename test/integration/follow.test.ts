@@ -3,6 +3,7 @@
 // exactly the keys written; nothing is left behind (no replication slot, no tracking client).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Envelope } from '../../src/core/envelope.js';
 import type { FollowData } from '../../src/core/follow/followData.js';
@@ -67,9 +68,13 @@ describe('follow', () => {
   it('a correct service (reads the primary, invalidates after each write, broadcasts): no finding over 2,000 writes', async () => {
     const web = await service('primary', { localCache: true, subscribe: true });
     for (let id = 1; id <= 500; id += 1) await web.get(id);
+    const counter = new Redis(sandbox().redisUrl);
+    let numsub: unknown = null;
     const env = await followWhile(
       4000,
       async () => {
+        // follow hears the channel too, but is not an instance: the one subscriber counted is the service's.
+        numsub = await counter.call('PUBSUB', 'NUMSUB', INVALIDATION_CHANNEL);
         for (let n = 0; n < 2000; n += 1) {
           const id = 1 + (n % 500);
           await web.updatePrice(primary, id, 100 + n, true);
@@ -78,6 +83,8 @@ describe('follow', () => {
       },
       { channel: INVALIDATION_CHANNEL },
     );
+    counter.disconnect();
+    assert.deepEqual(numsub, [INVALIDATION_CHANNEL, 1]);
     assert.deepEqual(env.findings, []);
     const m = env.mappings[0]!;
     assert.equal(m.writes, 2000);

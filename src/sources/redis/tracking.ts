@@ -43,9 +43,15 @@ export class TrackingFeed {
           // A null message is FLUSHALL / FLUSHDB.
           if (message === null) opts.onFlushed();
           else opts.onTouched((Array.isArray(message) ? message : [message]).map((k) => k.toString('utf8')));
-        } else if (name === opts.channel && message !== null && !Array.isArray(message)) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
+        }
       });
-      await sub.subscribe('__redis__:invalidate', ...(opts.channel ? [opts.channel] : []));
+      // The invalidation channel is heard through a pattern that matches only it: PSUBSCRIBE is counted by PUBSUB
+      // NUMPAT, not NUMSUB, so follow (and serve) never count themselves as an instance that listens on it.
+      sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+        if (channel.toString() === opts.channel) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
+      });
+      await sub.subscribe('__redis__:invalidate');
+      if (opts.channel) await sub.psubscribe(exactPattern(opts.channel));
       await cmd.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', subId, 'BCAST', ...opts.prefixes.flatMap((p) => ['PREFIX', p]), 'NOLOOP');
       const lost = (why: string) => () => opts.onLost(new Error(why));
       sub.once('end', lost('the connection that receives key invalidations was closed'));
@@ -64,4 +70,9 @@ export class TrackingFeed {
     this.sub.disconnect();
     this.cmd.disconnect();
   }
+}
+
+/** A glob pattern that matches `channel` and nothing else (Redis' glob escapes with a backslash). */
+export function exactPattern(channel: string): string {
+  return channel.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 }

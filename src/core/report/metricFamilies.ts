@@ -36,7 +36,11 @@ export const REPORT_FAMILIES = [
     help: 'route reads after a write to the primary for at least this long (absent when no window is safe)',
     labels: [],
   },
-  { name: 'channel_subscribers', help: 'subscribers of the invalidation channel (PUBSUB NUMSUB and SHARDNUMSUB)', labels: ['channel'] },
+  {
+    name: 'channel_subscribers',
+    help: 'subscribers of the invalidation channel (PUBSUB NUMSUB and SHARDNUMSUB; follow, which hears it by a pattern, is not counted)',
+    labels: ['channel'],
+  },
   { name: 'follow_writes', help: 'committed writes followed in the --follow window, by mapping and outcome', labels: ['mapping', 'outcome'] },
   {
     name: 'follow_consistency_nines',

@@ -3,7 +3,9 @@
 // primary stopped and started again: part_up goes to 0 and back to 1 with the same serve; SIGTERM (in a scan too)
 // stops it within seconds, exit 0, the temporary slot gone.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { parseJson, runCli } from '../helpers/cli.js';
@@ -35,6 +37,19 @@ async function scrape(url: string): Promise<Map<string, Family>> {
   const families = new Map(parsePrometheus(text).map((f) => [f.name, f]));
   rawOf.set(families, text);
   return families;
+}
+
+/** `promtool check metrics` on a scrape's text (promtool comes with Debian's prometheus package). */
+function promtoolCheckMetrics(text: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    child.on('error', (err) => reject(new Error(`promtool: ${err.message} (Debian package prometheus; .ci/run installs it)`)));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+    child.stdin.end(text);
+  });
 }
 
 /** Observations of product's time-to-consistency histogram. */
@@ -126,6 +141,9 @@ describe('cachedoctor serve (subprocess)', () => {
       // Bounded label sets: no key, no address but the replica's, no URL.
       for (const s of f.metrics) for (const v of Object.values(s.labels ?? {})) assert.doesNotMatch(v, /product:\d|postgres:\/\/|redis:\/\//, `${name}`);
     }
+    // Prometheus' own linter passes the whole scrape, the process and Node.js metrics too.
+    const lint = await promtoolCheckMetrics(rawOf.get(m)!);
+    assert.equal(lint.code, 0, lint.out);
     const get = (path: string, method = 'GET') => fetch(`${serve.url}${path}`, { method });
     assert.deepEqual([(await get('/healthz')).status, await (await get('/healthz')).text()], [200, 'ok\n']);
     assert.equal((await get('/readyz')).status, 200);
@@ -359,6 +377,39 @@ describe('cachedoctor serve: stopping and refusing', () => {
         doc.discovered?.map((d) => [d.key, d.table]),
         [['product:{id}', 'public.products']],
       );
+    }
+  });
+
+  it('until every part has had its first attempt there is no verdict: report_ok and report_exit_code absent, not 1', async () => {
+    const sb = await sandbox.ready();
+    // A "Redis" that accepts and never answers: scan's first attempt lasts its --timeout.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const s = await startServe([
+      '--redis',
+      `redis://127.0.0.1:${port}`,
+      '--pg',
+      sb.primaryUrl,
+      '--key',
+      'product:{id}',
+      '--table',
+      'products',
+      '--no-follow',
+      '--timeout',
+      '3s',
+    ]);
+    try {
+      const early = await until(s, 'lag up', (x) => up(x, 'lag') === 1, 10_000, ['cachedoctor_part_up']);
+      assert.equal(up(early, 'scan'), undefined, 'scan has not finished its first attempt');
+      assert.equal(value(early, 'cachedoctor_report_ok'), undefined);
+      assert.equal(value(early, 'cachedoctor_report_exit_code'), undefined);
+      const later = await until(s, 'scan down', (x) => up(x, 'scan') === 0, 15_000, ['cachedoctor_part_up']);
+      assert.equal(value(later, 'cachedoctor_report_ok'), 0);
+      assert.equal(value(later, 'cachedoctor_report_exit_code'), 3);
+    } finally {
+      await s.stop();
+      silent.close();
     }
   });
 

@@ -63,11 +63,20 @@ export class ServeMetrics {
     this.followMode = new Gauge(spec('follow_mode'));
     new Gauge(spec('build_info')).set({ version: this.version }, 1);
     collectDefaultMetrics({ register: this.registry });
+    // Gauges that prom-client names like counters (promtool check metrics refuses them); nodejs_active_handles and
+    // nodejs_active_resources say the same by type.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
   }
 
   /** The text of a scrape: report's families from what serve knows now, with everything else. */
   async text(now: Date): Promise<string> {
-    this.samples = reportSamples(servedReport(this.state(), this.version, now));
+    const state = this.state();
+    this.samples = reportSamples(servedReport(state, this.version, now));
+    // Until every running part has had its first attempt, there is no verdict: no report_ok 1 for parts not yet tried.
+    if (SERVED_PARTS.some((p) => state.parts[p].off === null && state.parts[p].up === null && state.parts[p].last === null)) {
+      this.samples.set('report_ok', []);
+      this.samples.set('report_exit_code', []);
+    }
     return this.registry.metrics();
   }
 

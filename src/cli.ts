@@ -154,7 +154,7 @@ function buildProgram(out: Output, action: Action): Command {
       .command(spec.name)
       .summary(spec.summary)
       .description(spec.summary)
-      .addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_HELP}`)
+      .addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${spec.exitCodes ?? EXIT_HELP}`)
       .exitOverride()
       .configureOutput(program.configureOutput())
       .action(async (_opts: unknown, command: Command) => action(spec, command));

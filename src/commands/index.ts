@@ -25,6 +25,8 @@ export interface CommandSpec<O = unknown> {
   name: string;
   summary: string;
   examples: string[];
+  /** The exit codes in --help, when not the usual ones (serve: a server ends on a signal). */
+  exitCodes?: string;
   options: OptionSet;
   traits: readonly Trait[];
   /** The command's options, typed and checked, before anything connects. */
@@ -122,6 +124,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cachedoctor serve --config cachedoctor.config.json --replica postgres://ro@db-replica/app',
       'cachedoctor serve --redis redis://cache:6379 --pg postgres://repl@db/app --listen :9647 --channel invalidate',
     ],
+    exitCodes: `
+Exit codes:
+  0    stopped by SIGTERM or SIGINT, how a server ends (what it finds is in /metrics, not in the exit code)
+  2    usage or configuration error: before it serves, or a mistake in the mappings a part found before it ran
+  70   internal error (a bug: please report it with --verbose output)
+  130  a second SIGTERM or SIGINT while it stops: it exits at once`,
     options: SERVE_OPTIONS,
     traits: ['mappings'],
     parse: parseServe,

@@ -441,6 +441,11 @@ describe('cachedoctor serve: stopping and refusing', () => {
 
   it('bad input: one line and exit 2, nothing served (a bad --listen, the port in use, nothing to watch)', async () => {
     const sb = await sandbox.ready();
+    // --help gives the exit codes serve has, not the usual ones (it never exits 1 or 3).
+    const help = await runCli(['serve', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^ {2}0 {4}stopped by SIGTERM or SIGINT/m);
+    assert.doesNotMatch(help.stdout, /^ {2}[13] {4}/m);
     const s = await startServe(['--pg', sb.primaryUrl, '--no-follow']);
     try {
       const port = new URL(s.url).port;

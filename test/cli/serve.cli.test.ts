@@ -132,6 +132,9 @@ describe('cachedoctor serve (subprocess)', () => {
       'cachedoctor_part_up',
     ]);
     assert.equal(up(m, 'subscribers'), undefined, 'no --channel: subscribers are not run, so not down either');
+    // Counters of the running parts are there at 0 from the start (rate() says 0, not nothing).
+    assert.equal(value(m, 'cachedoctor_part_errors_total', { part: 'lag' }), 0);
+    assert.equal(value(m, 'cachedoctor_part_errors_total', { part: 'subscribers' }), undefined);
     assert.equal(value(m, 'cachedoctor_build_info'), 1);
     assert.ok((value(m, 'process_resident_memory_bytes') ?? 0) > 10 * 1024 * 1024, 'process metrics');
     assert.equal(value(m, 'cachedoctor_follow_mode', { mode: 'logical' }), 1);

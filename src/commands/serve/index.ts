@@ -101,6 +101,7 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
     },
   });
   const on = SERVED_PARTS.filter((p) => parts[p].off === null);
+  metrics.running(on);
   log(
     `listening on ${url}/metrics (also /healthz, /readyz); ${on.map((p) => partPlan(p, opts)).join(', ') || 'nothing to run'}${
       SERVED_PARTS.some((p) => parts[p].off !== null)
@@ -293,7 +294,8 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  if (mistake === null) log('stopping: waiting for the parts to close their connections (follow drops its slot)');
+  if (mistake === null)
+    log(`stopping: waiting for the parts to close their connections${followMode === 'poll' || parts.follow.off !== null ? '' : ' (follow drops its slot)'}`);
   const stopped = await Promise.race([Promise.all(loops).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), STOP_WITHIN_MS).unref())]);
   if (!stopped) log(`a part did not stop within ${STOP_WITHIN_MS / 1000} s; exiting anyway`);
   await close(server);

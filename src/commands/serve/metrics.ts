@@ -84,6 +84,14 @@ export class ServeMetrics {
     return this.registry.contentType;
   }
 
+  /** The running parts' counters at 0 from the start: rate() and increase() on a part that never failed say 0. */
+  running(parts: readonly ServedPart[]): void {
+    for (const part of parts) {
+      this.partRuns.inc({ part }, 0);
+      this.partErrors.inc({ part }, 0);
+    }
+  }
+
   ran(part: ServedPart): void {
     this.partRuns.inc({ part });
   }

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommandResult } from '../../src/core/envelope.js';
-import { finding } from '../../src/core/findings/findings.js';
+import { type Finding, finding } from '../../src/core/findings/findings.js';
 import type { LagData } from '../../src/core/lag/lagReport.js';
 import { reportSamples } from '../../src/core/report/metricFamilies.js';
 import type { ScanData } from '../../src/core/scan/scanReport.js';
+import { comparedNothing } from '../../src/core/serve/comparedNothing.js';
 import { FollowTally } from '../../src/core/serve/followTally.js';
 import { nextRunInMs } from '../../src/core/serve/retry.js';
 import { newPartState, type ServedState, servedReport } from '../../src/core/serve/servedReport.js';
@@ -164,5 +165,41 @@ describe('--listen', () => {
     assert.deepEqual(address.parse('localhost:0'), { host: 'localhost', port: 0 });
     for (const bad of ['', 'host', '1.2.3.4:99999', 'http://x:1', 'a b:1']) assert.throws(() => address.parse(bad), /expected host:port, :port or a port/, bad);
     assert.equal(address.show({ host: '::1', port: 1 }), '[::1]:1');
+  });
+});
+
+describe('comparedNothing: the serve log for a mapping whose scan compared nothing', () => {
+  const noKeys = (mapping: string, n: number): Finding => ({
+    kind: 'no-keys',
+    severity: 'critical',
+    message: `mapping ${mapping} (public.items) compared nothing: of ${n} keys sampled, ${n} undecodable`,
+    mapping,
+    fix: 'see the undecodable findings',
+  });
+  const undecodable: Finding = {
+    kind: 'undecodable',
+    severity: 'warning',
+    message: 'item:4: the value has no version field verison',
+    mapping: 'item',
+    key: 'item:4',
+  };
+
+  it('says it once when it starts, with an example, not again while it lasts, and once when it ends', () => {
+    const first = comparedNothing(new Set(), [undecodable, noKeys('item', 49)]);
+    assert.deepEqual(first.lines, [
+      'mapping item (public.items) compared nothing: of 49 keys sampled, 49 undecodable; e.g. item:4: the value has no version field verison (see the undecodable findings)',
+    ]);
+    assert.deepEqual([...first.blind], ['item']);
+    // The next scan: the counts differ, the news does not.
+    const again = comparedNothing(first.blind, [noKeys('item', 50)]);
+    assert.deepEqual(again.lines, []);
+    const fixed = comparedNothing(again.blind, [{ kind: 'stale', severity: 'critical', message: 'item:2 is stale', mapping: 'item' }]);
+    assert.deepEqual(fixed.lines, ['mapping item compares entries again']);
+    assert.equal(fixed.blind.size, 0);
+  });
+
+  it('an example is taken only from the same mapping', () => {
+    const other = comparedNothing(new Set(), [undecodable, noKeys('user', 3)]);
+    assert.doesNotMatch(other.lines[0]!, /e\.g\./);
   });
 });

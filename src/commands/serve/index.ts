@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { sleep } from '../../async.js';
 import type { CommandResult } from '../../core/envelope.js';
+import { comparedNothing } from '../../core/serve/comparedNothing.js';
 import { FollowTally } from '../../core/serve/followTally.js';
 import type { ServeData } from '../../core/serve/serveData.js';
 import { nextRunInMs } from '../../core/serve/retry.js';
@@ -163,6 +164,8 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
   };
 
   const mappings = new MappingSource(ctx, opts);
+  // The mappings whose last scan compared nothing (said once, when it starts and when it ends).
+  let blind = new Set<string>();
   /** One run of an interval part: its result, or its failure; cut short by SIGTERM, it counts as neither. */
   const attempt = async (part: ServedPart, intervalMs: number, work: () => Promise<CommandResult>): Promise<number> => {
     const p = parts[part];
@@ -187,6 +190,11 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
         return next;
       }
       succeeded(part, at);
+      if (part === 'scan') {
+        const said = comparedNothing(blind, result.findings);
+        blind = said.blind;
+        for (const line of said.lines) log(`scan: ${line}`);
+      }
       return intervalMs;
     } catch (err) {
       if (signal.aborted) return 0;

@@ -10,7 +10,7 @@ import type { ScanData } from '../../src/core/scan/scanReport.js';
 import { comparedNothing } from '../../src/core/serve/comparedNothing.js';
 import { FollowTally } from '../../src/core/serve/followTally.js';
 import { nextRunInMs } from '../../src/core/serve/retry.js';
-import { newPartState, type ServedState, servedReport } from '../../src/core/serve/servedReport.js';
+import { lastVerdict, newPartState, type ServedState, servedReport } from '../../src/core/serve/servedReport.js';
 import { address } from '../../src/options/values.js';
 
 describe('serve: when a part runs again', () => {
@@ -134,6 +134,18 @@ describe('serve: what it knows, as one report', () => {
     // A part that is up keeps its last run however old (a long scan still running).
     s.parts.scan = { ...s.parts.scan, lastCompletedAtMs: NOW.getTime() - 3_600_000 };
     assert.equal(values(s, 'entries').length > 0, true);
+  });
+
+  it('the last verdict: none until every running part has had its first attempt, then report_ok, the exit code and findings', () => {
+    const s = state();
+    assert.equal(lastVerdict(s, '0.1.0', NOW), null);
+    s.parts.lag = { ...s.parts.lag, up: true, last: lagResult(0.5) };
+    s.parts.scan = { ...s.parts.scan, up: true, last: scanResult(2) };
+    assert.equal(lastVerdict(s, '0.1.0', NOW), null, 'follow has not had its first attempt');
+    s.parts.follow = { ...s.parts.follow, up: true };
+    assert.deepEqual(lastVerdict(s, '0.1.0', NOW), { ok: false, exitCode: 1, findings: { critical: 2, warning: 0, info: 0 } });
+    s.parts.scan = { ...s.parts.scan, last: scanResult(0) };
+    assert.deepEqual(lastVerdict(s, '0.1.0', NOW), { ok: true, exitCode: 0, findings: { critical: 0, warning: 0, info: 0 } });
   });
 
   it("a paused replica: replay_paused 1 and the finding counted; follow's writes since serve started in report's follow gauges", () => {

@@ -9,7 +9,7 @@ import { comparedNothing } from '../../core/serve/comparedNothing.js';
 import { FollowTally } from '../../core/serve/followTally.js';
 import type { ServeData } from '../../core/serve/serveData.js';
 import { nextRunInMs } from '../../core/serve/retry.js';
-import { newPartState, type PartState, SERVED_PARTS, type ServedPart, type ServedState } from '../../core/serve/servedReport.js';
+import { lastVerdict, newPartState, type PartState, SERVED_PARTS, type ServedPart, type ServedState } from '../../core/serve/servedReport.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { plural } from '../../core/plural.js';
 import { CachedoctorError, ConfigError, SourceError, UsageError } from '../../errors.js';
@@ -319,6 +319,7 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
       url,
       seconds: Math.round((Date.now() - started) / 100) / 10,
       scrapes,
+      lastVerdict: lastVerdict(state(), VERSION, new Date()),
       parts: SERVED_PARTS.map((part) => {
         const p = parts[part];
         return { part, off: p.off, runs: p.runs, errors: p.errors, up: p.up, lastError: p.lastError };

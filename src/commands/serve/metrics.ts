@@ -5,7 +5,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry
 import { STALE_CLASSES, type WriteOutcome } from '../../core/follow/checker.js';
 import { REPORT_FAMILIES, type ReportFamily, reportSamples, type Sample } from '../../core/report/metricFamilies.js';
 import { CONSISTENCY_BUCKETS, SERVE_FAMILIES, type ServeFamily } from '../../core/serve/serveFamilies.js';
-import { SERVED_PARTS, type ServedPart, type ServedState, servedReport } from '../../core/serve/servedReport.js';
+import { noVerdictYet, SERVED_PARTS, type ServedPart, type ServedState, servedReport } from '../../core/serve/servedReport.js';
 
 export class ServeMetrics {
   readonly registry = new Registry();
@@ -72,8 +72,8 @@ export class ServeMetrics {
   async text(now: Date): Promise<string> {
     const state = this.state();
     this.samples = reportSamples(servedReport(state, this.version, now));
-    // Until every running part has had its first attempt, there is no verdict: no report_ok 1 for parts not yet tried.
-    if (SERVED_PARTS.some((p) => state.parts[p].off === null && state.parts[p].up === null && state.parts[p].last === null)) {
+    // No verdict yet: no report_ok 1 for parts not yet tried.
+    if (noVerdictYet(state)) {
       this.samples.set('report_ok', []);
       this.samples.set('report_exit_code', []);
     }

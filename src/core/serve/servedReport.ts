@@ -5,6 +5,7 @@
 // ever on values it can no longer measure.
 import type { CommandResult, Envelope } from '../envelope.js';
 import type { Severity } from '../findings/findings.js';
+import { severityTotals } from '../findings/totals.js';
 import { buildReportResult, type PartName, type PartRun, type ReportData } from '../report/reportResult.js';
 import { toEnvelope } from '../envelope.js';
 
@@ -94,4 +95,22 @@ export function servedReport(state: ServedState, version: string, now: Date): En
     ...(down.length > 0 ? { sourceFailure: { message: down.map((p) => `${p}: ${state.parts[p].lastError}`).join('; ') } } : {}),
   };
   return toEnvelope(result, version, now);
+}
+
+/** Until every running part has had its first attempt there is no verdict (rather than a healthy one). */
+export function noVerdictYet(state: ServedState): boolean {
+  return SERVED_PARTS.some((p) => state.parts[p].off === null && state.parts[p].up === null && state.parts[p].last === null);
+}
+
+/** What /metrics says of the whole (report_ok, report_exit_code, findings by severity) at `now`; null: no verdict yet. */
+export interface ServeVerdict {
+  ok: boolean;
+  exitCode: number;
+  findings: Record<Severity, number>;
+}
+
+export function lastVerdict(state: ServedState, version: string, now: Date): ServeVerdict | null {
+  if (noVerdictYet(state)) return null;
+  const env = servedReport(state, version, now);
+  return { ok: env.ok, exitCode: env.exitCode, findings: severityTotals(env) };
 }

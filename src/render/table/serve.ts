@@ -16,8 +16,18 @@ export function renderServeTable(env: Envelope<ServeData>, chalk: ChalkInstance,
           p.lastError ?? '-',
         ],
   );
+  const v = env.lastVerdict;
+  const verdict =
+    v === null
+      ? chalk.dim('none yet (a part had not run)')
+      : v.ok
+        ? chalk.green('ok: no finding at or above --fail-on, every part up')
+        : chalk.red(
+            `not ok (report_exit_code ${v.exitCode}): ${v.findings.critical} critical, ${v.findings.warning} warning, ${v.findings.info} info finding(s)`,
+          );
   const out = [
     `${chalk.bold('Served')}  ${env.url}/metrics for ${env.seconds} s, ${env.scrapes} scrape(s)`,
+    `${chalk.bold('Last verdict')}  ${verdict}`,
     fitTable(['Part', 'Runs', 'Failed', 'Last', 'Last error'], rows, width, chalk),
   ];
   return `${out.join('\n')}\n`;

@@ -2,6 +2,7 @@
 // (exit 3); the primary stopped mid-scan gives the partial report; SIGTERM and SIGINT at any point close every
 // connection (no MONITOR left on the server), remove probe's canary row, and still print the report.
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
@@ -56,6 +57,34 @@ describe('faults', () => {
       assert.ok(run.ms < parts * 1000 + 2500, `${argv[0]} took ${run.ms} ms`);
       assert.match(run.stderr.trim().split('\n').at(-1)!, /^cachedoctor: .*(no answer within 1000 ms|nothing could be checked)/);
       assert.doesNotMatch(run.stderr, /\n\s+at /);
+    }
+  });
+
+  it('the wrong server on the port (HTTP for Redis, PostgreSQL for Redis, Redis for PostgreSQL): exit 3, a line that says so', async () => {
+    const sb = await sandbox.ready();
+    const http = createHttpServer((_req, res) => res.end('hello'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const httpPort = (http.address() as { port: number }).port;
+    const map = ['--key', 'p:{id}', '--table', 'p'];
+    try {
+      for (const [argv, line] of [
+        [
+          ['scan', '--redis', `redis://127.0.0.1:${httpPort}`, '--pg', sb.primaryUrl, ...map],
+          /it does not answer in the Redis protocol \(is --redis the port of another server/,
+        ],
+        [
+          ['scan', '--redis', `redis://127.0.0.1:${sb.primary!.port}`, '--pg', sb.primaryUrl, ...map],
+          /the connection was lost \(.*PostgreSQL closes on Redis' first command/,
+        ],
+        [['lag', '--pg', `postgres://app@127.0.0.1:${sb.redis!.port}/app`], /no answer within 1000 ms \(.*Redis never answers PostgreSQL's handshake/],
+      ] as const) {
+        const run = await runCli([...argv, '--timeout', '1000ms']);
+        assert.equal(run.code, 3, `${argv.join(' ')}: ${run.stderr}`);
+        assert.match(run.stderr.trim().split('\n').at(-1)!, line);
+        assert.doesNotMatch(run.stderr, /Please report this|\n\s+at /);
+      }
+    } finally {
+      http.close();
     }
   });
 

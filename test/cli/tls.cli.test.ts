@@ -50,7 +50,7 @@ describe('TLS', () => {
       ],
       [
         ['scan', '--redis', `redis://localhost:${sb.redisTlsPort}`, '--pg', sb.primaryUrl, ...map],
-        /the connection was lost \(.*does this port expect TLS \(rediss:\/\/\)\?\)/,
+        /the connection was lost \(.*or does it expect TLS \(rediss:\/\/\)\?\)/,
       ],
     ];
     for (const [argv, pattern] of cases) {

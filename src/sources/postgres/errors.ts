@@ -47,7 +47,10 @@ export function pgSourceError(err: unknown, target: string, flag: string, timeou
       return line(firstLine(msg), 'the server has no free connection slots');
   }
   if (/timeout|timed out/i.test(msg))
-    return down(`no answer within ${timeoutMs} ms`, 'is the server overloaded or the host unreachable? raise --timeout to wait longer');
+    return down(
+      `no answer within ${timeoutMs} ms`,
+      "is the server overloaded, the host unreachable, or the port another server's (Redis never answers PostgreSQL's handshake)? raise --timeout to wait longer",
+    );
   if (/terminated unexpectedly|Connection terminated/i.test(msg)) return down('the server closed the connection', 'is it restarting, or does it require TLS?');
   // node-postgres, on a query after the connection broke: say what happened, not the driver's words.
   if (/not queryable/i.test(msg)) return down('the connection was lost', 'is the server restarting, or the network path down?');

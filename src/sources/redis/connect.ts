@@ -113,6 +113,9 @@ export function redisSourceError(
       untrusted ? "trust the server's CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem" : 'check rediss:// and the server certificate',
     );
   }
+  // The reply's first byte is not one of Redis' (an HTTP server's "H", a TLS alert): another server on this port.
+  if (/Protocol error/i.test(msg))
+    return line('it does not answer in the Redis protocol', `is ${flag} the port of another server (HTTP, PostgreSQL) or one that expects TLS (rediss://)?`);
   if (/DB index is out of range/i.test(msg)) return line('the database number in the URL does not exist on this server', `check the /N at the end of ${flag}`);
   if (/refresh slots cache|cluster support disabled/i.test(msg))
     return line('it does not answer as a Redis Cluster', `drop --redis-cluster if ${flag} is a single server`);
@@ -120,7 +123,7 @@ export function redisSourceError(
     return line(
       'the connection was lost',
       phase === 'connect' && !tls
-        ? 'is the server restarting, or does this port expect TLS (rediss://)?'
+        ? "is the server restarting, is the port another server's (PostgreSQL closes on Redis' first command), or does it expect TLS (rediss://)?"
         : 'is the server restarting, or did something kill our client?',
       'unreachable',
     );

@@ -87,13 +87,15 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
     },
     // Ready when every part that uses a source reached it on its last attempt: one part cannot hide another's failure.
     notReady: () => {
+      const untried: string[] = [];
       const why = (['redis', 'primary'] as const).flatMap((src) => {
         const seen = usersOf(src).map((p) => reach.get(p)?.get(src));
-        if (seen.length === 0) return [];
-        if (seen.every((x) => x === undefined)) return [`${src}: not tried yet`];
+        if (seen.length > 0 && seen.every((x) => x === undefined)) untried.push(`${src}: not tried yet`);
         return [...new Set(seen.filter((x): x is string => typeof x === 'string'))].map((w) => out.clean(`${src}: ${w}`));
       });
-      return why.length === 0 ? null : why;
+      // A source not tried because the parts stopped at the other one first is no reason of its own.
+      const all = why.length > 0 ? why : untried;
+      return all.length === 0 ? null : all;
     },
     failed: (err) => {
       const line = `a request failed: ${(err as Error)?.message ?? String(err)} (a bug: please report it)`;

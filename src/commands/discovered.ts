@@ -90,7 +90,7 @@ export async function discoverMappings(ctx: CommandContext, how: DiscoverFor): P
   out.endProgress();
   if (configs.length === 0) return { mappings: [], discovered: [] };
   out.note(
-    `${command}: no mappings given; discovered ${plural(configs.length, 'mapping')} with high confidence: ${configs.map((c) => `${c.key} -> ${c.table}`).join(', ')} (init --write saves them)`,
+    `cachedoctor: ${command}: no mappings given; discovered ${plural(configs.length, 'mapping')} with high confidence: ${configs.map((c) => `${c.key} -> ${c.table}`).join(', ')} (init --write saves them)`,
   );
   return { mappings: resolveMappings(configs, {}, 'discovered'), discovered: configs };
 }

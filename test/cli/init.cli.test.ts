@@ -162,7 +162,7 @@ describe('cachedoctor init (subprocess)', () => {
   it('with no mapping given, scan, report and follow discover the confident ones, say which in one line, and use only those', async () => {
     const cwd = mkdtempSync(join(dir, 'bare-'));
     const families = ['catalog:item:{id}', 'order:{tenant}:{id}', 'product:{id}', 'profile:{id}'];
-    const said = /^(scan|report|follow): no mappings given; discovered 4 mappings with high confidence: .*product:\{id\} -> public\.products/m;
+    const said = /^cachedoctor: (scan|report|follow): no mappings given; discovered 4 mappings with high confidence: .*product:\{id\} -> public\.products/m;
 
     const scan = await runCli(['scan', ...args, '--all', '--grace', '0', '--json'], { cwd });
     const doc = parseJson<{ discovered: { key: string }[]; findings: { kind: string; key?: string }[] }>(scan);

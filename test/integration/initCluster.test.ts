@@ -51,7 +51,7 @@ describe('init on a Redis Cluster', () => {
         scan.env.discovered?.map((m) => m.key),
         ['widget:{id}'],
       );
-      assert.match(scan.captured.stderr, /scan: no mappings given; discovered 1 mapping with high confidence: widget:\{id\} -> public\.widgets/);
+      assert.match(scan.captured.stderr, /cachedoctor: scan: no mappings given; discovered 1 mapping with high confidence: widget:\{id\} -> public\.widgets/);
       const stale = scan.env.findings
         .filter((f) => f.kind === 'stale')
         .map((f) => f.key)

@@ -32,7 +32,7 @@ export async function run(ctx: CommandContext, opts: LagOptions): Promise<Comman
   const allLinks = s.replicas.map((r) => new ReplicaLink(r, s.timeoutMs, signal));
   await untilAbortedIf(Promise.all(allLinks.map((l) => l.resolve())), signal, true);
   const links = distinctReplicas(allLinks, ctx);
-  const verbose = (text: string) => s.verbose && ctx.out.note(`lag: ${text}`);
+  const verbose = (text: string) => s.verbose && ctx.out.note(`cachedoctor: lag: ${text}`);
   let primaryConn: PgConnection | null = null;
   let primaryPending: Promise<PgConnection> | null = null;
   const samples: LagSample[] = [];

@@ -89,7 +89,7 @@ export async function run(ctx: CommandContext, opts: ProbeOptions): Promise<Comm
     if (inserted)
       await primary
         .query(`DELETE FROM ${sql} WHERE id = $1`, [rowId])
-        .catch(() => out.note(`probe: could not delete canary row ${rowId} from ${tableText}: delete it by hand`));
+        .catch(() => out.note(`cachedoctor: probe: could not delete canary row ${rowId} from ${tableText}: delete it by hand`));
     await primary.close();
     await Promise.all(replicas.map((r) => r.link?.close()));
   }

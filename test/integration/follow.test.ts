@@ -102,7 +102,7 @@ describe('follow', () => {
     for (let id = 1; id <= 60; id += 1) await web.get(id);
     await sb.waitForCatchUp();
     const env = await followWhile(
-      3000,
+      4000,
       async () => {
         // A writer that forgets the DEL.
         for (const id of [1, 2, 3]) await primary.query('UPDATE products SET version = version + 1, updated_at = now() WHERE id = $1', [id]);
@@ -122,7 +122,9 @@ describe('follow', () => {
             await web.updatePrice(primary, id, 555, true);
             await reports.get(id);
           }
-          await new Promise((r) => setTimeout(r, 300));
+          // Long enough for a replica sample sent after the last fill (plus the clocks' uncertainty) to still see
+          // the commit unreplayed, on a loaded machine too (300 ms once gave "uncertain" for the last one).
+          await new Promise((r) => setTimeout(r, 1000));
         } finally {
           await sb.resumeReplay();
         }

@@ -151,6 +151,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
           onTouched: (keys) => checker.touched(keys, Date.now()),
           onFlushed: () => checker.flushed(Date.now()),
           onBroadcast: (keys) => checker.broadcast(keys, Date.now()),
+          onNote: (line) => ctx.out.note(`cachedoctor: follow: ${line}`),
           onLost: (err) => {
             lost ??= new SourceError(
               `Redis ${s.redis.cluster ? `node ${node.options.host}:${node.options.port} ` : ''}was lost mid-follow: ${err.message}`,

@@ -114,7 +114,7 @@ export function redisSourceError(
     );
   }
   // The reply's first byte is not one of Redis' (an HTTP server's "H", a TLS alert): another server on this port.
-  if (/Protocol error/i.test(msg))
+  if (/^Protocol error, got/.test(msg))
     return line('it does not answer in the Redis protocol', `is ${flag} the port of another server (HTTP, PostgreSQL) or one that expects TLS (rediss://)?`);
   if (/DB index is out of range/i.test(msg)) return line('the database number in the URL does not exist on this server', `check the /N at the end of ${flag}`);
   if (/refresh slots cache|cluster support disabled/i.test(msg))

@@ -21,6 +21,8 @@ export interface TrackingOptions {
   onBroadcast(keys: string[]): void;
   /** The connection was lost: no more touches will come. */
   onLost(err: Error): void;
+  /** Something to tell the user once (the channel heard by SUBSCRIBE, the ACL refusing PSUBSCRIBE of it). */
+  onNote?(line: string): void;
 }
 
 export class TrackingFeed {
@@ -47,11 +49,12 @@ export class TrackingFeed {
       });
       // The invalidation channel is heard through a pattern that matches only it: PSUBSCRIBE is counted by PUBSUB
       // NUMPAT, not NUMSUB, so follow (and serve) never count themselves as an instance that listens on it.
-      sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+      // (ioredis gives the pattern as a string, the channel and message as buffers.)
+      sub.on('pmessageBuffer', (_pattern: string | Buffer, channel: Buffer, message: Buffer) => {
         if (channel.toString() === opts.channel) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
       });
       await sub.subscribe('__redis__:invalidate');
-      if (opts.channel) await sub.psubscribe(exactPattern(opts.channel));
+      if (opts.channel) await listenOn(sub, opts.channel, opts);
       await cmd.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', subId, 'BCAST', ...opts.prefixes.flatMap((p) => ['PREFIX', p]), 'NOLOOP');
       const lost = (why: string) => () => opts.onLost(new Error(why));
       sub.once('end', lost('the connection that receives key invalidations was closed'));
@@ -69,6 +72,23 @@ export class TrackingFeed {
     this.cmd.removeAllListeners('end');
     this.sub.disconnect();
     this.cmd.disconnect();
+  }
+}
+
+/** Hears `channel` by PSUBSCRIBE; where the ACL refuses that (it compares a pattern with its &rules literally, so
+ * `&invalidate:*` or a channel with glob characters refuses it), by SUBSCRIBE, and says that NUMSUB then counts us. */
+async function listenOn(sub: Redis, channel: string, opts: TrackingOptions): Promise<void> {
+  try {
+    await sub.psubscribe(exactPattern(channel));
+  } catch (err) {
+    if (!/NOPERM/i.test((err as Error)?.message ?? '')) throw err;
+    sub.on('messageBuffer', (ch: Buffer, message: Buffer | Buffer[] | null) => {
+      if (ch.toString() === channel && message !== null && !Array.isArray(message)) opts.onBroadcast(keysNamedIn(message.toString('utf8')));
+    });
+    await sub.subscribe(channel);
+    opts.onNote?.(
+      `the ACL does not allow PSUBSCRIBE of ${channel}, so ${channel} is heard by SUBSCRIBE: PUBSUB NUMSUB ${channel} counts cachedoctor too while it follows (grant +psubscribe and the exact &pattern: docs/least-privilege.md)`,
+    );
   }
 }
 

@@ -33,6 +33,11 @@ export class UsageError extends CachedoctorError {
   readonly exitCode = EXIT.usage;
 }
 
+/** A usage error that a server's state or one part brings, not the flags alone: a --pg that is a standby (during a
+ * failover too), a view, whose row changes follow cannot read. A one-off command exits 2 on it; serve keeps that part
+ * down and tries again, rather than stopping. */
+export class SituationalError extends UsageError {}
+
 /** A config file that is missing, unreadable or invalid. */
 export class ConfigError extends CachedoctorError {
   readonly kind = 'config';

@@ -127,7 +127,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     exitCodes: `
 Exit codes:
   0    stopped by SIGTERM or SIGINT, how a server ends (what it finds is in /metrics, not in the exit code)
-  2    usage or configuration error: before it serves, or a mistake in the mappings a part found before it ran
+  2    usage or configuration error: before it serves, or a mistake in the mappings on a part's first attempt
   70   internal error (a bug: please report it with --verbose output)
   130  a second SIGTERM or SIGINT while it stops: it exits at once`,
     options: SERVE_OPTIONS,

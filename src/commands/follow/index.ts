@@ -12,7 +12,7 @@ import type { FindingKind } from '../../core/findings/kinds.js';
 import { decodeEntry } from '../../core/scan/decode.js';
 import { cacheVersion, type VersionKind } from '../../core/scan/version.js';
 import { formatBytes } from '../../core/units.js';
-import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { InterruptedError, SituationalError, SourceError, UsageError } from '../../errors.js';
 import { ChangeStreamUnavailable } from '../../sources/postgres/changeStream.js';
 import { clockOffset } from '../../sources/postgres/clock.js';
 import { connectPg } from '../../sources/postgres/connect.js';
@@ -67,7 +67,7 @@ async function follow(ctx: CommandContext, opts: FollowOptions & { mappings: Map
       );
       // The stream has a table's row changes: a view has none; a partitioned table's come as its partitions'.
       if (rel!.kind !== 'r' && rel!.kind !== 'p')
-        throw new UsageError(
+        throw new SituationalError(
           `follow reads the row changes of a table, and ${shape.label} is not one (a view or a foreign table)`,
           'map the table it reads from',
         );

@@ -1,7 +1,7 @@
 // `cachedoctor scan`: sample keys, compare each cached version with its row on the primary, confirm, rank.
 import type { CommandResult } from '../../core/envelope.js';
 import { buildScanResult, type ScanData } from '../../core/scan/scanReport.js';
-import { InterruptedError, SourceError, UsageError } from '../../errors.js';
+import { InterruptedError, SituationalError, SourceError, UsageError } from '../../errors.js';
 import { finding, type Finding } from '../../core/findings/findings.js';
 import { plural } from '../../core/plural.js';
 import { connectPg, type PgConnection } from '../../sources/postgres/connect.js';
@@ -61,7 +61,7 @@ async function scan(ctx: CommandContext, opts: ScanOptions & { mappings: Mapping
     // Compared with a standby, a correct entry looks ahead and a stale one fresh: refuse rather than mislead.
     const [{ standby } = { standby: false }] = await db.use((c) => c.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'));
     if (standby) {
-      throw new UsageError(
+      throw new SituationalError(
         `${primary.origin}: ${db.target} is a standby (in recovery), not the primary: scan compares the cache with the source of truth`,
         'point --pg (or DATABASE_URL) at the primary; give standbys with --replica',
       );

@@ -12,7 +12,7 @@ import { nextRunInMs } from '../../core/serve/retry.js';
 import { lastVerdict, newPartState, type PartState, SERVED_PARTS, type ServedPart, type ServedState } from '../../core/serve/servedReport.js';
 import type { Mapping } from '../../core/scan/mapping.js';
 import { plural } from '../../core/plural.js';
-import { CachedoctorError, ConfigError, SourceError, UsageError } from '../../errors.js';
+import { CachedoctorError, ConfigError, SituationalError, SourceError, UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { run as runFollow } from '../follow/index.js';
@@ -49,6 +49,8 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
   const signal = stop.signal;
   const ctx: CommandContext = { ...outer, signal };
   let mistake: CachedoctorError | null = null;
+  // The parts that got past connecting once (a result, or an error of the flags or the mappings).
+  const gotThrough = new Set<ServedPart>();
   if (s.redis.url === null && s.primary === null && s.replicas.length === 0)
     throw new UsageError('serve has nothing to watch: no Redis and no PostgreSQL given', 'pass --redis, --pg and --replica, or a config file that names them');
   // A server writes log lines, never a progress line.
@@ -134,6 +136,7 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
     if (p.up === false)
       log(`${part} is up again (after ${plural(p.failuresInRow, 'failed run')} over ${formatSeconds(Date.now() - (p.lastSuccessAtMs ?? started))})`);
     p.up = true;
+    gotThrough.add(part);
     if (!keepBackoff) p.failuresInRow = 0;
     p.lastError = null;
     p.lastSuccessAtMs = Date.now();
@@ -150,15 +153,16 @@ export async function run(outer: CommandContext, opts: ServeOptions): Promise<Co
       metrics.failed(part);
     }
     p.lastDurationMs = Date.now() - at;
-    // A table or column that does not exist, a --pg that is a standby: before the part ever ran, that is a mistake
-    // in the flags or the config file, and waiting will not fix it. After, it is a change (a migration, a failover).
-    const stopping = mistake === null && p.lastSuccessAtMs === null && isMistake(err);
+    // A table or column that does not exist, on the first attempt of the part that got past connecting: a mistake
+    // in the flags or the config file, and waiting will not fix it. After one, it is a change (a migration).
+    const stopping = mistake === null && !gotThrough.has(part) && isMistake(err);
+    if (err instanceof CachedoctorError && !(err instanceof SourceError)) gotThrough.add(part);
     const then = stopping ? '; stopping: fix the flags or the config file' : retryInMs === null ? '' : `; trying again in ${formatSeconds(retryInMs)}`;
     if (stopping || p.up !== false || p.lastError !== line) log(`${part} failed: ${line}${then}`);
     if (!(err instanceof CachedoctorError) && s.verbose && err instanceof Error && err.stack) out.note(err.stack);
     p.up = false;
     p.lastError = line;
-    reached(part, err, returned || err instanceof NoMappingsYet);
+    reached(part, err, returned || (err instanceof NoMappingsYet && err.contacted));
     if (stopping) {
       mistake = err;
       stop.abort();
@@ -339,8 +343,9 @@ function partPlan(part: ServedPart, opts: ServeOptions): string {
   return 'follow all the time';
 }
 
+/** An error of the flags or the mappings that waiting will not fix (not a server's state: a standby, a view). */
 function isMistake(err: unknown): err is CachedoctorError {
-  return (err instanceof UsageError || err instanceof ConfigError) && !(err instanceof NoMappingsYet);
+  return (err instanceof UsageError || err instanceof ConfigError) && !(err instanceof NoMappingsYet) && !(err instanceof SituationalError);
 }
 
 function errorLine(err: unknown): string {

@@ -8,8 +8,13 @@ import type { CommandContext } from '../context.js';
 import { discoverMappings, NONE_FOUND } from '../discovered.js';
 import type { ServeOptions } from './options.js';
 
-/** Discovery found no mappings yet (an empty cache): looked for again, never a reason to stop. */
-export class NoMappingsYet extends UsageError {}
+/** Discovery found no mappings yet (an empty cache): looked for again, never a reason to stop. `contacted`: this
+ * attempt looked (and so reached Redis and the primary); false when it only said again what the last look found. */
+export class NoMappingsYet extends UsageError {
+  constructor(readonly contacted: boolean) {
+    super(`${NONE_FOUND} (cachedoctor init shows why)`);
+  }
+}
 
 /** The mappings given, or discovered as init does: once found, kept; while none are, tried again at most once a scan interval. */
 export class MappingSource {
@@ -29,13 +34,13 @@ export class MappingSource {
   async get(everyMs: number): Promise<Mapping[]> {
     if (this.found !== null && this.found.length > 0) return this.found;
     if (this.pending) return this.pending;
-    if (this.found !== null && Date.now() - this.lastTry < everyMs) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why)`);
+    if (this.found !== null && Date.now() - this.lastTry < everyMs) throw new NoMappingsYet(false);
     this.lastTry = Date.now();
     this.pending = discoverMappings(this.ctx, { command: 'serve', rate: this.opts.scan.rate, maxValueBytes: this.opts.scan.maxValueBytes })
       .then((d) => {
         this.found = d.mappings;
         if (d.mappings.length > 0) this.discovered = d.discovered;
-        if (d.mappings.length === 0) throw new NoMappingsYet(`${NONE_FOUND} (cachedoctor init shows why)`);
+        if (d.mappings.length === 0) throw new NoMappingsYet(true);
         return d.mappings;
       })
       .finally(() => {

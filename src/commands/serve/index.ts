@@ -42,7 +42,7 @@ const USES: Record<ServedPart, readonly Source[]> = { lag: ['primary'], scan: ['
 
 export async function run(outer: CommandContext, opts: ServeOptions): Promise<CommandResult<ServeData>> {
   const { settings: s, out } = outer;
-  // SIGTERM stops the parts, and so does a mistake in the flags or the config file found before a part ever ran.
+  // SIGTERM stops the parts, and so does a mistake in the flags or the mappings found on a part's first attempt.
   const stop = new AbortController();
   if (outer.signal.aborted) stop.abort();
   else outer.signal.addEventListener('abort', () => stop.abort(), { once: true });

@@ -130,3 +130,35 @@ describe('tables fit the width given', () => {
     });
   }
 });
+
+describe('serve, once stopped, at 80 columns', () => {
+  it('a long last error is wrapped under its value: no line wider than 80, every word kept', () => {
+    const error =
+      'cannot connect to PostgreSQL at 10.0.0.1:5432: password authentication failed for user "app" (check the user and password in --pg or PGPASSWORD)';
+    const part = (name: 'lag' | 'scan' | 'subscribers' | 'follow', lastError: string | null) => ({
+      part: name,
+      off: null,
+      runs: 3,
+      errors: lastError ? 3 : 0,
+      up: lastError === null,
+      lastError,
+    });
+    const data = {
+      url: 'http://127.0.0.1:9647',
+      seconds: 12.5,
+      scrapes: 2,
+      lastVerdict: { ok: false, exitCode: 3, findings: { critical: 0, warning: 0, info: 0 } },
+      parts: [
+        part('lag', error),
+        part('scan', error),
+        { ...part('subscribers', null), off: 'no invalidation channel given (--channel)' },
+        part('follow', null),
+      ],
+    };
+    const env = toEnvelope({ command: 'serve', fails: false, complete: true, findings: [], summary: {}, data }, 't', at(0));
+    const narrow = render('table', env, { chalk: makeChalk(false), width: 80 });
+    for (const line of narrow.split('\n')) assert.ok(visibleWidth(line) <= 80, `${visibleWidth(line)} columns: ${line}`);
+    assert.ok(narrow.replace(/\s+/g, ' ').includes(error), narrow);
+    assert.match(narrow, /^ {4}\S/m, 'the rest of the error is indented under it');
+  });
+});

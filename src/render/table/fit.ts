@@ -38,11 +38,27 @@ export function fitTable(head: readonly string[], rows: readonly Cell[][], width
       const pair = typeof cell === 'string' ? `${chalk.dim(`${head[i + 1]}:`)} ${text}` : text;
       if (line !== '' && visibleWidth(`${line}   ${pair}`) <= width) line = `${line}   ${pair}`;
       else {
-        if (line !== '') lines.push(line);
+        if (line !== '') lines.push(...wrapped(line, width));
         line = `  ${pair}`;
       }
     });
-    if (line !== '') lines.push(line);
+    if (line !== '') lines.push(...wrapped(line, width));
   }
   return lines.join('\n');
+}
+
+/** A stacked line wider than `width` (a long error), broken at spaces, the rest indented under its value. */
+function wrapped(line: string, width: number): string[] {
+  if (visibleWidth(line) <= width) return [line];
+  const out: string[] = [];
+  let cur = '';
+  for (const word of line.trimStart().split(' ')) {
+    const next = cur === '' ? `  ${word}` : `${cur} ${word}`;
+    if (cur !== '' && visibleWidth(next) > width) {
+      out.push(cur);
+      cur = `    ${word}`;
+    } else cur = next;
+  }
+  if (cur !== '') out.push(cur);
+  return out;
 }

@@ -23,7 +23,7 @@ export function renderServeTable(env: Envelope<ServeData>, chalk: ChalkInstance,
       : v.ok
         ? chalk.green('ok: no finding at or above --fail-on, every part up')
         : chalk.red(
-            `not ok (report_exit_code ${v.exitCode}${v.exitCode === 3 ? ': a part is down' : ''}): ${v.findings.critical} critical, ${v.findings.warning} warning, ${v.findings.info} info finding(s)`,
+            `not ok${v.exitCode === 3 ? ', a part down' : ''} (exit ${v.exitCode}): ${v.findings.critical} critical, ${v.findings.warning} warning, ${v.findings.info} info`,
           );
   const out = [
     `${chalk.bold('Served')}  ${env.url}/metrics for ${env.seconds} s, ${env.scrapes} scrape(s)`,
